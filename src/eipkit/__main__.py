@@ -1,0 +1,3 @@
+from eipkit.cli import main
+
+main()

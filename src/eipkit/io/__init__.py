@@ -1,0 +1,1 @@
+"""Getting data in and out: workbooks and CSV folders under the workbook contract."""

@@ -1,0 +1,212 @@
+"""Checking a whole workbook before anything is stored: every problem is listed, nothing is half-accepted."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from eipkit import contract, units
+from eipkit.io.cells import CellError, is_blank, parse_id, parser_for
+from eipkit.io.workbook import RawSheet
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One reason to refuse a workbook, where a person finds it: sheet, spreadsheet row, column."""
+
+    sheet: str
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"sheet '{self.sheet}', row {self.row}"
+        if self.column:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.reason}"
+
+
+class ImportRejected(ValueError):
+    """The workbook was refused; `problems` lists every reason found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=_problem_order)
+        super().__init__(f"{len(self.problems)} problem(s) in the workbook; nothing was imported")
+
+
+def _problem_order(problem: Problem) -> tuple[int, int, str, str]:
+    order = list(contract.sheets())
+    index = order.index(problem.sheet) if problem.sheet in order else len(order)
+    return (index, problem.row, problem.column, problem.reason)
+
+
+@dataclass(frozen=True)
+class Row:
+    """A validated row: typed values by column, plus quantities in canonical units (see `units`)."""
+
+    sheet: str
+    row: int
+    values: dict[str, Any]
+
+    def key(self, sheet: contract.Sheet) -> tuple[Any, ...]:
+        return tuple(self.values.get(k) for k in sheet.key)
+
+
+@dataclass
+class KnownIds:
+    """Parks and enterprises already stored, which rows may refer to without repeating them."""
+
+    parks: set[str] = field(default_factory=set)
+    enterprises: set[str] = field(default_factory=set)
+
+
+@dataclass
+class ValidWorkbook:
+    rows: dict[str, list[Row]]
+
+    def count(self) -> dict[str, int]:
+        return {name: len(rows) for name, rows in self.rows.items()}
+
+
+def validate(raw: Mapping[str, RawSheet], known: KnownIds | None = None) -> ValidWorkbook:
+    """Typed, unit-converted rows of every sheet, or ImportRejected with every problem found."""
+    known = known or KnownIds()
+    problems: list[Problem] = []
+    references: list[_Reference] = []
+    rows: dict[str, list[Row]] = {}
+    for name, sheet in contract.sheets().items():
+        if name in raw:
+            rows[name] = _validate_sheet(sheet, raw[name], problems, references)
+    declared = KnownIds(_declared(raw, "parks", "park_id"), _declared(raw, "enterprises", "enterprise_id"))
+    pools = {"park": known.parks | declared.parks, "enterprise": known.enterprises | declared.enterprises}
+    for ref in references:
+        if ref.ident not in pools[ref.what]:
+            problems.append(Problem(ref.sheet, ref.row, ref.column, f"unknown {ref.what} '{ref.ident}'"))
+    if problems:
+        raise ImportRejected(problems)
+    return ValidWorkbook(rows)
+
+
+@dataclass(frozen=True)
+class _Reference:
+    sheet: str
+    row: int
+    column: str
+    what: str
+    ident: str
+
+
+_REFERENCE_KINDS = {"ref:parks": "park", "ref:enterprises": "enterprise", "list:enterprises": "enterprise"}
+
+
+def _validate_sheet(
+    sheet: contract.Sheet, raw: RawSheet, problems: list[Problem], references: list[_Reference]
+) -> list[Row]:
+    seen_headers: set[str] = set()
+    for key in raw.header:
+        if key and key in seen_headers:
+            problems.append(Problem(sheet.name, 1, key, "column appears twice in the header"))
+        seen_headers.add(key)
+    missing = [c.name for c in sheet.columns if c.required and c.name not in seen_headers]
+    for name in missing:
+        problems.append(Problem(sheet.name, 1, name, "required column is missing from the header"))
+    if missing:
+        return []
+
+    parsers = {c.name: parser_for(c.kind) for c in sheet.columns}
+    result: list[Row] = []
+    first_row_of_key: dict[tuple[Any, ...], int] = {}
+    for row_no, cells in raw.rows:
+        values: dict[str, Any] = {}
+        row_ok = True
+        for column in sheet.columns:
+            cell = cells.get(column.name)
+            if is_blank(cell):
+                values[column.name] = None
+                if column.required:
+                    problems.append(Problem(sheet.name, row_no, column.name, "required value is missing"))
+                    row_ok = False
+                continue
+            try:
+                values[column.name] = parsers[column.name](cell)
+            except CellError as exc:
+                problems.append(Problem(sheet.name, row_no, column.name, str(exc)))
+                row_ok = False
+                continue
+            what = _REFERENCE_KINDS.get(column.kind)
+            if what:
+                parsed = values[column.name]
+                for ident in parsed if isinstance(parsed, list) else [parsed]:
+                    references.append(_Reference(sheet.name, row_no, column.name, what, ident))
+        if not row_ok:
+            continue
+        row_problems = _derive(sheet.name, values)
+        for column, reason in row_problems:
+            problems.append(Problem(sheet.name, row_no, column, reason))
+        if row_problems:
+            continue
+        row = Row(sheet.name, row_no, values)
+        key = row.key(sheet)
+        if key in first_row_of_key:
+            what = "id" if len(sheet.key) == 1 else "record (" + ", ".join(sheet.key) + ")"
+            problems.append(
+                Problem(
+                    sheet.name,
+                    row_no,
+                    sheet.key[0],
+                    f"duplicate {what}: first at row {first_row_of_key[key]}",
+                )
+            )
+            continue
+        first_row_of_key[key] = row_no
+        result.append(row)
+    return result
+
+
+def _derive(sheet: str, values: dict[str, Any]) -> list[tuple[str, str]]:
+    """Canonical quantities and the checks that need more than one cell; returns (column, reason) pairs."""
+    try:
+        if sheet == "energy":
+            energy = units.carrier_energy(values["carrier"], values["quantity"], values["unit"])
+            values["energy_gj"] = energy.gj
+        elif sheet == "water":
+            values["volume_m3"], _ = units.to_canonical(values["quantity"], values["unit"], ("volume",))
+        elif sheet in {"materials", "waste"}:
+            values["mass_t"], _ = units.to_canonical(values["quantity"], values["unit"], ("mass",))
+        elif sheet == "production":
+            quantity, dimension = units.to_canonical(
+                values["quantity"], values["unit"], ("mass", "volume", "count", "area", "energy", "length")
+            )
+            values["canonical_quantity"] = quantity
+            values["canonical_unit"] = units.CANONICAL[dimension]
+    except units.UnitError as exc:
+        return [("unit", str(exc))]
+    problems: list[tuple[str, str]] = []
+    if sheet == "waste":
+        if values["receiver"] is not None and values["receiver"] == values["enterprise_id"]:
+            problems.append(("receiver", "an enterprise cannot be the receiver of its own waste"))
+        if values["receiver"] is not None and values["fate"] != "exchange":
+            problems.append(("receiver", "a receiver is given only for fate 'exchange'"))
+    if sheet == "opportunities":
+        identified, implemented = values["year_identified"], values["year_implemented"]
+        if identified is not None and implemented is not None and implemented < identified:
+            problems.append(
+                ("year_implemented", f"implemented in {implemented}, before identified in {identified}")
+            )
+        if values["fuel_gj"] and values["fuel"] is None:
+            problems.append(("fuel", "a fuel saving needs its fuel carrier"))
+        if values["fuel"] is not None and values["fuel"] in units.ELECTRIC_OR_HEAT:
+            problems.append(("fuel", f"'{values['fuel']}' is not a fuel; put electricity in electricity_mwh"))
+    return problems
+
+
+def _declared(raw: Mapping[str, RawSheet], sheet: str, column: str) -> set[str]:
+    """Ids a sheet declares, even on rows refused for another reason, so one bad row does not cascade."""
+    ids = set()
+    for _, cells in raw[sheet].rows if sheet in raw else []:
+        try:
+            ids.add(parse_id(cells.get(column)))
+        except CellError:
+            pass
+    return ids

@@ -1,0 +1,196 @@
+"""Reading and writing contract workbooks (.xlsx) and CSV folders.
+
+Layout of every sheet: row 1 holds the column keys (English, never renamed), row 2 the labels with units in
+the user's language, data from row 3. Row 2 is optional on input: a row whose cells are all labels is skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from eipkit import contract
+
+FIRST_DATA_ROW = 3
+_TEMPLATE_ROWS = 2000
+
+
+class WorkbookError(ValueError):
+    """The file cannot be read as a workbook or CSV folder at all."""
+
+
+@dataclass
+class RawSheet:
+    """A sheet as read: its header and its rows, each with the row number a spreadsheet shows."""
+
+    name: str
+    header: list[str]
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+
+def _header_names(cells: Sequence[Any]) -> list[str]:
+    return ["" if c is None else str(c).strip().lower() for c in cells]
+
+
+def _is_label_row(values: Mapping[str, Any], sheet: contract.Sheet) -> bool:
+    known = {c.name: c for c in sheet.columns}
+    filled = {k: v for k, v in values.items() if v is not None and str(v).strip()}
+    if not filled:
+        return False
+    for key, value in filled.items():
+        column = known.get(key)
+        if column is None or str(value).strip() not in {column.label("vi"), column.label("en")}:
+            return False
+    return True
+
+
+def _collect(name: str, header: list[str], lines: Iterable[tuple[int, Sequence[Any]]]) -> RawSheet:
+    sheet = contract.sheets()[name]
+    raw = RawSheet(name, header)
+    for row_no, cells in lines:
+        values = {key: cells[i] if i < len(cells) else None for i, key in enumerate(header) if key}
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
+            continue
+        if row_no == 2 and _is_label_row(values, sheet):
+            continue
+        raw.rows.append((row_no, values))
+    return raw
+
+
+def read_xlsx(path: Path) -> dict[str, RawSheet]:
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise WorkbookError(f"{path}: not a readable .xlsx workbook ({exc})") from exc
+    try:
+        result = {}
+        for name in book.sheetnames:
+            if name not in contract.sheets():
+                continue
+            rows = book[name].iter_rows(values_only=True)
+            first = next(rows, None)
+            if first is None:
+                continue
+            result[name] = _collect(name, _header_names(first), enumerate(rows, start=2))
+        return result
+    finally:
+        book.close()
+
+
+def read_csv_folder(path: Path) -> dict[str, RawSheet]:
+    result = {}
+    for name in contract.sheets():
+        file = path / f"{name}.csv"
+        if not file.exists():
+            continue
+        try:
+            with file.open(newline="", encoding="utf-8-sig") as handle:
+                lines = list(csv.reader(handle))
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise WorkbookError(f"{file}: not a UTF-8 CSV file ({exc})") from exc
+        if not lines:
+            continue
+        result[name] = _collect(name, _header_names(lines[0]), enumerate(lines[1:], start=2))
+    return result
+
+
+def read(path: str | Path) -> dict[str, RawSheet]:
+    """Every contract sheet found in a .xlsx workbook or a folder of CSV files."""
+    path = Path(path)
+    if path.is_dir():
+        sheets = read_csv_folder(path)
+    elif path.suffix.lower() in {".xlsx", ".xlsm"}:
+        sheets = read_xlsx(path)
+    elif not path.exists():
+        raise WorkbookError(f"{path}: no such file or folder")
+    else:
+        raise WorkbookError(f"{path}: expected a .xlsx workbook or a folder of .csv files")
+    if not sheets:
+        expected = ", ".join(contract.sheets())
+        raise WorkbookError(f"{path}: no sheet of the workbook contract found (expected some of: {expected})")
+    return sheets
+
+
+_KEY_FONT = Font(bold=True, color="FFFFFF")
+_KEY_FILL = PatternFill("solid", fgColor="2E6B3F")
+_LABEL_FONT = Font(italic=True, color="44546A")
+_LABEL_FILL = PatternFill("solid", fgColor="E2EFDA")
+
+
+def write(
+    path: str | Path, rows: Mapping[str, Sequence[Mapping[str, Any]]] | None = None, lang: str = "vi"
+) -> Path:
+    """A contract workbook with keys, labels, drop-down lists for enumerations and the given rows.
+
+    With no rows this is the blank template; with a park's rows it is the export, which imports back as is.
+    """
+    path = Path(path)
+    rows = rows or {}
+    book = Workbook()
+    book.remove(book.active)
+    lists = book.create_sheet("_lists")
+    list_ranges = _write_enum_lists(lists)
+    for sheet in contract.sheets().values():
+        ws = book.create_sheet(sheet.name)
+        for col_index, column in enumerate(sheet.columns, start=1):
+            key = ws.cell(row=1, column=col_index, value=column.name)
+            key.font, key.fill = _KEY_FONT, _KEY_FILL
+            label = ws.cell(row=2, column=col_index, value=column.label(lang))
+            label.font, label.fill = _LABEL_FONT, _LABEL_FILL
+            label.alignment = Alignment(wrap_text=True, vertical="top")
+            letter = get_column_letter(col_index)
+            ws.column_dimensions[letter].width = max(14, min(40, len(column.name) + 4))
+            if column.kind in {"id", "ref:parks", "ref:enterprises", "vsic", "waste_code", "text"}:
+                for r in range(FIRST_DATA_ROW, FIRST_DATA_ROW + max(len(rows.get(sheet.name, ())), 50)):
+                    ws.cell(row=r, column=col_index).number_format = "@"
+            enum = column.enum
+            if enum and column.kind.startswith("enum:"):
+                validation = DataValidation(type="list", formula1=list_ranges[enum], allow_blank=True)
+                validation.error = column.label(lang)
+                ws.add_data_validation(validation)
+                validation.add(f"{letter}{FIRST_DATA_ROW}:{letter}{FIRST_DATA_ROW + _TEMPLATE_ROWS}")
+            elif column.kind == "bool":
+                validation = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
+                ws.add_data_validation(validation)
+                validation.add(f"{letter}{FIRST_DATA_ROW}:{letter}{FIRST_DATA_ROW + _TEMPLATE_ROWS}")
+        for r, record in enumerate(rows.get(sheet.name, ()), start=FIRST_DATA_ROW):
+            for col_index, column in enumerate(sheet.columns, start=1):
+                ws.cell(row=r, column=col_index, value=record.get(column.name))
+        ws.freeze_panes = "A3"
+    lists.sheet_state = "hidden"
+    book.move_sheet(lists, offset=len(book.sheetnames))
+    book.save(path)
+    return path
+
+
+def _write_enum_lists(ws: Any) -> dict[str, str]:
+    """Enumerations in a hidden sheet, so drop-downs are not bound by Excel's 255-character inline limit."""
+    ranges = {}
+    for col_index, (name, values) in enumerate(contract.enums().items(), start=1):
+        ws.cell(row=1, column=col_index, value=name)
+        for r, item in enumerate(values, start=2):
+            ws.cell(row=r, column=col_index, value=item.value)
+        letter = get_column_letter(col_index)
+        ranges[name] = f"{quote_sheetname(ws.title)}!${letter}$2:${letter}${len(values) + 1}"
+    return ranges
+
+
+def write_csv_folder(path: str | Path, rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> Path:
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    for sheet in contract.sheets().values():
+        with (path / f"{sheet.name}.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=sheet.column_names, extrasaction="ignore")
+            writer.writeheader()
+            for record in rows.get(sheet.name, ()):
+                writer.writerow({k: "" if v is None else v for k, v in record.items()})
+    return path

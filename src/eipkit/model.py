@@ -1,0 +1,147 @@
+"""The domain as plain data: what calculations take and return, knowing nothing of storage or workbooks.
+
+Quantities are in canonical units (energy GJ, mass t, volume m3) and were converted at import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Park:
+    park_id: str
+    name: str
+    province: str
+    area_ha: float
+    lat: float | None = None
+    lon: float | None = None
+    green_area_ha: float | None = None
+    industrial_land_ha: float | None = None
+    established_year: int | None = None
+    investor: str | None = None
+    wwtp_capacity_m3_per_day: float | None = None
+    services: tuple[str, ...] = ()
+    investor_violations_3y: int | None = None
+    io_monitoring: bool | None = None
+    last_annual_report_year: int | None = None
+
+
+@dataclass(frozen=True)
+class Enterprise:
+    enterprise_id: str
+    park_id: str
+    name: str
+    vsic: str
+    employees: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    iso_14001: bool | None = None
+    iso_50001: bool | None = None
+    violations_3y: int | None = None
+
+    @property
+    def division(self) -> str:
+        return self.vsic[:2]
+
+
+@dataclass(frozen=True)
+class EnergyUse:
+    enterprise_id: str
+    year: int
+    carrier: str
+    energy_gj: float
+    cost_vnd: float | None = None
+
+
+@dataclass(frozen=True)
+class WaterUse:
+    enterprise_id: str
+    year: int
+    kind: str
+    volume_m3: float
+    cost_vnd: float | None = None
+
+
+@dataclass(frozen=True)
+class MaterialUse:
+    enterprise_id: str
+    year: int
+    material: str
+    mass_t: float
+    chemical: bool = False
+    cost_vnd: float | None = None
+
+
+@dataclass(frozen=True)
+class WasteFlow:
+    enterprise_id: str
+    year: int
+    waste: str
+    mass_t: float
+    fate: str
+    hazardous: bool = False
+    waste_code: str | None = None
+    receiver: str | None = None
+    cost_vnd: float | None = None
+
+
+@dataclass(frozen=True)
+class Output:
+    enterprise_id: str
+    year: int
+    product: str
+    quantity: float
+    unit: str
+    value_vnd: float | None = None
+
+
+@dataclass(frozen=True)
+class Opportunity:
+    opportunity_id: str
+    park_id: str
+    kind: str
+    title: str
+    stage: str
+    basis: str
+    enterprise_ids: tuple[str, ...] = ()
+    category: str | None = None
+    year_identified: int | None = None
+    year_implemented: int | None = None
+    investment_vnd: float | None = None
+    electricity_mwh: float | None = None
+    fuel_gj: float | None = None
+    fuel: str | None = None
+    water_m3: float | None = None
+    materials_t: float | None = None
+    chemicals_t: float | None = None
+    waste_t: float | None = None
+    cost_saving_vnd: float | None = None
+    co2e_t: float | None = None
+
+
+@dataclass
+class Records:
+    """Yearly records of a set of enterprises, as the store hands them to calculations."""
+
+    energy: list[EnergyUse] = field(default_factory=list)
+    water: list[WaterUse] = field(default_factory=list)
+    materials: list[MaterialUse] = field(default_factory=list)
+    waste: list[WasteFlow] = field(default_factory=list)
+    production: list[Output] = field(default_factory=list)
+
+    def of(self, enterprise_id: str) -> Records:
+        return Records(
+            **{name: [r for r in rows if r.enterprise_id == enterprise_id] for name, rows in self._lists()}
+        )
+
+    def in_year(self, year: int) -> Records:
+        return Records(**{name: [r for r in rows if r.year == year] for name, rows in self._lists()})
+
+    def years(self) -> list[int]:
+        return sorted({r.year for _, rows in self._lists() for r in rows})
+
+    def _lists(self) -> list[tuple[str, list]]:
+        return [
+            (name, getattr(self, name)) for name in ("energy", "water", "materials", "waste", "production")
+        ]

@@ -1,0 +1,95 @@
+"""Where the data lives: a SQLite file by default, PostgreSQL by URL; the schema is kept by Alembic."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from eipkit.store.schema import Base
+
+DEFAULT_URL = "sqlite:///eipkit.db"
+ENV_VAR = "EIPKIT_DB"
+
+
+def resolve_url(db: str | None = None) -> str:
+    """`--db` first, then `EIPKIT_DB`, then ./eipkit.db. A bare path means a SQLite file."""
+    url = db or os.environ.get(ENV_VAR) or DEFAULT_URL
+    if "://" not in url:
+        url = f"sqlite:///{Path(url)}"
+    if url.startswith(("postgresql://", "postgres://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _sqlite_foreign_keys(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+@dataclass
+class Database:
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: committed whole or rolled back whole."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def is_current(self) -> bool:
+        with self.engine.connect() as connection:
+            return inspect(connection).has_table("alembic_version")
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("eipkit.store") / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def connect(db: str | None = None, migrate: bool = True) -> Database:
+    """Open the database and bring its schema to the latest migration."""
+    url = resolve_url(db)
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_foreign_keys)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    database = Database(engine, sessionmaker(engine, expire_on_commit=False))
+    if migrate:
+        upgrade(database)
+    return database
+
+
+def upgrade(database: Database) -> None:
+    config = alembic_config(str(database.engine.url))
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def dump(database: Database) -> dict[str, list[tuple]]:
+    """Every stored row of every table, sorted: two equal dumps mean two identical databases."""
+    result = {}
+    with database.engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            rows = connection.execute(select(table)).all()
+            result[table.name] = sorted((tuple(r) for r in rows), key=repr)
+    return result

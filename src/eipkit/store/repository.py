@@ -1,0 +1,289 @@
+"""Moving records between validated workbooks, the stored tables and the domain model."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from eipkit import contract, model
+from eipkit.io.validate import KnownIds, Row, ValidWorkbook
+from eipkit.store import schema
+
+_CHUNK = 500
+_LIST_COLUMNS = {"services"}
+
+
+def known_ids(session: Session) -> KnownIds:
+    return KnownIds(
+        parks=set(session.scalars(select(schema.Park.park_id))),
+        enterprises=set(session.scalars(select(schema.Enterprise.enterprise_id))),
+    )
+
+
+def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def _columns(row: Row) -> dict[str, Any]:
+    values = dict(row.values)
+    values.pop("enterprise_ids", None)
+    for name in _LIST_COLUMNS & values.keys():
+        values[name] = ";".join(values[name]) if values[name] else None
+    return values
+
+
+def save(session: Session, workbook: ValidWorkbook, source: str) -> dict[str, dict[str, int]]:
+    """Insert new rows and update those whose id or natural key is already stored.
+
+    Runs inside the caller's transaction, so a failure anywhere leaves the database as it was.
+    """
+    counts: dict[str, dict[str, int]] = {}
+    for name, sheet in contract.sheets().items():
+        rows = workbook.rows.get(name, [])
+        if not rows:
+            continue
+        table = schema.RECORD_TABLES[name]
+        if len(sheet.key) == 1:
+            counts[name] = _save_entities(session, table, sheet.key[0], rows)
+        else:
+            counts[name] = _save_records(session, table, sheet.key, rows)
+        session.flush()
+        if name == "opportunities":
+            _link_enterprises(session, rows)
+    session.add(
+        schema.ImportLog(
+            imported_at=dt.datetime.now(dt.UTC),
+            source=source[-1000:],
+            rows=json.dumps(counts, sort_keys=True),
+        )
+    )
+    return counts
+
+
+def _save_entities(session: Session, table: type, key: str, rows: list[Row]) -> dict[str, int]:
+    inserted = updated = 0
+    ids = [r.values[key] for r in rows]
+    existing = {}
+    for chunk in _chunks(ids):
+        existing.update(
+            {getattr(o, key): o for o in session.scalars(select(table).where(getattr(table, key).in_(chunk)))}
+        )
+    for row in rows:
+        values = _columns(row)
+        stored = existing.get(values[key])
+        if stored is None:
+            session.add(table(**values))
+            inserted += 1
+        else:
+            for column, value in values.items():
+                setattr(stored, column, value)
+            updated += 1
+    return {"inserted": inserted, "updated": updated}
+
+
+def _save_records(session: Session, table: type, key: tuple[str, ...], rows: list[Row]) -> dict[str, int]:
+    inserted = updated = 0
+    enterprise_ids = sorted({r.values["enterprise_id"] for r in rows})
+    existing = {}
+    for chunk in _chunks(enterprise_ids):
+        for stored in session.scalars(select(table).where(table.enterprise_id.in_(chunk))):
+            existing[tuple(getattr(stored, k) for k in key)] = stored
+    for row in rows:
+        values = _columns(row)
+        stored = existing.get(tuple(values[k] for k in key))
+        if stored is None:
+            session.add(table(**values))
+            inserted += 1
+        else:
+            for column, value in values.items():
+                setattr(stored, column, value)
+            updated += 1
+    return {"inserted": inserted, "updated": updated}
+
+
+def _link_enterprises(session: Session, rows: list[Row]) -> None:
+    links = schema.opportunity_enterprises
+    ids = [r.values["opportunity_id"] for r in rows]
+    for chunk in _chunks(ids):
+        session.execute(delete(links).where(links.c.opportunity_id.in_(chunk)))
+    pairs = [
+        {"opportunity_id": r.values["opportunity_id"], "enterprise_id": e, "position": i}
+        for r in rows
+        for i, e in enumerate(r.values.get("enterprise_ids") or [])
+    ]
+    if pairs:
+        session.execute(insert(links), pairs)
+
+
+def _park(o: schema.Park) -> model.Park:
+    return model.Park(
+        park_id=o.park_id,
+        name=o.name,
+        province=o.province,
+        area_ha=o.area_ha,
+        lat=o.lat,
+        lon=o.lon,
+        green_area_ha=o.green_area_ha,
+        industrial_land_ha=o.industrial_land_ha,
+        established_year=o.established_year,
+        investor=o.investor,
+        wwtp_capacity_m3_per_day=o.wwtp_capacity_m3_per_day,
+        services=tuple(o.services.split(";")) if o.services else (),
+        investor_violations_3y=o.investor_violations_3y,
+        io_monitoring=o.io_monitoring,
+        last_annual_report_year=o.last_annual_report_year,
+    )
+
+
+def _enterprise(o: schema.Enterprise) -> model.Enterprise:
+    return model.Enterprise(
+        enterprise_id=o.enterprise_id,
+        park_id=o.park_id,
+        name=o.name,
+        vsic=o.vsic,
+        employees=o.employees,
+        lat=o.lat,
+        lon=o.lon,
+        iso_14001=o.iso_14001,
+        iso_50001=o.iso_50001,
+        violations_3y=o.violations_3y,
+    )
+
+
+def parks(session: Session, province: str | None = None) -> list[model.Park]:
+    query = select(schema.Park).order_by(schema.Park.park_id)
+    if province is not None:
+        query = query.where(schema.Park.province == province)
+    return [_park(o) for o in session.scalars(query)]
+
+
+def park(session: Session, park_id: str) -> model.Park | None:
+    stored = session.get(schema.Park, park_id)
+    return _park(stored) if stored else None
+
+
+def enterprise(session: Session, enterprise_id: str) -> model.Enterprise | None:
+    stored = session.get(schema.Enterprise, enterprise_id)
+    return _enterprise(stored) if stored else None
+
+
+def enterprises(session: Session, park_id: str) -> list[model.Enterprise]:
+    query = (
+        select(schema.Enterprise)
+        .where(schema.Enterprise.park_id == park_id)
+        .order_by(schema.Enterprise.enterprise_id)
+    )
+    return [_enterprise(o) for o in session.scalars(query)]
+
+
+def records(session: Session, enterprise_ids: Sequence[str], year: int | None = None) -> model.Records:
+    """Yearly records of these enterprises (of one year, if given), in canonical units."""
+    result = model.Records()
+    ids = list(enterprise_ids)
+    for chunk in _chunks(ids):
+
+        def rows(table: type, chunk: Sequence[str] = chunk) -> Iterable[Any]:
+            query = select(table).where(table.enterprise_id.in_(chunk))
+            if year is not None:
+                query = query.where(table.year == year)
+            return session.scalars(query.order_by(table.enterprise_id, table.year, table.id))
+
+        result.energy += [
+            model.EnergyUse(o.enterprise_id, o.year, o.carrier, o.energy_gj, o.cost_vnd)
+            for o in rows(schema.EnergyRecord)
+        ]
+        result.water += [
+            model.WaterUse(o.enterprise_id, o.year, o.kind, o.volume_m3, o.cost_vnd)
+            for o in rows(schema.WaterRecord)
+        ]
+        result.materials += [
+            model.MaterialUse(o.enterprise_id, o.year, o.material, o.mass_t, bool(o.chemical), o.cost_vnd)
+            for o in rows(schema.MaterialRecord)
+        ]
+        result.waste += [
+            model.WasteFlow(
+                o.enterprise_id,
+                o.year,
+                o.waste,
+                o.mass_t,
+                o.fate,
+                bool(o.hazardous),
+                o.waste_code,
+                o.receiver,
+                o.cost_vnd,
+            )
+            for o in rows(schema.WasteRecord)
+        ]
+        result.production += [
+            model.Output(
+                o.enterprise_id, o.year, o.product, o.canonical_quantity, o.canonical_unit, o.value_vnd
+            )
+            for o in rows(schema.ProductionRecord)
+        ]
+    return result
+
+
+def opportunities(session: Session, park_id: str) -> list[model.Opportunity]:
+    query = (
+        select(schema.Opportunity)
+        .where(schema.Opportunity.park_id == park_id)
+        .order_by(schema.Opportunity.opportunity_id)
+    )
+    columns = [c.name for c in contract.sheets()["opportunities"].columns if c.name != "enterprise_ids"]
+    return [
+        model.Opportunity(
+            **{c: getattr(o, c) for c in columns},
+            enterprise_ids=tuple(e.enterprise_id for e in o.enterprises),
+        )
+        for o in session.scalars(query)
+    ]
+
+
+def _cell(column: contract.Column, value: Any) -> Any:
+    if value is None:
+        return None
+    if column.kind == "bool":
+        return "yes" if value else "no"
+    return value
+
+
+def export_rows(session: Session, park_id: str) -> dict[str, list[dict[str, Any]]]:
+    """A park's records as contract rows, in the units they were given: they import back unchanged."""
+    sheets = contract.sheets()
+    stored_park = session.get(schema.Park, park_id)
+    if stored_park is None:
+        raise KeyError(park_id)
+    result: dict[str, list[dict[str, Any]]] = {}
+    member_ids = [e.enterprise_id for e in enterprises(session, park_id)]
+
+    def as_row(name: str, o: Any) -> dict[str, Any]:
+        return {c.name: _cell(c, getattr(o, c.name, None)) for c in sheets[name].columns}
+
+    result["parks"] = [as_row("parks", stored_park)]
+    result["enterprises"] = [as_row("enterprises", session.get(schema.Enterprise, e)) for e in member_ids]
+    for name in ("energy", "water", "materials", "waste", "production"):
+        table = schema.RECORD_TABLES[name]
+        result[name] = []
+        for chunk in _chunks(member_ids):
+            query = (
+                select(table)
+                .where(table.enterprise_id.in_(chunk))
+                .order_by(table.enterprise_id, table.year, table.id)
+            )
+            result[name] += [as_row(name, o) for o in session.scalars(query)]
+    result["opportunities"] = []
+    for o in session.scalars(
+        select(schema.Opportunity)
+        .where(schema.Opportunity.park_id == park_id)
+        .order_by(schema.Opportunity.opportunity_id)
+    ):
+        row = as_row("opportunities", o)
+        row["enterprise_ids"] = ";".join(e.enterprise_id for e in o.enterprises) or None
+        result["opportunities"].append(row)
+    return result

@@ -1,0 +1,195 @@
+"""The stored tables: one per contract sheet, the workbook's columns plus the canonical quantities derived at
+import, so calculations never convert units again."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+ID = String(64)
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Park(Base):
+    __tablename__ = "parks"
+
+    park_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    province: Mapped[str] = mapped_column(String(500), index=True)
+    area_ha: Mapped[float] = mapped_column(Float)
+    green_area_ha: Mapped[float | None] = mapped_column(Float)
+    industrial_land_ha: Mapped[float | None] = mapped_column(Float)
+    established_year: Mapped[int | None] = mapped_column(Integer)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    investor: Mapped[str | None] = mapped_column(String(500))
+    wwtp_capacity_m3_per_day: Mapped[float | None] = mapped_column(Float)
+    services: Mapped[str | None] = mapped_column(Text)
+    investor_violations_3y: Mapped[int | None] = mapped_column(Integer)
+    io_monitoring: Mapped[bool | None] = mapped_column(Boolean)
+    last_annual_report_year: Mapped[int | None] = mapped_column(Integer)
+
+
+class Enterprise(Base):
+    __tablename__ = "enterprises"
+
+    enterprise_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    park_id: Mapped[str] = mapped_column(ForeignKey("parks.park_id"), index=True)
+    name: Mapped[str] = mapped_column(String(500))
+    vsic: Mapped[str] = mapped_column(String(5))
+    employees: Mapped[int | None] = mapped_column(Integer)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    iso_14001: Mapped[bool | None] = mapped_column(Boolean)
+    iso_50001: Mapped[bool | None] = mapped_column(Boolean)
+    violations_3y: Mapped[int | None] = mapped_column(Integer)
+
+
+class _YearlyRecord:
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    year: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(40))
+
+
+class EnergyRecord(_YearlyRecord, Base):
+    __tablename__ = "energy"
+    __table_args__ = (UniqueConstraint("enterprise_id", "year", "carrier"),)
+
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"), index=True)
+    carrier: Mapped[str] = mapped_column(String(40))
+    cost_vnd: Mapped[float | None] = mapped_column(Float)
+    energy_gj: Mapped[float] = mapped_column(Float)
+
+
+class WaterRecord(_YearlyRecord, Base):
+    __tablename__ = "water"
+    __table_args__ = (UniqueConstraint("enterprise_id", "year", "kind"),)
+
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    cost_vnd: Mapped[float | None] = mapped_column(Float)
+    volume_m3: Mapped[float] = mapped_column(Float)
+
+
+class MaterialRecord(_YearlyRecord, Base):
+    __tablename__ = "materials"
+    __table_args__ = (UniqueConstraint("enterprise_id", "year", "material"),)
+
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"), index=True)
+    material: Mapped[str] = mapped_column(String(500))
+    chemical: Mapped[bool | None] = mapped_column(Boolean)
+    cost_vnd: Mapped[float | None] = mapped_column(Float)
+    mass_t: Mapped[float] = mapped_column(Float)
+
+
+class WasteRecord(_YearlyRecord, Base):
+    """A waste stream by fate; the natural key includes the receiver, which may be empty, so uniqueness is
+    kept by the importer rather than by a constraint (NULLs are distinct in SQL)."""
+
+    __tablename__ = "waste"
+
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"), index=True)
+    waste: Mapped[str] = mapped_column(String(500))
+    fate: Mapped[str] = mapped_column(String(20))
+    waste_code: Mapped[str | None] = mapped_column(String(8))
+    hazardous: Mapped[bool | None] = mapped_column(Boolean)
+    receiver: Mapped[str | None] = mapped_column(ForeignKey("enterprises.enterprise_id"))
+    cost_vnd: Mapped[float | None] = mapped_column(Float)
+    mass_t: Mapped[float] = mapped_column(Float)
+
+
+class ProductionRecord(_YearlyRecord, Base):
+    __tablename__ = "production"
+    __table_args__ = (UniqueConstraint("enterprise_id", "year", "product"),)
+
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"), index=True)
+    product: Mapped[str] = mapped_column(String(500))
+    value_vnd: Mapped[float | None] = mapped_column(Float)
+    canonical_quantity: Mapped[float] = mapped_column(Float)
+    canonical_unit: Mapped[str] = mapped_column(String(10))
+
+
+opportunity_enterprises = Table(
+    "opportunity_enterprises",
+    Base.metadata,
+    Column(
+        "opportunity_id", ForeignKey("opportunities.opportunity_id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("enterprise_id", ForeignKey("enterprises.enterprise_id"), primary_key=True),
+    Column("position", Integer, nullable=False),
+)
+
+
+class Opportunity(Base):
+    __tablename__ = "opportunities"
+
+    opportunity_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    park_id: Mapped[str] = mapped_column(ForeignKey("parks.park_id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(500))
+    stage: Mapped[str] = mapped_column(String(20))
+    basis: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str | None] = mapped_column(String(40))
+    year_identified: Mapped[int | None] = mapped_column(Integer)
+    year_implemented: Mapped[int | None] = mapped_column(Integer)
+    investment_vnd: Mapped[float | None] = mapped_column(Float)
+    electricity_mwh: Mapped[float | None] = mapped_column(Float)
+    fuel_gj: Mapped[float | None] = mapped_column(Float)
+    fuel: Mapped[str | None] = mapped_column(String(40))
+    water_m3: Mapped[float | None] = mapped_column(Float)
+    materials_t: Mapped[float | None] = mapped_column(Float)
+    chemicals_t: Mapped[float | None] = mapped_column(Float)
+    waste_t: Mapped[float | None] = mapped_column(Float)
+    cost_saving_vnd: Mapped[float | None] = mapped_column(Float)
+    co2e_t: Mapped[float | None] = mapped_column(Float)
+
+    enterprises: Mapped[list[Enterprise]] = relationship(
+        secondary=opportunity_enterprises, order_by=opportunity_enterprises.c.position, viewonly=True
+    )
+
+
+class ImportLog(Base):
+    """Each accepted import: what came in and when, for the audit trail."""
+
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    source: Mapped[str] = mapped_column(String(1000))
+    rows: Mapped[str] = mapped_column(Text)
+
+
+RECORD_TABLES: dict[str, type[Base]] = {
+    "parks": Park,
+    "enterprises": Enterprise,
+    "energy": EnergyRecord,
+    "water": WaterRecord,
+    "materials": MaterialRecord,
+    "waste": WasteRecord,
+    "production": ProductionRecord,
+    "opportunities": Opportunity,
+}

@@ -1,0 +1,191 @@
+"""Units at the boundary: whatever a workbook says, the store and the calculations see one unit per dimension.
+
+Canonical units: energy GJ, mass t, volume m3, count piece, area m2. Fuels given by mass or volume become
+energy through their net calorific value and density (see `reference.fuels`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+import pint
+
+from eipkit import reference
+
+Dimension = Literal["energy", "mass", "volume", "count", "area", "length"]
+
+CANONICAL: dict[Dimension, str] = {
+    "energy": "GJ",
+    "mass": "t",
+    "volume": "m3",
+    "count": "piece",
+    "area": "m2",
+    "length": "m",
+}
+
+# What people type in Vietnamese and English workbooks, mapped to a pint expression.
+_ALIASES: dict[str, str] = {
+    "tấn": "t",
+    "tan": "t",
+    "tonne": "t",
+    "tonnes": "t",
+    "ton": "t",
+    "tons": "t",
+    "lít": "L",
+    "lit": "L",
+    "litre": "L",
+    "litres": "L",
+    "liter": "L",
+    "liters": "L",
+    "khối": "m3",
+    "m³": "m3",
+    "nm³": "Nm3",
+    "sm3": "Nm3",
+    "m²": "m2",
+    "cái": "piece",
+    "chiếc": "piece",
+    "sản phẩm": "piece",
+    "pcs": "piece",
+    "pc": "piece",
+    "units": "piece",
+    "unit": "piece",
+}
+
+_CASE_FOLDED = {
+    "kwh": "kWh",
+    "mwh": "MWh",
+    "gwh": "GWh",
+    "gj": "GJ",
+    "mj": "MJ",
+    "tj": "TJ",
+    "kg": "kg",
+    "t": "t",
+    "l": "L",
+    "m3": "m3",
+    "nm3": "Nm3",
+    "m2": "m2",
+}
+
+
+# A unit expression is names with an optional small power, joined by / or *: pint would otherwise
+# evaluate arbitrary arithmetic such as 10**10**10.
+_TOKEN = re.compile(r"[^\W\d_]+(?:_[^\W\d_]+)*(?:\^?[1-3])?")
+
+
+class UnitError(ValueError):
+    """A unit that cannot be read, or that has the wrong dimension for its column."""
+
+
+@cache
+def registry() -> pint.UnitRegistry:
+    ureg = pint.UnitRegistry()
+    ureg.define("cubic_metre_ = meter ** 3 = m3")
+    ureg.define("square_metre_ = meter ** 2 = m2")
+    # A normal cubic metre is a quantity of gas at 0 °C and 1 atm; it is a volume here and becomes mass only
+    # through a stated gas density.
+    ureg.define("normal_cubic_metre = meter ** 3 = Nm3")
+    ureg.define("piece = [count]")
+    ureg.define("pair = 2 * piece")
+    ureg.define("dozen_ = 12 * piece = dozen")
+    return ureg
+
+
+def _normalise(text: str) -> str:
+    cleaned = unicodedata.normalize("NFC", text).strip()
+    cleaned = re.sub(r"\s+", " ", cleaned)
+    lowered = cleaned.lower()
+    if lowered in _ALIASES:
+        return _ALIASES[lowered]
+    if lowered in _CASE_FOLDED:
+        return _CASE_FOLDED[lowered]
+    return cleaned
+
+
+@cache
+def parse_unit(text: str) -> pint.Unit:
+    """The pint unit for a workbook's unit cell, or UnitError naming what was not understood."""
+    if not isinstance(text, str) or not text.strip():
+        raise UnitError("no unit given")
+    expression = _normalise(text)
+    if len(expression) > 40 or not all(_TOKEN.fullmatch(t) for t in re.split(r"\s*[/*·]\s*|\s+", expression)):
+        raise UnitError(f"unknown unit '{text}'")
+    try:
+        unit = registry().parse_units(expression)
+    except (pint.errors.PintError, ValueError, TypeError, AttributeError, SyntaxError) as exc:
+        raise UnitError(f"unknown unit '{text}'") from exc
+    return unit
+
+
+def dimension_of(unit: pint.Unit) -> Dimension | None:
+    ureg = registry()
+    for dim, canonical in CANONICAL.items():
+        if unit.dimensionality == ureg.parse_units(canonical).dimensionality:
+            return dim
+    return None
+
+
+def convert(quantity: float, unit: str, to: str) -> float:
+    """`quantity` in `unit` expressed in `to`; UnitError if the two do not share a dimension."""
+    source = parse_unit(unit)
+    target = parse_unit(to)
+    if source.dimensionality != target.dimensionality:
+        raise UnitError(f"'{unit}' cannot be converted to '{to}'")
+    return float(registry().Quantity(quantity, source).to(target).magnitude)
+
+
+def to_canonical(quantity: float, unit: str, allowed: tuple[Dimension, ...]) -> tuple[float, Dimension]:
+    """Quantity in its dimension's canonical unit; UnitError if the unit is not of an allowed dimension."""
+    parsed = parse_unit(unit)
+    dim = dimension_of(parsed)
+    if dim is None or dim not in allowed:
+        wanted = " or ".join(allowed)
+        raise UnitError(f"unit '{unit}' is not a unit of {wanted}")
+    return convert(quantity, unit, CANONICAL[dim]), dim
+
+
+@dataclass(frozen=True)
+class CarrierEnergy:
+    """Energy content of a carrier quantity, with the route taken to get it (kept for the audit trail)."""
+
+    gj: float
+    route: str
+
+
+ELECTRIC_OR_HEAT = frozenset({"electricity_grid", "electricity_solar_onsite", "steam_purchased"})
+
+
+def carrier_energy(carrier: str, quantity: float, unit: str) -> CarrierEnergy:
+    """Energy in GJ of a quantity of an energy carrier.
+
+    Electricity and purchased steam must be given as energy; fuels may be given as energy, mass (through the
+    net calorific value) or volume (through density, liquid for L and m3, gaseous at normal conditions for Nm3).
+    """
+    parsed = parse_unit(unit)
+    dim = dimension_of(parsed)
+    if dim == "energy":
+        return CarrierEnergy(convert(quantity, unit, "GJ"), "energy")
+    if carrier in ELECTRIC_OR_HEAT:
+        raise UnitError(f"{carrier} needs an energy unit (kWh, MWh, GJ), not '{unit}'")
+    fuel = reference.fuels().get(carrier)
+    if fuel is None:
+        raise UnitError(f"unknown energy carrier '{carrier}'")
+    if dim == "mass":
+        tonnes = convert(quantity, unit, "t")
+        return CarrierEnergy(tonnes * fuel.ncv_mj_per_kg, "mass x NCV")
+    if dim == "volume":
+        gaseous = carrier == "natural_gas" or "normal_cubic_metre" in str(parsed)
+        # kg/Nm3 over 1000 and kg/L are both t/m3.
+        if gaseous:
+            density = fuel.density_kg_per_nm3 / 1000 if fuel.density_kg_per_nm3 else None
+        else:
+            density = fuel.density_kg_per_l
+        if density is None:
+            state = "gas at normal conditions" if gaseous else "liquid"
+            raise UnitError(f"no density for {carrier} as {state}: give '{unit}' as mass or energy instead")
+        tonnes = convert(quantity, unit, "m3") * density
+        return CarrierEnergy(tonnes * fuel.ncv_mj_per_kg, "volume x density x NCV")
+    raise UnitError(f"unit '{unit}' is not energy, mass or volume")
