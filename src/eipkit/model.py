@@ -131,9 +131,7 @@ class Records:
     production: list[Output] = field(default_factory=list)
 
     def of(self, enterprise_id: str) -> Records:
-        return Records(
-            **{name: [r for r in rows if r.enterprise_id == enterprise_id] for name, rows in self._lists()}
-        )
+        return Records(**{name: [r for r in rows if r.enterprise_id == enterprise_id] for name, rows in self._lists()})
 
     def in_year(self, year: int) -> Records:
         return Records(**{name: [r for r in rows if r.year == year] for name, rows in self._lists()})
@@ -142,6 +140,4 @@ class Records:
         return sorted({r.year for _, rows in self._lists() for r in rows})
 
     def _lists(self) -> list[tuple[str, list]]:
-        return [
-            (name, getattr(self, name)) for name in ("energy", "water", "materials", "waste", "production")
-        ]
+        return [(name, getattr(self, name)) for name in ("energy", "water", "materials", "waste", "production")]

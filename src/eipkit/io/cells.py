@@ -19,6 +19,8 @@ MIN_YEAR = 1980
 MIN_FOUNDING_YEAR = 1900
 MAX_ID_LENGTH = 64
 MAX_TEXT_LENGTH = 500
+MAX_UNIT_LENGTH = 40
+MAX_COUNT = 2**31 - 1
 
 _YES = {"yes", "y", "true", "1", "có", "co", "x"}
 _NO = {"no", "n", "false", "0", "không", "khong"}
@@ -69,9 +71,7 @@ def parse_number(value: Any) -> float:
     elif isinstance(value, str):
         text = value.strip().replace(" ", "").replace("\u00a0", "")
         if "," in text:
-            raise CellError(
-                f"'{value}' is not a number: write it without thousands separators, '.' for decimals"
-            )
+            raise CellError(f"'{value}' is not a number: write it without thousands separators, '.' for decimals")
         try:
             number = float(text)
         except ValueError:
@@ -89,6 +89,8 @@ def parse_count(value: Any) -> int:
     number = parse_number(value)
     if not number.is_integer():
         raise CellError(f"'{value}' is not a whole number")
+    if number > MAX_COUNT:
+        raise CellError(f"{value} is too large for a count")
     return int(number)
 
 
@@ -166,6 +168,8 @@ def parse_vsic(value: Any) -> str:
 
 def parse_unit(value: Any) -> str:
     text = _text(value)
+    if len(text) > MAX_UNIT_LENGTH:
+        raise CellError(f"unit longer than {MAX_UNIT_LENGTH} characters")
     try:
         units.parse_unit(text)
     except units.UnitError as exc:

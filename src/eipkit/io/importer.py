@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError
 
 from eipkit.io import workbook
 from eipkit.io.validate import ImportRejected, Problem, validate
@@ -21,9 +24,7 @@ class ImportResult:
         return sum(c["inserted"] + c["updated"] for c in self.counts.values())
 
 
-def import_path(
-    database: Database, path: str | Path, progress: Callable[[str], None] | None = None
-) -> ImportResult:
+def import_path(database: Database, path: str | Path, progress: Callable[[str], None] | None = None) -> ImportResult:
     """Validate every row, then store them in one transaction; on any problem nothing is written.
 
     Raises ImportRejected with every problem (sheet, row, column, reason), or WorkbookError when the file
@@ -35,9 +36,36 @@ def import_path(
         raw = workbook.read(path)
     except workbook.WorkbookError as exc:
         raise ImportRejected([Problem("(file)", 0, "", str(exc))]) from exc
-    with database.transaction() as session:
-        step("validate")
-        valid = validate(raw, repository.known_ids(session))
-        step("store")
-        counts = repository.save(session, valid, source=str(path))
-    return ImportResult(str(path), counts)
+    return _store(database, raw, str(path), step)
+
+
+def import_rows(
+    database: Database,
+    rows: Mapping[str, Sequence[Mapping[str, Any]]],
+    source: str,
+    progress: Callable[[str], None] | None = None,
+) -> ImportResult:
+    """Rows built in memory (sheet -> list of column -> cell), checked exactly as a workbook would be."""
+    raw = {}
+    for name, sheet_rows in rows.items():
+        header = list(dict.fromkeys(k for row in sheet_rows for k in row))
+        numbered = [(n, dict(row)) for n, row in enumerate(sheet_rows, start=workbook.FIRST_DATA_ROW)]
+        raw[name] = workbook.RawSheet(name, header, numbered)
+    return _store(database, raw, source, progress or (lambda _message: None))
+
+
+def _store(
+    database: Database, raw: dict[str, workbook.RawSheet], source: str, step: Callable[[str], None]
+) -> ImportResult:
+    try:
+        with database.transaction() as session:
+            step("validate")
+            valid = validate(raw, repository.known_ids(session))
+            step("store")
+            counts = repository.save(session, valid, source=source)
+    except DBAPIError as exc:
+        # Validation should leave nothing for the database to refuse; if it does, the transaction is rolled
+        # back and the user still gets a reason rather than a traceback.
+        reason = f"the database refused the data: {str(exc.orig).strip().splitlines()[0]}"
+        raise ImportRejected([Problem("(database)", 0, "", reason)]) from exc
+    return ImportResult(source, counts)

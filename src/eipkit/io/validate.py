@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -191,9 +192,7 @@ def _derive(sheet: str, values: dict[str, Any]) -> list[tuple[str, str]]:
     if sheet == "opportunities":
         identified, implemented = values["year_identified"], values["year_implemented"]
         if identified is not None and implemented is not None and implemented < identified:
-            problems.append(
-                ("year_implemented", f"implemented in {implemented}, before identified in {identified}")
-            )
+            problems.append(("year_implemented", f"implemented in {implemented}, before identified in {identified}"))
         if values["fuel_gj"] and values["fuel"] is None:
             problems.append(("fuel", "a fuel saving needs its fuel carrier"))
         if values["fuel"] is not None and values["fuel"] in units.ELECTRIC_OR_HEAT:
@@ -205,8 +204,6 @@ def _declared(raw: Mapping[str, RawSheet], sheet: str, column: str) -> set[str]:
     """Ids a sheet declares, even on rows refused for another reason, so one bad row does not cascade."""
     ids = set()
     for _, cells in raw[sheet].rows if sheet in raw else []:
-        try:
+        with contextlib.suppress(CellError):
             ids.add(parse_id(cells.get(column)))
-        except CellError:
-            pass
     return ids

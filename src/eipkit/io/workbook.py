@@ -126,9 +126,7 @@ _LABEL_FONT = Font(italic=True, color="44546A")
 _LABEL_FILL = PatternFill("solid", fgColor="E2EFDA")
 
 
-def write(
-    path: str | Path, rows: Mapping[str, Sequence[Mapping[str, Any]]] | None = None, lang: str = "vi"
-) -> Path:
+def write(path: str | Path, rows: Mapping[str, Sequence[Mapping[str, Any]]] | None = None, lang: str = "vi") -> Path:
     """A contract workbook with keys, labels, drop-down lists for enumerations and the given rows.
 
     With no rows this is the blank template; with a park's rows it is the export, which imports back as is.

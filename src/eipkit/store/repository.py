@@ -175,9 +175,7 @@ def enterprise(session: Session, enterprise_id: str) -> model.Enterprise | None:
 
 def enterprises(session: Session, park_id: str) -> list[model.Enterprise]:
     query = (
-        select(schema.Enterprise)
-        .where(schema.Enterprise.park_id == park_id)
-        .order_by(schema.Enterprise.enterprise_id)
+        select(schema.Enterprise).where(schema.Enterprise.park_id == park_id).order_by(schema.Enterprise.enterprise_id)
     )
     return [_enterprise(o) for o in session.scalars(query)]
 
@@ -199,8 +197,7 @@ def records(session: Session, enterprise_ids: Sequence[str], year: int | None = 
             for o in rows(schema.EnergyRecord)
         ]
         result.water += [
-            model.WaterUse(o.enterprise_id, o.year, o.kind, o.volume_m3, o.cost_vnd)
-            for o in rows(schema.WaterRecord)
+            model.WaterUse(o.enterprise_id, o.year, o.kind, o.volume_m3, o.cost_vnd) for o in rows(schema.WaterRecord)
         ]
         result.materials += [
             model.MaterialUse(o.enterprise_id, o.year, o.material, o.mass_t, bool(o.chemical), o.cost_vnd)
@@ -221,9 +218,7 @@ def records(session: Session, enterprise_ids: Sequence[str], year: int | None = 
             for o in rows(schema.WasteRecord)
         ]
         result.production += [
-            model.Output(
-                o.enterprise_id, o.year, o.product, o.canonical_quantity, o.canonical_unit, o.value_vnd
-            )
+            model.Output(o.enterprise_id, o.year, o.product, o.canonical_quantity, o.canonical_unit, o.value_vnd)
             for o in rows(schema.ProductionRecord)
         ]
     return result
@@ -272,9 +267,7 @@ def export_rows(session: Session, park_id: str) -> dict[str, list[dict[str, Any]
         result[name] = []
         for chunk in _chunks(member_ids):
             query = (
-                select(table)
-                .where(table.enterprise_id.in_(chunk))
-                .order_by(table.enterprise_id, table.year, table.id)
+                select(table).where(table.enterprise_id.in_(chunk)).order_by(table.enterprise_id, table.year, table.id)
             )
             result[name] += [as_row(name, o) for o in session.scalars(query)]
     result["opportunities"] = []

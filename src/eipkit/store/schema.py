@@ -136,9 +136,7 @@ class ProductionRecord(_YearlyRecord, Base):
 opportunity_enterprises = Table(
     "opportunity_enterprises",
     Base.metadata,
-    Column(
-        "opportunity_id", ForeignKey("opportunities.opportunity_id", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("opportunity_id", ForeignKey("opportunities.opportunity_id", ondelete="CASCADE"), primary_key=True),
     Column("enterprise_id", ForeignKey("enterprises.enterprise_id"), primary_key=True),
     Column("position", Integer, nullable=False),
 )

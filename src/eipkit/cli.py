@@ -1,0 +1,229 @@
+"""The `eipkit` command line: a thin face on the library; every figure it prints is computed in `eipkit`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from eipkit import i18n, kpi, reference
+from eipkit.io import workbook
+from eipkit.io.importer import import_path
+from eipkit.io.validate import ImportRejected
+from eipkit.store import connect, repository
+
+app = typer.Typer(
+    help="eipkit: eco-industrial parks, from tenants' yearly records to a ministry's results table.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL or SQLite file (default: EIPKIT_DB, else ./eipkit.db)."),
+]
+LangOption = Annotated[str | None, typer.Option("--lang", help="vi (default) or en; or set EIPKIT_LANG.")]
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=errors, transient=True
+    )
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    errors.print(f"[red]{message}[/red]")
+    return typer.Exit(code)
+
+
+@app.command()
+def template(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the blank workbook (.xlsx).")],
+    lang: LangOption = None,
+) -> None:
+    """Write a blank workbook of contract version 1: every sheet and column, labels with units, drop-downs."""
+    lang = i18n.language(lang)
+    workbook.write(out, lang=lang)
+    console.print(i18n.t("cli.template_written", lang, path=out))
+
+
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="A .xlsx workbook or a folder of .csv files.")],
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Import a workbook or CSV folder, all or nothing; on bad input list every problem and exit with 2."""
+    lang = i18n.language(lang)
+    database = connect(db)
+    with _progress() as progress:
+        task = progress.add_task(str(path), total=None)
+        try:
+            result = import_path(database, path, progress=lambda step: progress.update(task, description=step))
+        except ImportRejected as rejected:
+            progress.stop()
+            _print_problems(rejected, lang)
+            raise typer.Exit(2) from None
+    console.print(i18n.t("cli.imported", lang, rows=result.rows, source=result.source))
+
+
+def _print_problems(rejected: ImportRejected, lang: str) -> None:
+    table = Table(title=i18n.t("cli.rejected", lang, count=len(rejected.problems)), title_justify="left")
+    for key in ("col.sheet", "col.row", "col.column", "col.reason"):
+        table.add_column(i18n.t(key, lang))
+    for problem in rejected.problems:
+        table.add_row(problem.sheet, str(problem.row), problem.column, problem.reason)
+    errors.print(table)
+
+
+@app.command()
+def export(
+    park: Annotated[str, typer.Option("--park", help="Park ID.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the workbook (.xlsx).")],
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Export a park's records to a contract workbook that imports back to the same records."""
+    lang = i18n.language(lang)
+    database = connect(db)
+    with database.sessions() as session:
+        try:
+            rows = repository.export_rows(session, park)
+        except KeyError:
+            raise _fail(f"no park '{park}' in the database") from None
+    workbook.write(out, rows, lang=lang)
+    console.print(i18n.t("cli.export_written", lang, park=park, path=out))
+
+
+KPI_KEYS = (
+    "enterprises",
+    "enterprises_reporting",
+    "electricity_mwh",
+    "grid_electricity_mwh",
+    "solar_electricity_mwh",
+    "fuel_tj",
+    "water_withdrawal_m3",
+    "wastewater_m3",
+    "materials_t",
+    "chemicals_t",
+    "waste_t",
+    "hazardous_waste_t",
+    "waste_landfilled_t",
+    "waste_recovered_t",
+    "scope1_tco2e",
+    "scope2_tco2e",
+    "total_tco2e",
+    "biogenic_co2_t",
+    "grid_ef_tco2_per_mwh",
+    "grid_ef_year",
+    "production_value_vnd",
+)
+
+
+@app.command("kpi")
+def kpi_(
+    year: Annotated[int, typer.Option("--year", help="Reporting year.")],
+    park: Annotated[str | None, typer.Option("--park", help="Park ID.")] = None,
+    enterprise: Annotated[str | None, typer.Option("--enterprise", help="Enterprise ID.")] = None,
+    db: DbOption = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+    lang: LangOption = None,
+) -> None:
+    """Resource and GHG figures of a park (or one enterprise) for a year."""
+    lang = i18n.language(lang)
+    if (park is None) == (enterprise is None):
+        raise _fail("give exactly one of --park or --enterprise")
+    database = connect(db)
+    try:
+        accounts = kpi.park_kpi(database, park, year) if park else kpi.enterprise_kpi(database, enterprise, year)
+    except (kpi.NotFound, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    figures = accounts.as_dict()
+    note = reference.grid_factor(year).note(lang)
+    if output is OutputFormat.json:
+        payload = {"park_id": park, "enterprise_id": enterprise} | figures
+        payload["grid_ef_note"] = note
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"{park or enterprise} · {i18n.t('ui.year', lang)} {year}", title_justify="left")
+    table.add_column(i18n.t("ui.indicator", lang))
+    table.add_column(i18n.t("ui.value", lang), justify="right")
+    for key in KPI_KEYS:
+        value = figures[key]
+        digits = 4 if key == "grid_ef_tco2_per_mwh" else (0 if key.endswith("_vnd") else 1)
+        shown = str(value) if key == "grid_ef_year" else i18n.number(value, lang, digits)
+        table.add_row(i18n.t(f"kpi.{key}", lang), shown)
+    console.print(table)
+    if note:
+        console.print(f"[yellow]{i18n.t('cli.grid_fallback', lang)}: {note}[/yellow]")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the HTML park summaries.")] = Path("eipkit-demo"),
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Load the synthetic demo of the programme's six parks and write an HTML summary per park."""
+    from eipkit import demo as demo_data
+    from eipkit.reports import park_summary
+
+    lang = i18n.language(lang)
+    database = connect(db)
+    out.mkdir(parents=True, exist_ok=True)
+    with _progress() as progress:
+        task = progress.add_task("demo", total=None)
+        loaded = demo_data.load(database, progress=lambda step: progress.update(task, description=step))
+        progress.update(task, description="reports")
+        workbook.write(out / "demo-workbook.xlsx", demo_data.rows(), lang=lang)
+        index = park_summary.write_all(
+            database, out, lang=lang, banner=demo_data.banner(lang), park_notes=demo_data.park_notes(lang)
+        )
+    console.print(i18n.t("cli.demo_loaded", lang, parks=loaded.parks, enterprises=loaded.enterprises, db=database.url))
+    console.print(i18n.t("cli.demo_reports", lang, path=index))
+
+
+@app.command()
+def factors(
+    output: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+) -> None:
+    """Show the grid emission factors and fuel factors in use, with their sources."""
+    grid = [f.model_dump() for f in reference.grid_factors().values()]
+    fuel = [f.model_dump() for f in reference.fuels().values()]
+    if output is OutputFormat.json:
+        sys.stdout.write(json.dumps({"grid": grid, "fuels": fuel}, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title="Grid emission factors (tCO2/MWh)", title_justify="left")
+    for name in ("year", "tco2_per_mwh", "status", "document", "confidence"):
+        table.add_column(name)
+    for f in grid:
+        table.add_row(*(str(f[n]) for n in ("year", "tco2_per_mwh", "status", "document", "confidence")))
+    console.print(table)
+    table = Table(title="Fuels (IPCC 2006)", title_justify="left")
+    for name in ("carrier", "ncv_mj_per_kg", "co2_kg_per_tj", "ch4_kg_per_tj", "n2o_kg_per_tj", "biogenic"):
+        table.add_column(name)
+    for f in fuel:
+        table.add_row(
+            *(str(f[n]) for n in ("carrier", "ncv_mj_per_kg", "co2_kg_per_tj", "ch4_kg_per_tj", "n2o_kg_per_tj"))
+            + ("yes" if f["biogenic"] else "no",)
+        )
+    console.print(table)
+
+
+def main() -> None:
+    app()

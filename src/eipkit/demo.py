@@ -1,0 +1,395 @@
+"""The synthetic demonstration dataset of the programme's six parks.
+
+Park facts come from public sources (see `data/demo.yaml`, with their confidence); every tenant, record and
+opportunity is drawn from sector profiles with a fixed seed, so the same dataset comes out every time. It goes
+through the same validation and storage as a user's workbook.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from eipkit import i18n, reference
+from eipkit.io.importer import ImportResult, import_rows
+from eipkit.store import Database
+
+SOURCE = "eipkit demo (synthetic data)"
+STAGES = ("identified", "proposed", "feasibility", "implementing", "implemented", "dropped")
+_STAGE_WEIGHTS = (20, 15, 15, 15, 30, 5)
+
+# Prices for the synthetic costs (VND per unit), of the order Vietnamese industrial tenants paid in 2022-2025.
+_PRICE_PER_MWH = 1_950_000
+_PRICE_PER_T_FUEL = {
+    "diesel": 23_500_000,
+    "fuel_oil": 16_000_000,
+    "lpg": 25_000_000,
+    "natural_gas": 12_000_000,
+    "coal_anthracite": 4_000_000,
+    "coal_bituminous": 3_500_000,
+    "coal_subbituminous": 3_000_000,
+    "biomass_wood": 1_500_000,
+    "biomass_rice_husk": 1_200_000,
+}
+_PRICE_PER_M3_WATER = 14_000
+_PRICE_PER_T_WASTE = {"landfill": 800_000, "incineration": 3_000_000, "treatment": 5_000_000}
+
+
+@cache
+def spec() -> dict[str, Any]:
+    return yaml.safe_load(resources.files("eipkit.data").joinpath("demo.yaml").read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class DemoLoad:
+    parks: int
+    enterprises: int
+    result: ImportResult
+
+
+def _fuel_quantity(carrier: str, tonnes: float) -> tuple[float, str]:
+    """Fuel in the unit a tenant's invoices would use, so the demo exercises the unit conversions."""
+    fuel = reference.fuels()[carrier]
+    if carrier == "diesel" and fuel.density_kg_per_l:
+        return round(tonnes / fuel.density_kg_per_l * 1000, 0), "L"
+    if carrier == "natural_gas" and fuel.density_kg_per_nm3:
+        return round(tonnes / fuel.density_kg_per_nm3 * 1000, 0), "Nm3"
+    if carrier == "lpg":
+        return round(tonnes * 1000, 0), "kg"
+    return round(tonnes, 2), "t"
+
+
+class _Generator:
+    def __init__(self) -> None:
+        self.spec = spec()
+        self.rng = random.Random(self.spec["seed"])
+        self.years: list[int] = self.spec["years"]
+        self.rows: dict[str, list[dict[str, Any]]] = {
+            name: []
+            for name in (
+                "parks",
+                "enterprises",
+                "energy",
+                "water",
+                "materials",
+                "waste",
+                "production",
+                "opportunities",
+            )
+        }
+        self._opportunity_no = 0
+
+    def run(self) -> dict[str, list[dict[str, Any]]]:
+        for park in self.spec["parks"]:
+            self._park(park)
+        return self.rows
+
+    def _park(self, park: dict[str, Any]) -> None:
+        rng = self.rng
+        services = [
+            "electricity",
+            "water_supply",
+            "telecom",
+            "fire_protection",
+            "wastewater_treatment",
+            "waste_collection",
+        ]
+        if rng.random() < 0.6:
+            services.append("is_support")
+        self.rows["parks"].append(
+            {
+                "park_id": park["park_id"],
+                "name": park["name"],
+                "province": park["province"],
+                "area_ha": park["area_ha"],
+                "green_area_ha": round(park["area_ha"] * rng.uniform(0.10, 0.16), 1),
+                "industrial_land_ha": park.get("industrial_land_ha"),
+                "established_year": park.get("established_year"),
+                "lat": park["lat"],
+                "lon": park["lon"],
+                "investor": park["investor"],
+                "wwtp_capacity_m3_per_day": park.get("wwtp_capacity_m3_per_day"),
+                "services": ";".join(services),
+                "investor_violations_3y": 0 if rng.random() < 0.85 else 1,
+                "io_monitoring": "yes" if rng.random() < 0.5 else "no",
+                "last_annual_report_year": self.years[-1] if rng.random() < 0.6 else self.years[-2],
+            }
+        )
+        tenants = []
+        number = 0
+        for division, count in park["sectors"].items():
+            for _ in range(count):
+                number += 1
+                tenants.append(self._enterprise(park, number, int(division)))
+        for tenant in tenants:
+            self._records(tenant, tenants)
+        for tenant in tenants:
+            self._recp_opportunities(park["park_id"], tenant)
+
+    def _enterprise(self, park: dict[str, Any], number: int, division: int) -> dict[str, Any]:
+        rng = self.rng
+        sector = self.spec["sectors"][division]
+        low, high = sector["employees"]
+        employees = int(math.exp(rng.uniform(math.log(low), math.log(high))))
+        enterprise_id = f"{park['park_id']}-{number:03d}"
+        row = {
+            "enterprise_id": enterprise_id,
+            "park_id": park["park_id"],
+            "name": f"Công ty {sector['vi']} {park['park_id'][:3]}{number:02d} (giả lập)",
+            "vsic": f"{division:02d}",
+            "employees": employees,
+            "lat": round(park["lat"] + rng.uniform(-0.012, 0.012), 5),
+            "lon": round(park["lon"] + rng.uniform(-0.012, 0.012), 5),
+            "iso_14001": "yes" if rng.random() < 0.45 else "no",
+            "iso_50001": "yes" if rng.random() < 0.15 else "no",
+            "violations_3y": 0 if rng.random() < 0.9 else 1,
+        }
+        self.rows["enterprises"].append(row)
+        return {
+            "row": row,
+            "sector": sector,
+            "scale": employees * rng.lognormvariate(0, 0.25),
+            "growth": rng.uniform(0.0, 0.06),
+            "solar_from": rng.choice([None, None, None, self.years[1], self.years[2]]),
+            "baseline": {},
+        }
+
+    def _records(self, tenant: dict[str, Any], tenants: list[dict[str, Any]]) -> None:
+        rng = self.rng
+        sector, scale, eid = tenant["sector"], tenant["scale"], tenant["row"]["enterprise_id"]
+        for i, year in enumerate(self.years):
+            activity = (1 + tenant["growth"]) ** i * rng.uniform(0.97, 1.03)
+            efficiency = (1 - 0.015) ** i
+            electricity = scale * sector["elec_mwh"] * activity * efficiency
+            solar = 0.0
+            if tenant["solar_from"] and year >= tenant["solar_from"]:
+                solar = electricity * rng.uniform(0.08, 0.15)
+            grid = electricity - solar
+            if grid > 5000:
+                self._energy(eid, year, "electricity_grid", round(grid, 1), "MWh", grid * _PRICE_PER_MWH)
+            else:
+                self._energy(eid, year, "electricity_grid", round(grid * 1000), "kWh", grid * _PRICE_PER_MWH)
+            if solar:
+                self._energy(eid, year, "electricity_solar_onsite", round(solar, 1), "MWh", None)
+            fuel_t = scale * sector["fuel_t"] * activity * efficiency
+            quantity, unit = _fuel_quantity(sector["fuel"], fuel_t)
+            self._energy(eid, year, sector["fuel"], quantity, unit, fuel_t * _PRICE_PER_T_FUEL[sector["fuel"]])
+
+            withdrawal = scale * sector["water_m3"] * activity * efficiency
+            reused = withdrawal * rng.uniform(0.05, 0.2) if rng.random() < 0.3 else 0.0
+            for kind, volume in (
+                ("withdrawal", withdrawal),
+                ("wastewater", withdrawal * rng.uniform(0.7, 0.85)),
+                ("reused", reused),
+            ):
+                if volume:
+                    cost = round(volume * _PRICE_PER_M3_WATER) if kind == "withdrawal" else None
+                    self.rows["water"].append(
+                        {
+                            "enterprise_id": eid,
+                            "year": year,
+                            "kind": kind,
+                            "quantity": round(volume, 1),
+                            "unit": "m3",
+                            "cost_vnd": cost,
+                        }
+                    )
+            for material, per_employee, chemical in sector["materials"]:
+                mass = scale * per_employee * activity
+                self.rows["materials"].append(
+                    {
+                        "enterprise_id": eid,
+                        "year": year,
+                        "material": material,
+                        "quantity": round(mass, 2),
+                        "unit": "t",
+                        "chemical": "yes" if chemical else "no",
+                        "cost_vnd": None,
+                    }
+                )
+            for waste, per_employee, code, hazardous, fates in sector["waste"]:
+                self._waste(
+                    tenant,
+                    tenants,
+                    year,
+                    waste,
+                    scale * per_employee * activity * efficiency,
+                    code,
+                    hazardous,
+                    fates,
+                )
+            name, unit, per_employee = sector["product"]
+            output = scale * per_employee * activity
+            self.rows["production"].append(
+                {
+                    "enterprise_id": eid,
+                    "year": year,
+                    "product": name,
+                    "quantity": round(output, 1),
+                    "unit": unit,
+                    "value_vnd": round(scale * sector["value_mvnd"] * 1e6 * activity, -6),
+                }
+            )
+            if i == 0:
+                tenant["baseline"] = {
+                    "electricity_mwh": electricity,
+                    "fuel_gj": fuel_t * reference.fuels()[sector["fuel"]].ncv_mj_per_kg,
+                    "water_m3": withdrawal,
+                    "chemicals_t": sum(scale * m[1] for m in sector["materials"] if m[2]),
+                    "materials_t": sum(scale * m[1] for m in sector["materials"] if not m[2]),
+                }
+
+    def _energy(self, eid: str, year: int, carrier: str, quantity: float, unit: str, cost: float | None) -> None:
+        self.rows["energy"].append(
+            {
+                "enterprise_id": eid,
+                "year": year,
+                "carrier": carrier,
+                "quantity": quantity,
+                "unit": unit,
+                "cost_vnd": round(cost, -3) if cost else None,
+            }
+        )
+
+    def _waste(
+        self,
+        tenant: dict[str, Any],
+        tenants: list[dict[str, Any]],
+        year: int,
+        waste: str,
+        mass: float,
+        code: str,
+        hazardous: bool,
+        fates: dict[str, float],
+    ) -> None:
+        eid = tenant["row"]["enterprise_id"]
+        for fate, share in fates.items():
+            receiver = None
+            if fate == "exchange":
+                receiver = tenant.setdefault("receivers", {}).get(waste)
+                if receiver is None:
+                    others = [t["row"]["enterprise_id"] for t in tenants if t["row"]["enterprise_id"] != eid]
+                    receiver = self.rng.choice(others)
+                    tenant["receivers"][waste] = receiver
+                    self._symbiosis_opportunity(tenant, receiver, waste, mass * share, year)
+            price = _PRICE_PER_T_WASTE.get(fate)
+            self.rows["waste"].append(
+                {
+                    "enterprise_id": eid,
+                    "year": year,
+                    "waste": waste,
+                    "quantity": round(mass * share, 2),
+                    "unit": "t",
+                    "fate": fate,
+                    "waste_code": code,
+                    "hazardous": "yes" if hazardous else "no",
+                    "receiver": receiver,
+                    "cost_vnd": round(mass * share * price, -3) if price else None,
+                }
+            )
+
+    def _next_id(self, park_id: str) -> str:
+        self._opportunity_no += 1
+        return f"{park_id}-OP{self._opportunity_no:04d}"
+
+    def _symbiosis_opportunity(
+        self, tenant: dict[str, Any], receiver: str, waste: str, tonnes: float, year: int
+    ) -> None:
+        """Each exchange in the records was once an opportunity; implemented in the year it first appears."""
+        park_id = tenant["row"]["park_id"]
+        template = self.spec["opportunities"]["symbiosis"][0]
+        implemented = year if year > self.years[0] else None
+        self.rows["opportunities"].append(
+            {
+                "opportunity_id": self._next_id(park_id),
+                "park_id": park_id,
+                "kind": "symbiosis",
+                "title": f"{template['title']}: {waste}",
+                "stage": "implemented",
+                "basis": "measured",
+                "enterprise_ids": f"{tenant['row']['enterprise_id']};{receiver}",
+                "category": template["category"],
+                "year_identified": self.years[0] - 1,
+                "year_implemented": implemented,
+                "waste_t": round(tonnes, 1),
+                "cost_saving_vnd": round(tonnes * _PRICE_PER_T_WASTE["landfill"], -3),
+            }
+        )
+
+    def _recp_opportunities(self, park_id: str, tenant: dict[str, Any]) -> None:
+        rng = self.rng
+        options = self.spec["opportunities"]["recp"]
+        fuel = tenant["sector"]["fuel"]
+        fuel_price_per_gj = _PRICE_PER_T_FUEL[fuel] / reference.fuels()[fuel].ncv_mj_per_kg
+        for option in rng.sample(options, k=rng.choice([1, 2, 2, 3, 3, 4])):
+            stage = rng.choices(STAGES, weights=_STAGE_WEIGHTS)[0]
+            implemented = stage == "implemented"
+            base = tenant["baseline"]
+            noise = rng.uniform(0.6, 1.4)
+            saving: dict[str, float | None] = {
+                "electricity_mwh": base["electricity_mwh"] * option.get("electricity_share", 0) * noise,
+                "fuel_gj": base["fuel_gj"] * option.get("fuel_share", 0) * noise,
+                "water_m3": base["water_m3"] * option.get("water_share", 0) * noise,
+                "chemicals_t": base["chemicals_t"] * option.get("chemicals_share", 0) * noise,
+                "materials_t": base["materials_t"] * option.get("materials_share", 0) * noise,
+            }
+            money = (
+                saving["electricity_mwh"] * _PRICE_PER_MWH
+                + saving["fuel_gj"] * fuel_price_per_gj
+                + saving["water_m3"] * _PRICE_PER_M3_WATER
+                + saving["chemicals_t"] * 20_000_000
+                + saving["materials_t"] * 10_000_000
+            )
+            identified = rng.choice(self.years[:-1])
+            self.rows["opportunities"].append(
+                {
+                    "opportunity_id": self._next_id(park_id),
+                    "park_id": park_id,
+                    "kind": "recp",
+                    "title": option["title"],
+                    "stage": stage,
+                    "basis": "measured" if implemented and rng.random() < 0.7 else "expected",
+                    "enterprise_ids": tenant["row"]["enterprise_id"],
+                    "category": option["category"],
+                    "year_identified": identified,
+                    "year_implemented": rng.randint(identified, self.years[-1]) if implemented else None,
+                    "investment_vnd": round(money * option["payback"] * rng.uniform(0.7, 1.3), -6),
+                    **{k: round(v, 2) if v else None for k, v in saving.items()},
+                    "fuel": fuel if saving["fuel_gj"] else None,
+                    "cost_saving_vnd": round(money, -3),
+                }
+            )
+
+
+def banner(lang: str) -> str:
+    return i18n.t("ui.synthetic", lang) + " " + i18n.t("ui.park_facts_note", lang)
+
+
+def park_notes(lang: str) -> dict[str, list[str]]:
+    """Where each park's facts come from and how sure they are, shown on its page."""
+    return {
+        park["park_id"]: [
+            f"{i18n.t('ui.source', lang)}: {park['facts_source']}",
+            f"{i18n.t('ui.confidence', lang)}: {park['facts_confidence']}",
+        ]
+        for park in spec()["parks"]
+    }
+
+
+def rows() -> dict[str, list[dict[str, Any]]]:
+    """The demo as contract rows, sheet by sheet (the same every time)."""
+    return _Generator().run()
+
+
+def load(database: Database, progress: Callable[[str], None] | None = None) -> DemoLoad:
+    """Load the demo into the database through the importer; loading twice updates, never duplicates."""
+    data = rows()
+    result = import_rows(database, data, source=SOURCE, progress=progress)
+    return DemoLoad(parks=len(data["parks"]), enterprises=len(data["enterprises"]), result=result)

@@ -1,0 +1,46 @@
+"""Words and numbers in the user's language: Vietnamese by default, English on request."""
+
+from __future__ import annotations
+
+import csv
+import os
+from functools import cache
+from importlib import resources
+
+from babel.numbers import format_decimal
+
+LANGUAGES = ("vi", "en")
+DEFAULT = "vi"
+_LOCALES = {"vi": "vi_VN", "en": "en_GB"}
+
+
+def language(requested: str | None = None) -> str:
+    """The requested language, else EIPKIT_LANG, else Vietnamese."""
+    lang = (requested or os.environ.get("EIPKIT_LANG") or DEFAULT).lower()
+    if lang not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not '{lang}'")
+    return lang
+
+
+@cache
+def _messages() -> dict[str, dict[str, str]]:
+    text = resources.files("eipkit.data").joinpath("messages.csv").read_text(encoding="utf-8")
+    return {row["key"]: {"vi": row["vi"], "en": row["en"]} for row in csv.DictReader(text.splitlines())}
+
+
+def t(key: str, lang: str = DEFAULT, **params: object) -> str:
+    """The message `key` in `lang`, with `{name}` placeholders filled; an unknown key is returned as is."""
+    entry = _messages().get(key)
+    if entry is None:
+        return key
+    return entry[lang].format(**params) if params else entry[lang]
+
+
+def number(value: float | int | None, lang: str = DEFAULT, digits: int = 1) -> str:
+    """A figure as the reader's locale writes it (1.234,5 in Vietnamese, 1,234.5 in English)."""
+    if value is None:
+        return "–"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format_decimal(value, locale=_LOCALES[lang])
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=_LOCALES[lang])

@@ -1,0 +1,52 @@
+"""Fixtures: every storage test runs on SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from eipkit.store import Database, connect
+
+POSTGRES_ADMIN_URL = os.environ.get("EIPKIT_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("EIPKIT_LANG", raising=False)
+    monkeypatch.delenv("EIPKIT_DB", raising=False)
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    database = connect(f"sqlite:///{tmp_path / 'eipkit.db'}")
+    yield database
+    database.engine.dispose()
+
+
+@pytest.fixture
+def postgresql_db() -> Iterator[Database]:
+    """A fresh PostgreSQL database, dropped afterwards."""
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"eipkit_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    database = connect(url)
+    try:
+        yield database
+    finally:
+        database.engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest) -> Database:
+    return request.getfixturevalue(f"{request.param}_db")

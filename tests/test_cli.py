@@ -1,0 +1,117 @@
+"""The command line as a user runs it: installed `eipkit`, real files, exit codes, Vietnamese by default."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from eipkit.io import workbook
+from workbooks import small
+
+COMMANDS = ["template", "import", "export", "kpi", "demo", "factors"]
+
+
+def eipkit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "eipkit", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "HOME": str(cwd)},
+    )
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command: str, tmp_path: Path) -> None:
+    result = eipkit(command, "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "Usage" in result.stdout
+
+
+def test_template_import_kpi_export_chain(tmp_path: Path) -> None:
+    assert eipkit("template", "--out", "template.xlsx", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "template.xlsx").exists()
+
+    workbook.write(tmp_path / "small.xlsx", small())
+    imported = eipkit("import", "small.xlsx", cwd=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    assert "Đã nhập 16 dòng" in imported.stdout
+    assert (tmp_path / "eipkit.db").exists()
+
+    kpi = eipkit("kpi", "--park", "P1", "--year", "2022", "--format", "json", cwd=tmp_path)
+    figures = json.loads(kpi.stdout)
+    assert figures["scope2_tco2e"] == pytest.approx(676.6)
+    assert figures["grid_ef_year"] == 2022 and figures["enterprises"] == 2
+    required = {
+        "enterprises",
+        "electricity_mwh",
+        "fuel_tj",
+        "water_withdrawal_m3",
+        "wastewater_m3",
+        "materials_t",
+        "chemicals_t",
+        "waste_t",
+        "hazardous_waste_t",
+        "waste_landfilled_t",
+        "waste_recovered_t",
+        "scope1_tco2e",
+        "scope2_tco2e",
+        "biogenic_co2_t",
+        "grid_ef_tco2_per_mwh",
+        "grid_ef_year",
+        "production_value_vnd",
+    }
+    assert required <= figures.keys()
+
+    table = eipkit("kpi", "--enterprise", "E1", "--year", "2022", cwd=tmp_path)
+    assert "Phát thải phạm vi 2 (tCO2e)" in table.stdout and "676,6" in table.stdout
+
+    later = eipkit("kpi", "--park", "P1", "--year", "2025", "--lang", "en", cwd=tmp_path)
+    assert "latest official value (2023" in later.stdout
+
+    assert eipkit("export", "--park", "P1", "--out", "p1.xlsx", cwd=tmp_path).returncode == 0
+    again = eipkit("import", "p1.xlsx", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+
+
+def test_bad_workbook_exits_2_and_lists_every_problem(tmp_path: Path) -> None:
+    rows = small()
+    rows["energy"][0]["unit"] = "kg"
+    rows["water"][1]["quantity"] = -3
+    workbook.write(tmp_path / "bad.xlsx", rows)
+    result = eipkit("import", "bad.xlsx", "--db", str(tmp_path / "x.db"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "2 lỗi" in result.stderr and "cơ sở dữ liệu không thay đổi" in result.stderr
+    assert "energy" in result.stderr and "water" in result.stderr
+
+
+def test_unknown_park_is_a_clear_error(tmp_path: Path) -> None:
+    result = eipkit("kpi", "--park", "NOPE", "--year", "2022", cwd=tmp_path)
+    assert result.returncode == 1 and "no park 'NOPE'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_demo_writes_a_vietnamese_summary_per_park(tmp_path: Path) -> None:
+    result = eipkit("demo", "--out", "demo", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    pages = sorted(p.name for p in (tmp_path / "demo").glob("*.html"))
+    assert pages == [
+        "AMATA-BH.html",
+        "DEEPC.html",
+        "HIEPPHUOC.html",
+        "NAMCAUKIEN.html",
+        "TANDO.html",
+        "VSIP-BN.html",
+        "index.html",
+    ]
+    page = (tmp_path / "demo" / "NAMCAUKIEN.html").read_text(encoding="utf-8")
+    assert "KCN Nam Cầu Kiền" in page and "Dữ liệu minh hoạ" in page
+    assert "Cơ cấu phát thải khí nhà kính" in page and "plotly.min.js" in page
+    english = eipkit("demo", "--out", "demo-en", "--lang", "en", "--db", "en.db", cwd=tmp_path)
+    assert english.returncode == 0
+    assert "Synthetic demonstration data" in (tmp_path / "demo-en" / "TANDO.html").read_text(encoding="utf-8")

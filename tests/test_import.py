@@ -1,0 +1,168 @@
+"""Workbook import and export on SQLite and PostgreSQL: round trip, every error listed, all or nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from eipkit import contract, kpi
+from eipkit.io import workbook
+from eipkit.io.importer import import_path
+from eipkit.io.validate import ImportRejected
+from eipkit.store import Database, connect, dump, repository
+from workbooks import small
+
+
+def comparable(database: Database) -> dict[str, list[tuple]]:
+    """Stored rows without the import log, for comparing two databases filled by different imports."""
+    return {name: rows for name, rows in dump(database).items() if name != "imports"}
+
+
+def test_import_stores_every_row_with_its_canonical_quantities(database: Database, tmp_path: Path) -> None:
+    path = workbook.write(tmp_path / "small.xlsx", small())
+    result = import_path(database, path)
+    assert result.counts["energy"] == {"inserted": 4, "updated": 0}
+    assert result.rows == 1 + 2 + 4 + 2 + 2 + 2 + 1 + 2
+    accounts = kpi.park_kpi(database, "P1", 2022)
+    # 1,000,000 kWh = 1,000 MWh; 1,000 L diesel = 36.292 GJ; 10 t anthracite = 267 GJ
+    assert accounts.electricity_mwh == pytest.approx(1000)
+    assert accounts.fuel_tj == pytest.approx((36.292 + 267) / 1000)
+    assert accounts.materials_t == pytest.approx(825)
+    assert accounts.chemicals_t == pytest.approx(25)
+    assert accounts.waste_recovered_t == 15
+    with database.sessions() as session:
+        opportunity = {o.opportunity_id: o for o in repository.opportunities(session, "P1")}
+    assert opportunity["O2"].enterprise_ids == ("E2", "E1")
+
+
+def test_export_imports_back_to_the_same_records(database: Database, tmp_path: Path) -> None:
+    import_path(database, workbook.write(tmp_path / "in.xlsx", small()))
+    with database.sessions() as session:
+        exported = repository.export_rows(session, "P1")
+    out = workbook.write(tmp_path / "out.xlsx", exported, lang="en")
+
+    fresh = connect(f"sqlite:///{tmp_path / 'fresh.db'}")
+    import_path(fresh, out)
+    assert comparable(fresh) == comparable(database)
+    with fresh.sessions() as session:
+        assert repository.export_rows(session, "P1") == exported
+
+
+def test_importing_the_same_ids_again_updates_instead_of_duplicating(database: Database, tmp_path: Path) -> None:
+    rows = small()
+    import_path(database, workbook.write(tmp_path / "a.xlsx", rows))
+    rows["energy"][0]["quantity"] = 2000
+    rows["enterprises"][1]["name"] = "Công ty Giấy Mới"
+    second = import_path(database, workbook.write(tmp_path / "b.xlsx", rows))
+    assert second.counts["energy"] == {"inserted": 0, "updated": 4}
+    assert second.counts["waste"] == {"inserted": 0, "updated": 2}
+    tables = dump(database)
+    assert len(tables["energy"]) == 4 and len(tables["enterprises"]) == 2
+    assert kpi.park_kpi(database, "P1", 2022).grid_electricity_mwh == pytest.approx(2)
+    with database.sessions() as session:
+        assert repository.enterprise(session, "E2").name == "Công ty Giấy Mới"
+
+
+BAD_CASES = [
+    ("energy", 0, "unit", "kg", "energy", 3, "unit", "needs an energy unit"),
+    ("energy", 1, "unit", "bananas", "energy", 4, "unit", "unknown unit 'bananas'"),
+    ("water", 0, "quantity", -5, "water", 3, "quantity", "negative quantity"),
+    ("water", 1, "quantity", "nhiều", "water", 4, "quantity", "is not a number"),
+    ("energy", 2, "enterprise_id", "E404", "energy", 5, "enterprise_id", "unknown enterprise 'E404'"),
+    ("enterprises", 1, "park_id", "P9", "enterprises", 4, "park_id", "unknown park 'P9'"),
+    (
+        "enterprises",
+        1,
+        "enterprise_id",
+        "E1",
+        "enterprises",
+        4,
+        "enterprise_id",
+        "duplicate id: first at row 3",
+    ),
+    ("production", 0, "year", 2099, "production", 3, "year", "impossible year 2099"),
+    ("waste", 0, "waste_code", "10-02-03", "waste", 3, "waste_code", "malformed waste code"),
+    ("energy", 3, "carrier", "nuclear", "energy", 6, "carrier", "unknown carrier 'nuclear'"),
+    ("waste", 0, "fate", "dumped", "waste", 3, "fate", "unknown fate 'dumped'"),
+    ("opportunities", 0, "stage", "done", "opportunities", 3, "stage", "unknown stage 'done'"),
+    ("opportunities", 1, "kind", "magic", "opportunities", 4, "kind", "unknown opportunity kind 'magic'"),
+    ("materials", 1, "unit", "m3", "materials", 4, "unit", "not a unit of mass"),
+]
+
+
+def test_every_problem_is_listed_with_sheet_row_and_column(database: Database, tmp_path: Path) -> None:
+    import_path(database, workbook.write(tmp_path / "good.xlsx", small()))
+    before = dump(database)
+    rows = small()
+    for sheet, index, column, value, *_ in BAD_CASES:
+        rows[sheet][index][column] = value
+    with pytest.raises(ImportRejected) as rejected:
+        import_path(database, workbook.write(tmp_path / "bad.xlsx", rows))
+    found = {(p.sheet, p.row, p.column): p.reason for p in rejected.value.problems}
+    for *_, sheet, row, column, reason in BAD_CASES:
+        assert reason in found.get((sheet, row, column), ""), (sheet, row, column, found)
+    assert dump(database) == before
+
+
+def test_a_refused_first_import_leaves_an_empty_database_empty(database: Database, tmp_path: Path) -> None:
+    rows = small()
+    rows["water"][0]["unit"] = "kWh"
+    before = dump(database)
+    with pytest.raises(ImportRejected):
+        import_path(database, workbook.write(tmp_path / "bad.xlsx", rows))
+    assert dump(database) == before
+    assert all(not rows for name, rows in before.items() if name != "alembic_version")
+
+
+def test_a_missing_required_column_is_reported_on_the_header_row(database: Database, tmp_path: Path) -> None:
+    folder = workbook.write_csv_folder(tmp_path / "csv", small())
+    text = (folder / "water.csv").read_text(encoding="utf-8").replace("kind,", "type,", 1)
+    (folder / "water.csv").write_text(text, encoding="utf-8")
+    with pytest.raises(ImportRejected) as rejected:
+        import_path(database, folder)
+    assert [(p.sheet, p.row, p.column) for p in rejected.value.problems] == [("water", 1, "kind")]
+
+
+def test_a_csv_folder_imports_like_a_workbook(database: Database, tmp_path: Path) -> None:
+    import_path(database, workbook.write_csv_folder(tmp_path / "csv", small()))
+    assert kpi.park_kpi(database, "P1", 2022).scope2_tco2e == pytest.approx(676.6)
+
+
+def test_an_unreadable_file_is_refused_with_its_name(database: Database, tmp_path: Path) -> None:
+    fake = tmp_path / "broken.xlsx"
+    fake.write_text("not a zip", encoding="utf-8")
+    with pytest.raises(ImportRejected, match="problem") as rejected:
+        import_path(database, fake)
+    assert "broken.xlsx" in rejected.value.problems[0].reason
+
+
+def test_template_has_every_sheet_and_column_with_labels_and_drop_downs(tmp_path: Path) -> None:
+    path = workbook.write(tmp_path / "template.xlsx", lang="vi")
+    book = load_workbook(path)
+    for sheet in contract.sheets().values():
+        ws = book[sheet.name]
+        assert [c.value for c in ws[1]] == list(sheet.column_names)
+        assert [c.value for c in ws[2]] == [column.label("vi") for column in sheet.columns]
+    assert book["parks"]["D2"].value == "Diện tích (ha)"
+    validations = {str(v.sqref).split(":")[0]: v.formula1 for v in book["energy"].data_validations.dataValidation}
+    carrier_column = "C"
+    assert validations[f"{carrier_column}3"].startswith("'_lists'!")
+    assert book["_lists"].sheet_state == "hidden"
+
+
+def test_the_blank_template_imports_as_nothing(database: Database, tmp_path: Path) -> None:
+    result = import_path(database, workbook.write(tmp_path / "template.xlsx"))
+    assert result.rows == 0
+
+
+def test_values_the_database_could_not_hold_are_refused_by_the_validator(database: Database, tmp_path: Path) -> None:
+    rows = small()
+    rows["enterprises"][0]["employees"] = 10**12
+    rows["energy"][0]["unit"] = "k" + " " * 50 + "Wh"
+    with pytest.raises(ImportRejected) as rejected:
+        import_path(database, workbook.write_csv_folder(tmp_path / "csv", rows))
+    reasons = {(p.sheet, p.column): p.reason for p in rejected.value.problems}
+    assert "too large" in reasons[("enterprises", "employees")]
+    assert "longer than 40" in reasons[("energy", "unit")]
