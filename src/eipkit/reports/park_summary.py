@@ -69,8 +69,17 @@ def _environment() -> Environment:
 
 
 def _figure_html(figure: go.Figure) -> str:
-    figure.update_layout(margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=340, template="plotly_white")
-    return figure.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
+    figure.update_layout(
+        margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=340, template="plotly_white", autosize=True
+    )
+    figure.update_yaxes(automargin=True)
+    return figure.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        default_width="100%",
+        default_height="340px",
+        config={"displaylogo": False, "responsive": True},
+    )
 
 
 def _charts(summary: ParkSummary, lang: str) -> dict[str, str]:
