@@ -12,7 +12,7 @@ import pytest
 from eipkit.io import workbook
 from workbooks import small
 
-COMMANDS = ["template", "import", "export", "kpi", "demo", "factors"]
+COMMANDS = ["template", "import", "export", "kpi", "demo", "factors", "contract"]
 
 
 def eipkit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -89,6 +89,7 @@ def test_bad_workbook_exits_2_and_lists_every_problem(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert "2 lỗi" in result.stderr and "cơ sở dữ liệu không thay đổi" in result.stderr
     assert "energy" in result.stderr and "water" in result.stderr
+    assert "số lượng âm -3" in result.stderr and "cần đơn vị năng lượng" in result.stderr
 
 
 def test_unknown_park_is_a_clear_error(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from eipkit import contract
 from eipkit.io import workbook
@@ -97,3 +98,19 @@ def test_random_cells_through_csv_files(database: Database, tmp_path_factory: An
     }
     workbook.write_csv_folder(folder, rows)
     import_or_refuse(database, lambda: import_path(database, folder))
+
+
+def _xlsx_cell(value: Any) -> Any:
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mutations=MUTATIONS)
+def test_random_cells_through_xlsx_files(database: Database, tmp_path_factory: Any, mutations: list) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / "fuzz.xlsx"
+    rows = {
+        name: [{k: _xlsx_cell(v) for k, v in row.items()} for row in sheet_rows]
+        for name, sheet_rows in mutate(mutations).items()
+    }
+    workbook.write(path, rows)
+    import_or_refuse(database, lambda: import_path(database, path))

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from eipkit import i18n, kpi, reference
+from eipkit import contract, i18n, kpi, reference
 from eipkit.io import workbook
 from eipkit.io.importer import import_path
 from eipkit.io.validate import ImportRejected
@@ -87,7 +87,7 @@ def _print_problems(rejected: ImportRejected, lang: str) -> None:
     for key in ("col.sheet", "col.row", "col.column", "col.reason"):
         table.add_column(i18n.t(key, lang))
     for problem in rejected.problems:
-        table.add_row(problem.sheet, str(problem.row), problem.column, problem.reason)
+        table.add_row(problem.sheet, str(problem.row), problem.column, problem.text(lang))
     errors.print(table)
 
 
@@ -223,6 +223,23 @@ def factors(
             + ("yes" if f["biogenic"] else "no",)
         )
     console.print(table)
+
+
+@app.command("contract")
+def contract_(lang: LangOption = None) -> None:
+    """Print the workbook contract: sheets, columns, required or not, kinds, units and labels."""
+    lang = i18n.language(lang)
+    for sheet in contract.sheets().values():
+        title = f"{sheet.name} · {sheet.label_vi if lang == 'vi' else sheet.label_en} (key: {', '.join(sheet.key)})"
+        table = Table(title=title, title_justify="left")
+        for name in ("column", "required", "kind", "unit", "label"):
+            table.add_column(name)
+        for column in sheet.columns:
+            kind = column.kind
+            if column.enum:
+                kind += " = " + " | ".join(contract.enum_values(column.enum))
+            table.add_row(column.name, "yes" if column.required else "", kind, column.unit, column.label(lang))
+        console.print(table)
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ class Column:
     required: bool
     kind: str
     unit: str
+    unit_vi: str
     label_vi: str
     label_en: str
     description: str
@@ -32,8 +33,8 @@ class Column:
         return tail if head in {"enum", "list"} and tail in enums() else None
 
     def label(self, lang: str) -> str:
-        text = self.label_vi if lang == "vi" else self.label_en
-        return f"{text} ({self.unit})" if self.unit else text
+        text, unit = (self.label_vi, self.unit_vi) if lang == "vi" else (self.label_en, self.unit)
+        return f"{text} ({unit})" if unit else text
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def sheets() -> dict[str, Sheet]:
                 required=row["required"] == "yes",
                 kind=row["kind"],
                 unit=row["unit"],
+                unit_vi=row["unit_vi"],
                 label_vi=row["label_vi"],
                 label_en=row["label_en"],
                 description=row["description"],

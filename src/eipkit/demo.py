@@ -377,7 +377,7 @@ def park_notes(lang: str) -> dict[str, list[str]]:
     return {
         park["park_id"]: [
             f"{i18n.t('ui.source', lang)}: {park['facts_source']}",
-            f"{i18n.t('ui.confidence', lang)}: {park['facts_confidence']}",
+            f"{i18n.t('ui.confidence', lang)}: {park['facts_confidence_vi' if lang == 'vi' else 'facts_confidence']}",
         ]
         for park in spec()["parks"]
     }

@@ -36,6 +36,46 @@ def t(key: str, lang: str = DEFAULT, **params: object) -> str:
     return entry[lang].format(**params) if params else entry[lang]
 
 
+class Message:
+    """A sentence kept as a key and its parameters until someone reads it, then said in their language.
+
+    A parameter may itself be a Message (a translated word inside a sentence).
+    """
+
+    __slots__ = ("key", "params")
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+
+    def text(self, lang: str = "en") -> str:
+        params = {k: v.text(lang) if isinstance(v, Message) else v for k, v in self.params.items()}
+        return t(self.key, lang, **params)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+    def __repr__(self) -> str:
+        return f"Message({self.key!r}, {self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Message) and (self.key, self.params) == (other.key, other.params)
+
+    def __hash__(self) -> int:
+        return hash((self.key, tuple(sorted((k, repr(v)) for k, v in self.params.items()))))
+
+
+class LocalisedError(ValueError):
+    """An error whose reason can be said in Vietnamese or English; str() gives the English."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.message = Message(key, **params)
+        super().__init__(self.message.text("en"))
+
+    def text(self, lang: str) -> str:
+        return self.message.text(lang)
+
+
 def number(value: float | int | None, lang: str = DEFAULT, digits: int = 1) -> str:
     """A figure as the reader's locale writes it (1.234,5 in Vietnamese, 1,234.5 in English)."""
     if value is None:

@@ -15,6 +15,7 @@ from typing import Literal
 import pint
 
 from eipkit import reference
+from eipkit.i18n import LocalisedError, Message
 
 Dimension = Literal["energy", "mass", "volume", "count", "area", "length"]
 
@@ -76,7 +77,7 @@ _CASE_FOLDED = {
 _TOKEN = re.compile(r"[^\W\d_]+(?:_[^\W\d_]+)*(?:\^?[1-3])?")
 
 
-class UnitError(ValueError):
+class UnitError(LocalisedError):
     """A unit that cannot be read, or that has the wrong dimension for its column."""
 
 
@@ -109,33 +110,44 @@ def _normalise(text: str) -> str:
 def parse_unit(text: str) -> pint.Unit:
     """The pint unit for a workbook's unit cell, or UnitError naming what was not understood."""
     if not isinstance(text, str) or not text.strip():
-        raise UnitError("no unit given")
+        raise UnitError("err.unit_missing")
     expression = _normalise(text)
     tokens = re.split(r"\s*[/*·]\s*|\s+", expression)
     if len(expression) > 40 or not all(_TOKEN.fullmatch(t) and t.rstrip("^123").isalpha() for t in tokens):
-        raise UnitError(f"unknown unit '{text}'")
+        raise UnitError("err.unit_unknown", unit=text)
     try:
         unit = registry().parse_units(expression)
     except Exception as exc:  # pint's parser is a black box that also raises AssertionError on odd input
-        raise UnitError(f"unknown unit '{text}'") from exc
+        raise UnitError("err.unit_unknown", unit=text) from exc
     return unit
 
 
 def dimension_of(unit: pint.Unit) -> Dimension | None:
+    return _dimension(unit.dimensionality)
+
+
+@cache
+def _dimension(dimensionality: object) -> Dimension | None:
     ureg = registry()
     for dim, canonical in CANONICAL.items():
-        if unit.dimensionality == ureg.parse_units(canonical).dimensionality:
+        if dimensionality == ureg.parse_units(canonical).dimensionality:
             return dim
     return None
 
 
-def convert(quantity: float, unit: str, to: str) -> float:
-    """`quantity` in `unit` expressed in `to`; UnitError if the two do not share a dimension."""
+@cache
+def _factor(unit: str, to: str) -> float:
+    """How many `to` make one `unit`; every unit eipkit accepts is multiplicative, so one factor suffices."""
     source = parse_unit(unit)
     target = parse_unit(to)
     if source.dimensionality != target.dimensionality:
-        raise UnitError(f"'{unit}' cannot be converted to '{to}'")
-    return float(registry().Quantity(quantity, source).to(target).magnitude)
+        raise UnitError("err.unit_convert", unit=unit, to=to)
+    return float(registry().Quantity(1.0, source).to(target).magnitude)
+
+
+def convert(quantity: float, unit: str, to: str) -> float:
+    """`quantity` in `unit` expressed in `to`; UnitError if the two do not share a dimension."""
+    return quantity * _factor(unit, to)
 
 
 def to_canonical(quantity: float, unit: str, allowed: tuple[Dimension, ...]) -> tuple[float, Dimension]:
@@ -143,9 +155,23 @@ def to_canonical(quantity: float, unit: str, allowed: tuple[Dimension, ...]) -> 
     parsed = parse_unit(unit)
     dim = dimension_of(parsed)
     if dim is None or dim not in allowed:
-        wanted = " or ".join(allowed)
-        raise UnitError(f"unit '{unit}' is not a unit of {wanted}")
+        raise UnitError("err.unit_dimension", unit=unit, wanted=_either(allowed))
     return convert(quantity, unit, CANONICAL[dim]), dim
+
+
+class _Either(Message):
+    """Dimension names joined by 'or', in the reader's language."""
+
+    def __init__(self, dimensions: tuple[Dimension, ...]) -> None:
+        super().__init__("dim.or", dimensions=dimensions)
+
+    def text(self, lang: str = "en") -> str:
+        joiner = Message("dim.or").text(lang)
+        return joiner.join(Message(f"dim.{d}").text(lang) for d in self.params["dimensions"])
+
+
+def _either(dimensions: tuple[Dimension, ...]) -> Message:
+    return _Either(dimensions)
 
 
 @dataclass(frozen=True)
@@ -170,10 +196,10 @@ def carrier_energy(carrier: str, quantity: float, unit: str) -> CarrierEnergy:
     if dim == "energy":
         return CarrierEnergy(convert(quantity, unit, "GJ"), "energy")
     if carrier in ELECTRIC_OR_HEAT:
-        raise UnitError(f"{carrier} needs an energy unit (kWh, MWh, GJ), not '{unit}'")
+        raise UnitError("err.unit_energy", carrier=carrier, unit=unit)
     fuel = reference.fuels().get(carrier)
     if fuel is None:
-        raise UnitError(f"unknown energy carrier '{carrier}'")
+        raise UnitError("err.carrier_unknown", carrier=carrier)
     if dim == "mass":
         tonnes = convert(quantity, unit, "t")
         return CarrierEnergy(tonnes * fuel.ncv_mj_per_kg, "mass x NCV")
@@ -185,8 +211,8 @@ def carrier_energy(carrier: str, quantity: float, unit: str) -> CarrierEnergy:
         else:
             density = fuel.density_kg_per_l
         if density is None:
-            state = "gas at normal conditions" if gaseous else "liquid"
-            raise UnitError(f"no density for {carrier} as {state}: give '{unit}' as mass or energy instead")
+            key = "err.no_density_gas" if gaseous else "err.no_density_liquid"
+            raise UnitError(key, carrier=carrier, unit=unit)
         tonnes = convert(quantity, unit, "m3") * density
         return CarrierEnergy(tonnes * fuel.ncv_mj_per_kg, "volume x density x NCV")
-    raise UnitError(f"unit '{unit}' is not energy, mass or volume")
+    raise UnitError("err.unit_not_emv", unit=unit)

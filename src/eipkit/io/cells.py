@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from eipkit import contract, reference, units
+from eipkit.i18n import LocalisedError, Message
 
 MIN_YEAR = 1980
 MIN_FOUNDING_YEAR = 1900
@@ -28,7 +29,7 @@ _WASTE_CODE = re.compile(r"^(\d{2})\s?(\d{2})\s?(\d{2})$")
 _VSIC = re.compile(r"^\d{2,5}$")
 
 
-class CellError(ValueError):
+class CellError(LocalisedError):
     """A cell's value does not fit its column."""
 
 
@@ -38,59 +39,59 @@ def is_blank(value: Any) -> bool:
 
 def _text(value: Any) -> str:
     if isinstance(value, bool):
-        raise CellError("expected text, got a true/false value")
+        raise CellError("err.text_bool")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int | float | str):
         return unicodedata.normalize("NFC", str(value)).strip()
-    raise CellError(f"expected text, got {type(value).__name__}")
+    raise CellError("err.text_type", type=type(value).__name__)
 
 
 def parse_text(value: Any) -> str:
     text = _text(value)
     if len(text) > MAX_TEXT_LENGTH:
-        raise CellError(f"text longer than {MAX_TEXT_LENGTH} characters")
+        raise CellError("err.text_long", limit=MAX_TEXT_LENGTH)
     return text
 
 
 def parse_id(value: Any) -> str:
     text = _text(value)
     if len(text) > MAX_ID_LENGTH:
-        raise CellError(f"identifier longer than {MAX_ID_LENGTH} characters")
+        raise CellError("err.id_long", limit=MAX_ID_LENGTH)
     if ";" in text or any(ch in text for ch in "\r\n\t"):
-        raise CellError("identifier must not contain ';' or line breaks")
+        raise CellError("err.id_chars")
     return text
 
 
 def parse_number(value: Any) -> float:
     """A non-negative finite number; text must be plain digits with a '.' decimal point."""
     if isinstance(value, bool):
-        raise CellError("expected a number, got a true/false value")
+        raise CellError("err.number_bool")
     if isinstance(value, int | float):
         number = float(value)
     elif isinstance(value, str):
         text = value.strip().replace(" ", "").replace("\u00a0", "")
         if "," in text:
-            raise CellError(f"'{value}' is not a number: write it without thousands separators, '.' for decimals")
+            raise CellError("err.number_separator", value=value)
         try:
             number = float(text)
         except ValueError:
-            raise CellError(f"'{value}' is not a number") from None
+            raise CellError("err.number", value=value) from None
     else:
-        raise CellError(f"expected a number, got {type(value).__name__}")
+        raise CellError("err.number_type", type=type(value).__name__)
     if not math.isfinite(number):
-        raise CellError(f"'{value}' is not a finite number")
+        raise CellError("err.number_finite", value=value)
     if number < 0:
-        raise CellError(f"negative quantity {value}")
+        raise CellError("err.negative", value=value)
     return number
 
 
 def parse_count(value: Any) -> int:
     number = parse_number(value)
     if not number.is_integer():
-        raise CellError(f"'{value}' is not a whole number")
+        raise CellError("err.whole", value=value)
     if number > MAX_COUNT:
-        raise CellError(f"{value} is too large for a count")
+        raise CellError("err.count_large", value=value)
     return int(number)
 
 
@@ -98,10 +99,10 @@ def _parse_year(value: Any, low: int) -> int:
     try:
         year = parse_count(value)
     except CellError:
-        raise CellError(f"'{value}' is not a year") from None
+        raise CellError("err.year", value=value) from None
     this_year = dt.date.today().year
     if not low <= year <= this_year:
-        raise CellError(f"impossible year {year} (expected {low} to {this_year})")
+        raise CellError("err.year_range", year=year, low=low, high=this_year)
     return year
 
 
@@ -122,18 +123,19 @@ def parse_bool(value: Any) -> bool:
         return True
     if isinstance(value, str) and value.strip().lower() in _NO:
         return False
-    raise CellError(f"'{value}' is not yes or no")
+    raise CellError("err.bool", value=value)
 
 
-def _coordinate(value: Any, limit: float, name: str) -> float:
+def _coordinate(value: Any, limit: int, word: str) -> float:
+    name = Message(f"word.{word}")
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise CellError(f"expected a {name} in decimal degrees")
+        raise CellError("err.coord_type", name=name)
     try:
         number = float(str(value).strip())
     except ValueError:
-        raise CellError(f"'{value}' is not a {name} in decimal degrees") from None
+        raise CellError("err.coord", value=value, name=name) from None
     if not math.isfinite(number) or abs(number) > limit:
-        raise CellError(f"{name} {value} is outside -{limit:g} to {limit:g}")
+        raise CellError("err.coord_range", name=name, value=value, limit=limit)
     return number
 
 
@@ -153,27 +155,27 @@ def parse_waste_code(value: Any) -> str:
     text = text or _text(value)
     match = _WASTE_CODE.match(text)
     if not match:
-        raise CellError(f"malformed waste code '{value}' (expected NN NN NN, e.g. 17 02 03)")
+        raise CellError("err.waste_code", value=value)
     return " ".join(match.groups())
 
 
 def parse_vsic(value: Any) -> str:
     text = _text(value)
     if not _VSIC.match(text):
-        raise CellError(f"VSIC code '{value}' must have 2 to 5 digits")
+        raise CellError("err.vsic_digits", value=value)
     if text[:2] not in reference.divisions():
-        raise CellError(f"VSIC code '{value}': there is no VSIC 2018 division {text[:2]}")
+        raise CellError("err.vsic_division", value=value, division=text[:2])
     return text
 
 
 def parse_unit(value: Any) -> str:
     text = _text(value)
     if len(text) > MAX_UNIT_LENGTH:
-        raise CellError(f"unit longer than {MAX_UNIT_LENGTH} characters")
+        raise CellError("err.unit_long", limit=MAX_UNIT_LENGTH)
     try:
         units.parse_unit(text)
     except units.UnitError as exc:
-        raise CellError(str(exc)) from None
+        raise CellError(exc.message.key, **exc.message.params) from None
     return text
 
 
@@ -190,7 +192,7 @@ def enum_parser(name: str) -> Callable[[Any], str]:
             return lookup[text.casefold()]
         except KeyError:
             allowed = ", ".join(contract.enum_values(name))
-            raise CellError(f"unknown {name.replace('_', ' ')} '{text}' (allowed: {allowed})") from None
+            raise CellError("err.enum", what=Message(f"enum.{name}"), value=text, allowed=allowed) from None
 
     return parse
 

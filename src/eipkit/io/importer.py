@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
+from eipkit.i18n import Message
 from eipkit.io import workbook
 from eipkit.io.validate import ImportRejected, Problem, validate
 from eipkit.store import Database, repository
@@ -35,7 +36,7 @@ def import_path(database: Database, path: str | Path, progress: Callable[[str], 
     try:
         raw = workbook.read(path)
     except workbook.WorkbookError as exc:
-        raise ImportRejected([Problem("(file)", 0, "", str(exc))]) from exc
+        raise ImportRejected([Problem("(file)", 0, "", exc.message)]) from exc
     return _store(database, raw, str(path), step)
 
 
@@ -66,6 +67,6 @@ def _store(
     except DBAPIError as exc:
         # Validation should leave nothing for the database to refuse; if it does, the transaction is rolled
         # back and the user still gets a reason rather than a traceback.
-        reason = f"the database refused the data: {str(exc.orig).strip().splitlines()[0]}"
-        raise ImportRejected([Problem("(database)", 0, "", reason)]) from exc
+        detail = str(exc.orig).strip().splitlines()[0]
+        raise ImportRejected([Problem("(database)", 0, "", Message("err.database", detail=detail))]) from exc
     return ImportResult(source, counts)

@@ -8,18 +8,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eipkit import contract, units
+from eipkit.i18n import Message
 from eipkit.io.cells import CellError, is_blank, parse_id, parser_for
 from eipkit.io.workbook import RawSheet
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     """One reason to refuse a workbook, where a person finds it: sheet, spreadsheet row, column."""
 
     sheet: str
     row: int
     column: str
-    reason: str
+    message: Message
+
+    @property
+    def reason(self) -> str:
+        return self.message.text("en")
+
+    def text(self, lang: str) -> str:
+        return self.message.text(lang)
 
     def __str__(self) -> str:
         where = f"sheet '{self.sheet}', row {self.row}"
@@ -83,7 +91,8 @@ def validate(raw: Mapping[str, RawSheet], known: KnownIds | None = None) -> Vali
     pools = {"park": known.parks | declared.parks, "enterprise": known.enterprises | declared.enterprises}
     for ref in references:
         if ref.ident not in pools[ref.what]:
-            problems.append(Problem(ref.sheet, ref.row, ref.column, f"unknown {ref.what} '{ref.ident}'"))
+            message = Message(f"err.unknown_{ref.what}", ident=ref.ident)
+            problems.append(Problem(ref.sheet, ref.row, ref.column, message))
     if problems:
         raise ImportRejected(problems)
     return ValidWorkbook(rows)
@@ -107,11 +116,11 @@ def _validate_sheet(
     seen_headers: set[str] = set()
     for key in raw.header:
         if key and key in seen_headers:
-            problems.append(Problem(sheet.name, 1, key, "column appears twice in the header"))
+            problems.append(Problem(sheet.name, 1, key, Message("err.header_twice")))
         seen_headers.add(key)
     missing = [c.name for c in sheet.columns if c.required and c.name not in seen_headers]
     for name in missing:
-        problems.append(Problem(sheet.name, 1, name, "required column is missing from the header"))
+        problems.append(Problem(sheet.name, 1, name, Message("err.header_missing")))
     if missing:
         return []
 
@@ -126,13 +135,13 @@ def _validate_sheet(
             if is_blank(cell):
                 values[column.name] = None
                 if column.required:
-                    problems.append(Problem(sheet.name, row_no, column.name, "required value is missing"))
+                    problems.append(Problem(sheet.name, row_no, column.name, Message("err.required")))
                     row_ok = False
                 continue
             try:
                 values[column.name] = parsers[column.name](cell)
             except CellError as exc:
-                problems.append(Problem(sheet.name, row_no, column.name, str(exc)))
+                problems.append(Problem(sheet.name, row_no, column.name, exc.message))
                 row_ok = False
                 continue
             what = _REFERENCE_KINDS.get(column.kind)
@@ -143,29 +152,27 @@ def _validate_sheet(
         if not row_ok:
             continue
         row_problems = _derive(sheet.name, values)
-        for column, reason in row_problems:
-            problems.append(Problem(sheet.name, row_no, column, reason))
+        for column, message in row_problems:
+            problems.append(Problem(sheet.name, row_no, column, message))
         if row_problems:
             continue
         row = Row(sheet.name, row_no, values)
         key = row.key(sheet)
         if key in first_row_of_key:
-            what = "id" if len(sheet.key) == 1 else "record (" + ", ".join(sheet.key) + ")"
-            problems.append(
-                Problem(
-                    sheet.name,
-                    row_no,
-                    sheet.key[0],
-                    f"duplicate {what}: first at row {first_row_of_key[key]}",
-                )
+            first = first_row_of_key[key]
+            message = (
+                Message("err.duplicate_id", first=first)
+                if len(sheet.key) == 1
+                else Message("err.duplicate_record", columns=", ".join(sheet.key), first=first)
             )
+            problems.append(Problem(sheet.name, row_no, sheet.key[0], message))
             continue
         first_row_of_key[key] = row_no
         result.append(row)
     return result
 
 
-def _derive(sheet: str, values: dict[str, Any]) -> list[tuple[str, str]]:
+def _derive(sheet: str, values: dict[str, Any]) -> list[tuple[str, Message]]:
     """Canonical quantities and the checks that need more than one cell; returns (column, reason) pairs."""
     try:
         if sheet == "energy":
@@ -182,21 +189,22 @@ def _derive(sheet: str, values: dict[str, Any]) -> list[tuple[str, str]]:
             values["canonical_quantity"] = quantity
             values["canonical_unit"] = units.CANONICAL[dimension]
     except units.UnitError as exc:
-        return [("unit", str(exc))]
-    problems: list[tuple[str, str]] = []
+        return [("unit", exc.message)]
+    problems: list[tuple[str, Message]] = []
     if sheet == "waste":
         if values["receiver"] is not None and values["receiver"] == values["enterprise_id"]:
-            problems.append(("receiver", "an enterprise cannot be the receiver of its own waste"))
+            problems.append(("receiver", Message("err.receiver_self")))
         if values["receiver"] is not None and values["fate"] != "exchange":
-            problems.append(("receiver", "a receiver is given only for fate 'exchange'"))
+            problems.append(("receiver", Message("err.receiver_fate")))
     if sheet == "opportunities":
         identified, implemented = values["year_identified"], values["year_implemented"]
         if identified is not None and implemented is not None and implemented < identified:
-            problems.append(("year_implemented", f"implemented in {implemented}, before identified in {identified}"))
+            message = Message("err.years_order", implemented=implemented, identified=identified)
+            problems.append(("year_implemented", message))
         if values["fuel_gj"] and values["fuel"] is None:
-            problems.append(("fuel", "a fuel saving needs its fuel carrier"))
+            problems.append(("fuel", Message("err.fuel_missing")))
         if values["fuel"] is not None and values["fuel"] in units.ELECTRIC_OR_HEAT:
-            problems.append(("fuel", f"'{values['fuel']}' is not a fuel; put electricity in electricity_mwh"))
+            problems.append(("fuel", Message("err.fuel_not_fuel", fuel=values["fuel"])))
     return problems
 
 

@@ -19,12 +19,13 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from eipkit import contract
+from eipkit.i18n import LocalisedError
 
 FIRST_DATA_ROW = 3
 _TEMPLATE_ROWS = 2000
 
 
-class WorkbookError(ValueError):
+class WorkbookError(LocalisedError):
     """The file cannot be read as a workbook or CSV folder at all."""
 
 
@@ -70,7 +71,7 @@ def read_xlsx(path: Path) -> dict[str, RawSheet]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise WorkbookError(f"{path}: not a readable .xlsx workbook ({exc})") from exc
+        raise WorkbookError("err.file_xlsx", path=path, detail=exc) from exc
     try:
         result = {}
         for name in book.sheetnames:
@@ -96,7 +97,7 @@ def read_csv_folder(path: Path) -> dict[str, RawSheet]:
             with file.open(newline="", encoding="utf-8-sig") as handle:
                 lines = list(csv.reader(handle))
         except (UnicodeDecodeError, csv.Error) as exc:
-            raise WorkbookError(f"{file}: not a UTF-8 CSV file ({exc})") from exc
+            raise WorkbookError("err.file_csv", path=file, detail=exc) from exc
         if not lines:
             continue
         result[name] = _collect(name, _header_names(lines[0]), enumerate(lines[1:], start=2))
@@ -111,12 +112,11 @@ def read(path: str | Path) -> dict[str, RawSheet]:
     elif path.suffix.lower() in {".xlsx", ".xlsm"}:
         sheets = read_xlsx(path)
     elif not path.exists():
-        raise WorkbookError(f"{path}: no such file or folder")
+        raise WorkbookError("err.file_missing", path=path)
     else:
-        raise WorkbookError(f"{path}: expected a .xlsx workbook or a folder of .csv files")
+        raise WorkbookError("err.file_kind", path=path)
     if not sheets:
-        expected = ", ".join(contract.sheets())
-        raise WorkbookError(f"{path}: no sheet of the workbook contract found (expected some of: {expected})")
+        raise WorkbookError("err.file_no_sheet", path=path, expected=", ".join(contract.sheets()))
     return sheets
 
 

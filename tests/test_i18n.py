@@ -1,0 +1,60 @@
+"""Messages: every key the code uses exists in both languages with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from eipkit import i18n
+from eipkit.io import workbook
+from eipkit.io.importer import import_path
+from eipkit.io.validate import ImportRejected
+from eipkit.store import Database
+from workbooks import small
+
+SOURCE = Path(__file__).resolve().parents[1] / "src" / "eipkit"
+KEY_IN_CODE = re.compile(r"""(?:Message|Error|t)\(\s*f?["']((?:err|ui|kpi|cli|col|dim|word|enum)\.[a-z_0-9.]+)["']""")
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_both_languages_use_the_same_placeholders() -> None:
+    for key, entry in i18n._messages().items():
+        assert entry["vi"] and entry["en"], key
+        assert placeholders(entry["vi"]) == placeholders(entry["en"]), key
+
+
+def test_every_key_used_in_the_code_is_in_the_catalogue() -> None:
+    used = {m for path in SOURCE.rglob("*.py") for m in KEY_IN_CODE.findall(path.read_text(encoding="utf-8"))}
+    assert len(used) > 40
+    assert used - set(i18n._messages()) == set()
+
+
+def test_a_refused_workbook_reads_in_vietnamese(sqlite_db: Database, tmp_path: Path) -> None:
+    rows = small()
+    rows["water"][0]["quantity"] = -5
+    rows["energy"][0]["unit"] = "kg"
+    rows["enterprises"][0]["lat"] = 123
+    with pytest.raises(ImportRejected) as rejected:
+        import_path(sqlite_db, workbook.write(tmp_path / "bad.xlsx", rows))
+    vietnamese = {p.column: p.text("vi") for p in rejected.value.problems}
+    assert vietnamese["quantity"] == "số lượng âm -5"
+    assert vietnamese["unit"] == "electricity_grid cần đơn vị năng lượng (kWh, MWh, GJ), không phải 'kg'"
+    assert vietnamese["lat"] == "vĩ độ 123 nằm ngoài khoảng -90 đến 90"
+    assert {p.column: p.reason for p in rejected.value.problems}["lat"] == "latitude 123 is outside -90 to 90"
+
+
+def test_numbers_are_written_the_way_each_language_writes_them() -> None:
+    assert i18n.number(1234567.891, "vi") == "1.234.567,9"
+    assert i18n.number(1234567.891, "en") == "1,234,567.9"
+    assert i18n.number(None, "vi") == "–"
+
+
+def test_unknown_language_is_refused() -> None:
+    with pytest.raises(ValueError, match="vi, en"):
+        i18n.language("fr")
