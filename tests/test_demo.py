@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from eipkit import demo, kpi
+from eipkit import api, demo
 from eipkit.store import Database, dump
 
 # IPCC 2006 defaults written out by hand (NCV GJ/t; kg per TJ of CO2, CH4, N2O; biogenic), densities as stated.
@@ -90,7 +90,7 @@ def independent_park_figures(park_id: str, year: int) -> dict[str, float]:
 @pytest.mark.parametrize("park_id", ["DEEPC", "TANDO"])
 def test_park_kpis_of_the_demo_match_a_second_computation(sqlite_db: Database, park_id: str) -> None:
     demo.load(sqlite_db)
-    accounts = kpi.park_kpi(sqlite_db, park_id, 2024)
+    accounts = api.park_kpi(sqlite_db, park_id, 2024)
     expected = independent_park_figures(park_id, 2024)
     for key, value in expected.items():
         assert getattr(accounts, key) == pytest.approx(value, rel=1e-9), key

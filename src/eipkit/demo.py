@@ -157,6 +157,8 @@ class _Generator:
             "sector": sector,
             "scale": employees * rng.lognormvariate(0, 0.25),
             "growth": rng.uniform(0.0, 0.06),
+            # each tenant's own efficiency per resource, so that intensities differ within a sector
+            "efficiency": {k: rng.lognormvariate(0, 0.3) for k in ("elec", "fuel", "water", "materials", "waste")},
             "solar_from": rng.choice([None, None, None, self.years[1], self.years[2]]),
             "baseline": {},
         }
@@ -167,7 +169,8 @@ class _Generator:
         for i, year in enumerate(self.years):
             activity = (1 + tenant["growth"]) ** i * rng.uniform(0.97, 1.03)
             efficiency = (1 - 0.015) ** i
-            electricity = scale * sector["elec_mwh"] * activity * efficiency
+            own = tenant["efficiency"]
+            electricity = scale * sector["elec_mwh"] * activity * efficiency * own["elec"]
             solar = 0.0
             if tenant["solar_from"] and year >= tenant["solar_from"]:
                 solar = electricity * rng.uniform(0.08, 0.15)
@@ -178,11 +181,11 @@ class _Generator:
                 self._energy(eid, year, "electricity_grid", round(grid * 1000), "kWh", grid * _PRICE_PER_MWH)
             if solar:
                 self._energy(eid, year, "electricity_solar_onsite", round(solar, 1), "MWh", None)
-            fuel_t = scale * sector["fuel_t"] * activity * efficiency
+            fuel_t = scale * sector["fuel_t"] * activity * efficiency * own["fuel"]
             quantity, unit = _fuel_quantity(sector["fuel"], fuel_t)
             self._energy(eid, year, sector["fuel"], quantity, unit, fuel_t * _PRICE_PER_T_FUEL[sector["fuel"]])
 
-            withdrawal = scale * sector["water_m3"] * activity * efficiency
+            withdrawal = scale * sector["water_m3"] * activity * efficiency * own["water"]
             reused = withdrawal * rng.uniform(0.05, 0.2) if rng.random() < 0.3 else 0.0
             for kind, volume in (
                 ("withdrawal", withdrawal),
@@ -202,7 +205,7 @@ class _Generator:
                         }
                     )
             for material, per_employee, chemical in sector["materials"]:
-                mass = scale * per_employee * activity
+                mass = scale * per_employee * activity * own["materials"]
                 self.rows["materials"].append(
                     {
                         "enterprise_id": eid,
@@ -220,7 +223,7 @@ class _Generator:
                     tenants,
                     year,
                     waste,
-                    scale * per_employee * activity * efficiency,
+                    scale * per_employee * activity * efficiency * own["waste"],
                     code,
                     hazardous,
                     fates,
@@ -242,8 +245,8 @@ class _Generator:
                     "electricity_mwh": electricity,
                     "fuel_gj": fuel_t * reference.fuels()[sector["fuel"]].ncv_mj_per_kg,
                     "water_m3": withdrawal,
-                    "chemicals_t": sum(scale * m[1] for m in sector["materials"] if m[2]),
-                    "materials_t": sum(scale * m[1] for m in sector["materials"] if not m[2]),
+                    "chemicals_t": sum(scale * own["materials"] * m[1] for m in sector["materials"] if m[2]),
+                    "materials_t": sum(scale * own["materials"] * m[1] for m in sector["materials"] if not m[2]),
                 }
 
     def _energy(self, eid: str, year: int, carrier: str, quantity: float, unit: str, cost: float | None) -> None:

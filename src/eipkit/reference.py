@@ -67,6 +67,57 @@ class Division(_Row):
     confidence: str
 
 
+class RecpOption(_Row):
+    """A typical RECP measure: what it saves, as a share of the resource it acts on, and what it costs."""
+
+    option_id: str
+    title_vi: str
+    title_en: str
+    category: str
+    resource: Literal["electricity", "fuel", "water", "materials", "chemicals"]
+    requires: Literal["electricity", "boiler_fuel", "water", "materials", "chemicals"]
+    divisions: tuple[str, ...]
+    saving_low: float = Field(gt=0, lt=1)
+    saving_high: float = Field(gt=0, lt=1)
+    payback_low_years: float = Field(gt=0)
+    payback_high_years: float = Field(gt=0)
+    lifetime_years: int = Field(ge=1, le=50)
+    source: str
+    confidence: str
+
+    @field_validator("divisions", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return tuple(v for v in value.split(";") if v) if isinstance(value, str) else value
+
+    def title(self, lang: str) -> str:
+        return self.title_vi if lang == "vi" else self.title_en
+
+
+class Price(_Row):
+    """A default price, used only when an enterprise's own records carry no cost."""
+
+    resource: Literal["electricity", "fuel", "water", "materials", "chemicals"]
+    carrier: str
+    price_vnd: float = Field(gt=0)
+    unit: str
+    year: int
+    source: str
+    confidence: str
+
+
+class CpTask(_Row):
+    """A task of the 6-step, 18-task cleaner-production assessment method."""
+
+    step: int = Field(ge=1, le=6)
+    task: int = Field(ge=1, le=18)
+    step_vi: str
+    step_en: str
+    title_vi: str
+    title_en: str
+    confidence: str
+
+
 def _load(filename: str, model: type[_Row]) -> list:
     text = resources.files("eipkit.data").joinpath(filename).read_text(encoding="utf-8")
     rows = []
@@ -98,6 +149,24 @@ def gwp() -> dict[str, float]:
 @cache
 def divisions() -> dict[str, Division]:
     return {row.division: row for row in _load("vsic2018.csv", Division)}
+
+
+@cache
+def recp_options() -> dict[str, RecpOption]:
+    return {row.option_id: row for row in _load("recp_options.csv", RecpOption)}
+
+
+@cache
+def prices() -> dict[tuple[str, str], Price]:
+    return {(row.resource, row.carrier): row for row in _load("prices.csv", Price)}
+
+
+@cache
+def cp_tasks() -> dict[int, CpTask]:
+    tasks = {row.task: row for row in _load("cp_method.csv", CpTask)}
+    if sorted(tasks) != list(range(1, 19)):
+        raise ReferenceDataError("eipkit/data/cp_method.csv: expected tasks 1 to 18")
+    return tasks
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from eipkit import contract, model
 from eipkit.io.validate import KnownIds, Row, ValidWorkbook
+from eipkit.monitoring.stages import StageEvent, check_move
+from eipkit.recp.assessment import Assessment, TaskState, updated_task
 from eipkit.store import schema
 
 _CHUNK = 500
@@ -49,6 +51,8 @@ def save(session: Session, workbook: ValidWorkbook, source: str) -> dict[str, di
         if not rows:
             continue
         table = schema.RECORD_TABLES[name]
+        if name == "opportunities":
+            stages_before = stages_of(session, [r.values["opportunity_id"] for r in rows])
         if len(sheet.key) == 1:
             counts[name] = _save_entities(session, table, sheet.key[0], rows)
         else:
@@ -56,6 +60,7 @@ def save(session: Session, workbook: ValidWorkbook, source: str) -> dict[str, di
         session.flush()
         if name == "opportunities":
             _link_enterprises(session, rows)
+            record_stage_changes(session, stages_before, dt.date.today(), note=f"import: {source[-200:]}")
     session.add(
         schema.ImportLog(
             imported_at=dt.datetime.now(dt.UTC),
@@ -280,3 +285,203 @@ def export_rows(session: Session, park_id: str) -> dict[str, list[dict[str, Any]
         row["enterprise_ids"] = ";".join(e.enterprise_id for e in o.enterprises) or None
         result["opportunities"].append(row)
     return result
+
+
+def _event(o: schema.OpportunityEvent) -> StageEvent:
+    return StageEvent(o.opportunity_id, o.occurred_on, o.stage, o.previous, o.basis, o.note)
+
+
+def record_stage_changes(session: Session, before: dict[str, str | None], on: dt.date, note: str) -> None:
+    """After an import, one event for each opportunity that is new or whose stage changed."""
+    now = dt.datetime.now(dt.UTC)
+    ids = list(before)
+    for chunk in _chunks(ids):
+        for o in session.scalars(select(schema.Opportunity).where(schema.Opportunity.opportunity_id.in_(chunk))):
+            previous = before[o.opportunity_id]
+            if previous != o.stage:
+                session.add(
+                    schema.OpportunityEvent(
+                        opportunity_id=o.opportunity_id,
+                        occurred_on=on,
+                        stage=o.stage,
+                        previous=previous,
+                        basis=o.basis,
+                        note=note,
+                        recorded_at=now,
+                    )
+                )
+
+
+def stages_of(session: Session, opportunity_ids: Sequence[str]) -> dict[str, str | None]:
+    result: dict[str, str | None] = dict.fromkeys(opportunity_ids)
+    for chunk in _chunks(list(opportunity_ids)):
+        query = select(schema.Opportunity.opportunity_id, schema.Opportunity.stage).where(
+            schema.Opportunity.opportunity_id.in_(chunk)
+        )
+        result.update({row[0]: row[1] for row in session.execute(query)})
+    return result
+
+
+def opportunity(session: Session, opportunity_id: str) -> schema.Opportunity | None:
+    return session.get(schema.Opportunity, opportunity_id)
+
+
+def move_stage(
+    session: Session, opportunity_id: str, stage: str, on: dt.date, basis: str | None = None, note: str | None = None
+) -> StageEvent:
+    """Move an opportunity to `stage` on date `on`, keeping the trail; refuses moves the pipeline forbids."""
+    stored = session.get(schema.Opportunity, opportunity_id)
+    if stored is None:
+        raise KeyError(opportunity_id)
+    check_move(stored.stage, stage)
+    previous = stored.stage
+    stored.stage = stage
+    if basis is not None:
+        stored.basis = basis
+    if stage == "implemented" and stored.year_implemented is None:
+        stored.year_implemented = on.year
+    event = schema.OpportunityEvent(
+        opportunity_id=opportunity_id,
+        occurred_on=on,
+        stage=stage,
+        previous=previous,
+        basis=stored.basis,
+        note=note,
+        recorded_at=dt.datetime.now(dt.UTC),
+    )
+    session.add(event)
+    session.flush()
+    return _event(event)
+
+
+def history(session: Session, opportunity_id: str) -> list[StageEvent]:
+    query = (
+        select(schema.OpportunityEvent)
+        .where(schema.OpportunityEvent.opportunity_id == opportunity_id)
+        .order_by(schema.OpportunityEvent.occurred_on, schema.OpportunityEvent.id)
+    )
+    return [_event(o) for o in session.scalars(query)]
+
+
+SAVING_COLUMNS = (
+    "electricity_mwh",
+    "fuel_gj",
+    "water_m3",
+    "materials_t",
+    "chemicals_t",
+    "waste_t",
+    "cost_saving_vnd",
+    "co2e_t",
+)
+
+
+def set_savings(session: Session, opportunity_id: str, savings: dict[str, float | None], basis: str) -> None:
+    stored = session.get(schema.Opportunity, opportunity_id)
+    if stored is None:
+        raise KeyError(opportunity_id)
+    for column, value in savings.items():
+        if column not in SAVING_COLUMNS:
+            raise ValueError(f"'{column}' is not a saving column")
+        setattr(stored, column, value)
+    stored.basis = basis
+
+
+def opportunities_where(session: Session, park_ids: Sequence[str] | None = None) -> list[model.Opportunity]:
+    """Opportunities of these parks (all parks if None)."""
+    query = select(schema.Opportunity).order_by(schema.Opportunity.opportunity_id)
+    if park_ids is not None:
+        query = query.where(schema.Opportunity.park_id.in_(list(park_ids)))
+    columns = [c.name for c in contract.sheets()["opportunities"].columns if c.name != "enterprise_ids"]
+    return [
+        model.Opportunity(
+            **{c: getattr(o, c) for c in columns}, enterprise_ids=tuple(e.enterprise_id for e in o.enterprises)
+        )
+        for o in session.scalars(query)
+    ]
+
+
+def all_enterprises(session: Session) -> list[model.Enterprise]:
+    return [
+        _enterprise(o) for o in session.scalars(select(schema.Enterprise).order_by(schema.Enterprise.enterprise_id))
+    ]
+
+
+def _assessment(session: Session, o: schema.CpAssessment) -> Assessment:
+    tasks = session.scalars(
+        select(schema.CpTaskState).where(schema.CpTaskState.assessment_id == o.id).order_by(schema.CpTaskState.task)
+    )
+    opportunity_ids = session.scalars(
+        select(schema.Opportunity.opportunity_id)
+        .where(schema.Opportunity.assessment_id == o.id)
+        .order_by(schema.Opportunity.opportunity_id)
+    )
+    return Assessment(
+        assessment_id=o.id,
+        enterprise_id=o.enterprise_id,
+        focus_area=o.focus_area,
+        team=tuple(o.team.split(";")) if o.team else (),
+        consultant=o.consultant,
+        started_on=o.started_on,
+        tasks=tuple(TaskState(t.task, t.status, t.started_on, t.completed_on, t.note) for t in tasks),
+        opportunity_ids=tuple(opportunity_ids),
+    )
+
+
+def start_assessment(
+    session: Session,
+    enterprise_id: str,
+    focus_area: str,
+    team: Sequence[str],
+    started_on: dt.date,
+    consultant: str | None = None,
+) -> Assessment:
+    if session.get(schema.Enterprise, enterprise_id) is None:
+        raise KeyError(enterprise_id)
+    stored = schema.CpAssessment(
+        enterprise_id=enterprise_id,
+        focus_area=focus_area,
+        team=";".join(team) or None,
+        consultant=consultant,
+        started_on=started_on,
+    )
+    session.add(stored)
+    session.flush()
+    session.add_all(
+        schema.CpTaskState(assessment_id=stored.id, task=task, status="not_started") for task in range(1, 19)
+    )
+    session.flush()
+    return _assessment(session, stored)
+
+
+def update_task(
+    session: Session, assessment_id: int, task: int, status: str, on: dt.date, note: str | None = None
+) -> Assessment:
+    stored = session.get(schema.CpTaskState, (assessment_id, task))
+    if stored is None:
+        raise KeyError(f"assessment {assessment_id} task {task}")
+    current = TaskState(stored.task, stored.status, stored.started_on, stored.completed_on, stored.note)
+    new = updated_task(current, status, on, note)
+    stored.status, stored.started_on, stored.completed_on, stored.note = (
+        new.status,
+        new.started_on,
+        new.completed_on,
+        new.note,
+    )
+    session.flush()
+    return _assessment(session, session.get(schema.CpAssessment, assessment_id))
+
+
+def link_opportunity(session: Session, assessment_id: int, opportunity_id: str) -> None:
+    stored = session.get(schema.Opportunity, opportunity_id)
+    if stored is None or session.get(schema.CpAssessment, assessment_id) is None:
+        raise KeyError(opportunity_id if stored is None else f"assessment {assessment_id}")
+    stored.assessment_id = assessment_id
+
+
+def assessments(session: Session, enterprise_id: str) -> list[Assessment]:
+    query = (
+        select(schema.CpAssessment)
+        .where(schema.CpAssessment.enterprise_id == enterprise_id)
+        .order_by(schema.CpAssessment.started_on, schema.CpAssessment.id)
+    )
+    return [_assessment(session, o) for o in session.scalars(query)]

@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -164,10 +165,52 @@ class Opportunity(Base):
     waste_t: Mapped[float | None] = mapped_column(Float)
     cost_saving_vnd: Mapped[float | None] = mapped_column(Float)
     co2e_t: Mapped[float | None] = mapped_column(Float)
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("cp_assessments.id", ondelete="SET NULL"))
 
     enterprises: Mapped[list[Enterprise]] = relationship(
         secondary=opportunity_enterprises, order_by=opportunity_enterprises.c.position, viewonly=True
     )
+
+
+class OpportunityEvent(Base):
+    """A dated change of an opportunity's stage or basis: the monitoring trail, never edited."""
+
+    __tablename__ = "opportunity_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    opportunity_id: Mapped[str] = mapped_column(
+        ForeignKey("opportunities.opportunity_id", ondelete="CASCADE"), index=True
+    )
+    occurred_on: Mapped[dt.date] = mapped_column(Date)
+    stage: Mapped[str] = mapped_column(String(20))
+    previous: Mapped[str | None] = mapped_column(String(20))
+    basis: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CpAssessment(Base):
+    """A cleaner-production assessment of an enterprise (6 steps, 18 tasks)."""
+
+    __tablename__ = "cp_assessments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"), index=True)
+    focus_area: Mapped[str] = mapped_column(String(500))
+    team: Mapped[str | None] = mapped_column(Text)
+    consultant: Mapped[str | None] = mapped_column(String(200))
+    started_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class CpTaskState(Base):
+    __tablename__ = "cp_tasks"
+
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("cp_assessments.id", ondelete="CASCADE"), primary_key=True)
+    task: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    started_on: Mapped[dt.date | None] = mapped_column(Date)
+    completed_on: Mapped[dt.date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class ImportLog(Base):

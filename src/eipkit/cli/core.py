@@ -1,19 +1,24 @@
-"""The `eipkit` command line: a thin face on the library; every figure it prints is computed in `eipkit`."""
+"""The data commands: template, import, export, contract, KPIs, factors and the demo."""
 
 from __future__ import annotations
 
-import json
-import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from eipkit import contract, i18n, kpi, reference
+from eipkit import api, contract, i18n, reference
+from eipkit.cli.common import (
+    DbOption,
+    LangOption,
+    OutputFormat,
+    console,
+    errors,
+    fail,
+    print_json,
+)
+from eipkit.cli.common import progress as _progress
 from eipkit.io import workbook
 from eipkit.io.importer import import_path
 from eipkit.io.validate import ImportRejected
@@ -25,30 +30,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-errors = Console(stderr=True)
-
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL or SQLite file (default: EIPKIT_DB, else ./eipkit.db)."),
-]
-LangOption = Annotated[str | None, typer.Option("--lang", help="vi (default) or en; or set EIPKIT_LANG.")]
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
-
-
-def _progress() -> Progress:
-    return Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=errors, transient=True
-    )
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    errors.print(f"[red]{message}[/red]")
-    return typer.Exit(code)
 
 
 @app.command()
@@ -105,7 +86,7 @@ def export(
         try:
             rows = repository.export_rows(session, park)
         except KeyError:
-            raise _fail(f"no park '{park}' in the database") from None
+            raise fail(f"no park '{park}' in the database") from None
     workbook.write(out, rows, lang=lang)
     console.print(i18n.t("cli.export_written", lang, park=park, path=out))
 
@@ -147,18 +128,18 @@ def kpi_(
     """Resource and GHG figures of a park (or one enterprise) for a year."""
     lang = i18n.language(lang)
     if (park is None) == (enterprise is None):
-        raise _fail("give exactly one of --park or --enterprise")
+        raise fail("give exactly one of --park or --enterprise")
     database = connect(db)
     try:
-        accounts = kpi.park_kpi(database, park, year) if park else kpi.enterprise_kpi(database, enterprise, year)
-    except (kpi.NotFound, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        accounts = api.park_kpi(database, park, year) if park else api.enterprise_kpi(database, enterprise, year)
+    except (api.NotFound, ValueError) as exc:
+        raise fail(str(exc)) from None
     figures = accounts.as_dict()
     note = reference.grid_factor(year).note(lang)
     if output is OutputFormat.json:
         payload = {"park_id": park, "enterprise_id": enterprise} | figures
         payload["grid_ef_note"] = note
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        print_json(payload)
         return
     table = Table(title=f"{park or enterprise} · {i18n.t('ui.year', lang)} {year}", title_justify="left")
     table.add_column(i18n.t("ui.indicator", lang))
@@ -206,7 +187,7 @@ def factors(
     grid = [f.model_dump() for f in reference.grid_factors().values()]
     fuel = [f.model_dump() for f in reference.fuels().values()]
     if output is OutputFormat.json:
-        sys.stdout.write(json.dumps({"grid": grid, "fuels": fuel}, ensure_ascii=False, indent=2) + "\n")
+        print_json({"grid": grid, "fuels": fuel})
         return
     table = Table(title="Grid emission factors (tCO2/MWh)", title_justify="left")
     for name in ("year", "tco2_per_mwh", "status", "document", "confidence"):
@@ -240,7 +221,3 @@ def contract_(lang: LangOption = None) -> None:
                 kind += " = " + " | ".join(contract.enum_values(column.enum))
             table.add_row(column.name, "yes" if column.required else "", kind, column.unit, column.label(lang))
         console.print(table)
-
-
-def main() -> None:
-    app()

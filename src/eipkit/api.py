@@ -1,0 +1,220 @@
+"""The library's entry points: each reads what it needs from the store, calls the calculations and returns
+plain results. The command line and the web application call these and compute nothing themselves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from eipkit import accounting
+from eipkit.monitoring import results as results_table
+from eipkit.monitoring.savings import MeasuredSavings, measured_savings
+from eipkit.monitoring.stages import StageEvent
+from eipkit.recp import benchmark as peers
+from eipkit.recp.assessment import Assessment
+from eipkit.recp.indicators import Indicators, indicators
+from eipkit.recp.options import DEFAULT_RATE, Proposal, propose
+from eipkit.store import Database, repository
+
+
+class NotFound(LookupError):
+    """A park, enterprise or opportunity id that is not in the database."""
+
+
+def _members(session, park_id: str) -> list[str]:  # type: ignore[no-untyped-def]
+    if repository.park(session, park_id) is None:
+        raise NotFound(f"no park '{park_id}' in the database")
+    return [e.enterprise_id for e in repository.enterprises(session, park_id)]
+
+
+def _enterprise(session, enterprise_id: str):  # type: ignore[no-untyped-def]
+    enterprise = repository.enterprise(session, enterprise_id)
+    if enterprise is None:
+        raise NotFound(f"no enterprise '{enterprise_id}' in the database")
+    return enterprise
+
+
+def park_kpi(database: Database, park_id: str, year: int) -> accounting.Accounts:
+    with database.sessions() as session:
+        members = _members(session, park_id)
+        records = repository.records(session, members, year)
+    return accounting.account(records, year, enterprises=len(members))
+
+
+def enterprise_kpi(database: Database, enterprise_id: str, year: int) -> accounting.Accounts:
+    with database.sessions() as session:
+        _enterprise(session, enterprise_id)
+        records = repository.records(session, [enterprise_id], year)
+    return accounting.account(records, year, enterprises=1)
+
+
+def enterprise_indicators(database: Database, enterprise_id: str, year: int) -> Indicators:
+    with database.sessions() as session:
+        _enterprise(session, enterprise_id)
+        records = repository.records(session, [enterprise_id], year)
+    return indicators(enterprise_id, accounting.account(records, year, enterprises=1), records.production)
+
+
+def division_indicators(database: Database, division: str, year: int) -> list[Indicators]:
+    """Indicators of every enterprise of a VSIC division with records that year, across all parks."""
+    with database.sessions() as session:
+        members = [e.enterprise_id for e in repository.all_enterprises(session) if e.division == division]
+        records = repository.records(session, members, year)
+    result = []
+    for enterprise_id in members:
+        own = records.of(enterprise_id)
+        if own.energy or own.water or own.production:
+            result.append(indicators(enterprise_id, accounting.account(own, year, enterprises=1), own.production))
+    return result
+
+
+@dataclass(frozen=True)
+class BenchmarkResult:
+    enterprise_id: str
+    division: str
+    year: int
+    indicators: Indicators
+    positions: dict[str, peers.Position]
+
+
+def enterprise_benchmark(database: Database, enterprise_id: str, year: int) -> BenchmarkResult:
+    """The enterprise against the anonymous peers of its division; peers' ids never leave this function."""
+    with database.sessions() as session:
+        division = _enterprise(session, enterprise_id).division
+    own = enterprise_indicators(database, enterprise_id, year)
+    positions = peers.benchmark(own, division_indicators(database, division, year))
+    return BenchmarkResult(enterprise_id, division, year, own, positions)
+
+
+def enterprise_options(database: Database, enterprise_id: str, year: int, rate: float = DEFAULT_RATE) -> list[Proposal]:
+    with database.sessions() as session:
+        division = _enterprise(session, enterprise_id).division
+        records = repository.records(session, [enterprise_id], year)
+    return propose(accounting.account(records, year, enterprises=1), records, division, rate=rate)
+
+
+def enterprise_measured_savings(
+    database: Database, enterprise_id: str, baseline_year: int, reporting_year: int
+) -> MeasuredSavings:
+    with database.sessions() as session:
+        _enterprise(session, enterprise_id)
+        records = repository.records(session, [enterprise_id])
+    base = records.in_year(baseline_year)
+    report = records.in_year(reporting_year)
+    return measured_savings(
+        accounting.account(base, baseline_year, 1),
+        accounting.account(report, reporting_year, 1),
+        base.production,
+        report.production,
+    )
+
+
+def apply_measured_savings(database: Database, opportunity_id: str, savings: MeasuredSavings) -> None:
+    """Store savings measured from records on an opportunity, which then counts as measured."""
+    values = {k: v.avoided for k, v in savings.avoided.items() if k in repository.SAVING_COLUMNS}
+    with database.transaction() as session:
+        try:
+            repository.set_savings(session, opportunity_id, values, basis="measured")
+        except KeyError:
+            raise NotFound(f"no opportunity '{opportunity_id}' in the database") from None
+
+
+def move_opportunity(
+    database: Database,
+    opportunity_id: str,
+    stage: str,
+    on: dt.date | None = None,
+    basis: str | None = None,
+    note: str | None = None,
+) -> StageEvent:
+    with database.transaction() as session:
+        try:
+            return repository.move_stage(session, opportunity_id, stage, on or dt.date.today(), basis, note)
+        except KeyError:
+            raise NotFound(f"no opportunity '{opportunity_id}' in the database") from None
+
+
+def opportunity_history(database: Database, opportunity_id: str) -> list[StageEvent]:
+    with database.sessions() as session:
+        if repository.opportunity(session, opportunity_id) is None:
+            raise NotFound(f"no opportunity '{opportunity_id}' in the database")
+        return repository.history(session, opportunity_id)
+
+
+def results(
+    database: Database,
+    park_ids: Sequence[str] | None = None,
+    province: str | None = None,
+    year: int | None = None,
+    usd_rate: float = results_table.DEFAULT_USD_RATE,
+) -> results_table.ResultsTable:
+    """Results of some parks, a province, or everything (no park and no province)."""
+    with database.sessions() as session:
+        if province is not None:
+            parks = [p.park_id for p in repository.parks(session, province=province)]
+            if not parks:
+                raise NotFound(f"no park in province '{province}'")
+            scope = province
+        elif park_ids:
+            for park_id in park_ids:
+                _members(session, park_id)
+            parks, scope = list(park_ids), ", ".join(park_ids)
+        else:
+            parks, scope = None, "all"
+        opportunities = repository.opportunities_where(session, parks)
+    return results_table.results(opportunities, scope, year, usd_rate)
+
+
+def start_assessment(
+    database: Database,
+    enterprise_id: str,
+    focus_area: str,
+    team: Sequence[str],
+    started_on: dt.date | None = None,
+    consultant: str | None = None,
+) -> Assessment:
+    with database.transaction() as session:
+        _enterprise(session, enterprise_id)
+        return repository.start_assessment(
+            session, enterprise_id, focus_area, team, started_on or dt.date.today(), consultant
+        )
+
+
+def update_assessment_task(
+    database: Database,
+    assessment_id: int,
+    task: int,
+    status: str,
+    on: dt.date | None = None,
+    note: str | None = None,
+) -> Assessment:
+    with database.transaction() as session:
+        try:
+            return repository.update_task(session, assessment_id, task, status, on or dt.date.today(), note)
+        except KeyError as exc:
+            raise NotFound(f"no {exc.args[0]} in the database") from None
+
+
+def link_assessment_opportunity(database: Database, assessment_id: int, opportunity_id: str) -> None:
+    with database.transaction() as session:
+        try:
+            repository.link_opportunity(session, assessment_id, opportunity_id)
+        except KeyError as exc:
+            raise NotFound(f"no {exc.args[0]} in the database") from None
+
+
+def enterprise_assessments(database: Database, enterprise_id: str) -> list[Assessment]:
+    with database.sessions() as session:
+        _enterprise(session, enterprise_id)
+        return repository.assessments(session, enterprise_id)
+
+
+def latest_year(database: Database, enterprise_id: str) -> int:
+    """The latest year with any record of the enterprise."""
+    with database.sessions() as session:
+        _enterprise(session, enterprise_id)
+        years = repository.records(session, [enterprise_id]).years()
+    if not years:
+        raise NotFound(f"no records of enterprise '{enterprise_id}'")
+    return years[-1]

@@ -1,0 +1,15 @@
+"""The `eipkit` command line: a thin face on the library; every figure it prints is computed in `eipkit`."""
+
+from eipkit.cli import core, monitor, recp, reports
+
+app = core.app
+app.add_typer(recp.app, name="recp")
+app.add_typer(monitor.app, name="monitor")
+reports.register(app)
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

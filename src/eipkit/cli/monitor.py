@@ -1,0 +1,126 @@
+"""`eipkit monitor`: opportunities through their stages, and savings measured from records."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from eipkit import api, i18n
+from eipkit.cli.common import (
+    DateOption,
+    DbOption,
+    FormatOption,
+    LangOption,
+    OutputFormat,
+    fail,
+    figure,
+    parse_date,
+    print_json,
+    print_table,
+)
+from eipkit.i18n import LocalisedError
+from eipkit.store import connect
+
+app = typer.Typer(help="Monitoring: opportunity stages and measured savings.", no_args_is_help=True)
+OpportunityOption = Annotated[str, typer.Option("--opportunity", help="Opportunity ID.")]
+
+
+@app.command("stage")
+def stage(
+    opportunity: OpportunityOption,
+    to: Annotated[
+        str, typer.Option("--stage", help="identified, proposed, feasibility, implementing, implemented or dropped.")
+    ],
+    date: DateOption = None,
+    basis: Annotated[str | None, typer.Option("--basis", help="expected or measured.")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Move an opportunity to another stage; the change is kept in its dated history."""
+    lang = i18n.language(lang)
+    if basis is not None and basis not in ("expected", "measured"):
+        raise fail("--basis must be expected or measured")
+    try:
+        event = api.move_opportunity(connect(db), opportunity, to, parse_date(date), basis, note)
+    except api.NotFound as exc:
+        raise fail(str(exc)) from None
+    except LocalisedError as exc:
+        raise fail(exc.text(lang)) from None
+    print_json(
+        {"opportunity_id": opportunity, "stage": event.stage, "previous": event.previous, "date": event.occurred_on}
+    )
+
+
+@app.command("history")
+def history(
+    opportunity: OpportunityOption,
+    db: DbOption = None,
+    output: FormatOption = OutputFormat.table,
+    lang: LangOption = None,
+) -> None:
+    """The dated stage changes of an opportunity."""
+    lang = i18n.language(lang)
+    try:
+        events = api.opportunity_history(connect(db), opportunity)
+    except api.NotFound as exc:
+        raise fail(str(exc)) from None
+    if output is OutputFormat.json:
+        print_json(
+            [
+                {"date": e.occurred_on, "stage": e.stage, "previous": e.previous, "basis": e.basis, "note": e.note}
+                for e in events
+            ]
+        )
+        return
+    print_table(
+        opportunity,
+        [i18n.t("ui.date", lang), "", i18n.t("ui.stage", lang), "", ""],
+        [(e.occurred_on, e.previous or "", e.stage, e.basis or "", e.note or "") for e in events],
+    )
+
+
+@app.command("savings")
+def savings(
+    enterprise: Annotated[str, typer.Option("--enterprise", help="Enterprise ID.")],
+    baseline: Annotated[int, typer.Option("--baseline", help="Baseline year.")],
+    year: Annotated[int, typer.Option("--year", help="Reporting year.")],
+    apply_to: Annotated[
+        str | None, typer.Option("--apply-to", help="Store the result on this opportunity as measured savings.")
+    ] = None,
+    db: DbOption = None,
+    output: FormatOption = OutputFormat.table,
+    lang: LangOption = None,
+) -> None:
+    """Savings measured from records: baseline consumption adjusted to the reporting year's production."""
+    lang = i18n.language(lang)
+    database = connect(db)
+    try:
+        result = api.enterprise_measured_savings(database, enterprise, baseline, year)
+        if apply_to:
+            api.apply_measured_savings(database, apply_to, result)
+    except api.NotFound as exc:
+        raise fail(str(exc)) from None
+    if output is OutputFormat.json:
+        print_json({"enterprise_id": enterprise} | result.as_dict())
+        return
+    rows = [
+        (
+            i18n.t(f"saving.{k}", lang),
+            figure(a.baseline, lang),
+            figure(a.adjusted_baseline, lang),
+            figure(a.reporting, lang),
+            figure(a.avoided, lang),
+        )
+        for k, a in result.avoided.items()
+    ]
+    headers = [
+        i18n.t(k, lang) for k in ("ui.indicator", "ui.baseline", "ui.adjusted_baseline", "ui.reporting", "ui.avoided")
+    ]
+    print_table(
+        f"{enterprise} · {baseline} → {year} · {result.normaliser} × {result.production_ratio:.3f}",
+        headers,
+        rows,
+        right=[1, 2, 3, 4],
+    )
