@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from eipkit import contract, model
 from eipkit.io.validate import KnownIds, Row, ValidWorkbook
-from eipkit.monitoring.stages import StageEvent, check_move
+from eipkit.monitoring.stages import StageError, StageEvent, check_move
 from eipkit.recp.assessment import Assessment, TaskState, updated_task
 from eipkit.store import schema
 
@@ -334,6 +334,14 @@ def move_stage(
     if stored is None:
         raise KeyError(opportunity_id)
     check_move(stored.stage, stage)
+    last = session.scalar(
+        select(schema.OpportunityEvent.occurred_on)
+        .where(schema.OpportunityEvent.opportunity_id == opportunity_id)
+        .order_by(schema.OpportunityEvent.occurred_on.desc())
+        .limit(1)
+    )
+    if last is not None and on < last:
+        raise StageError("err.stage_date", on=on.isoformat(), last=last.isoformat())
     previous = stored.stage
     stored.stage = stage
     if basis is not None:
