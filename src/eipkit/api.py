@@ -218,3 +218,18 @@ def latest_year(database: Database, enterprise_id: str) -> int:
     if not years:
         raise NotFound(f"no records of enterprise '{enterprise_id}'")
     return years[-1]
+
+
+def enterprise_opportunities(database: Database, enterprise_id: str) -> list:
+    """Opportunities the enterprise takes part in (alone or in a symbiosis link)."""
+    with database.sessions() as session:
+        enterprise = _enterprise(session, enterprise_id)
+        found = repository.opportunities_where(session, [enterprise.park_id])
+    return [o for o in found if enterprise_id in o.enterprise_ids]
+
+
+def enterprise_profile(database: Database, enterprise_id: str):  # type: ignore[no-untyped-def]
+    """The enterprise and its park."""
+    with database.sessions() as session:
+        enterprise = _enterprise(session, enterprise_id)
+        return enterprise, repository.park(session, enterprise.park_id)

@@ -7,6 +7,7 @@ through the same validation and storage as a user's workbook.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
 from collections.abc import Callable
@@ -395,4 +396,34 @@ def load(database: Database, progress: Callable[[str], None] | None = None) -> D
     """Load the demo into the database through the importer; loading twice updates, never duplicates."""
     data = rows()
     result = import_rows(database, data, source=SOURCE, progress=progress)
+    _assessments(database, data)
     return DemoLoad(parks=len(data["parks"]), enterprises=len(data["enterprises"]), result=result)
+
+
+def _assessments(database: Database, data: dict[str, list[dict[str, Any]]]) -> None:
+    """One cleaner-production assessment per park, on its first tenant, part-way through its 18 tasks."""
+    from eipkit import api
+
+    for park in data["parks"]:
+        first = next(e for e in data["enterprises"] if e["park_id"] == park["park_id"])
+        if api.enterprise_assessments(database, first["enterprise_id"]):
+            continue
+        start = dt.date(spec()["years"][-1], 2, 3)
+        assessment = api.start_assessment(
+            database,
+            first["enterprise_id"],
+            "Lò hơi và hệ thống hơi (giả lập)",
+            ["Trưởng nhóm SXSH", "Kỹ sư năng lượng"],
+            start,
+            consultant="Tư vấn RECP (giả lập)",
+        )
+        for task in range(1, 13):
+            api.update_assessment_task(
+                database, assessment.assessment_id, task, "done", start + dt.timedelta(weeks=task)
+            )
+        api.update_assessment_task(
+            database, assessment.assessment_id, 13, "in_progress", start + dt.timedelta(weeks=13)
+        )
+        for opportunity in data["opportunities"]:
+            if opportunity["enterprise_ids"] == first["enterprise_id"] and opportunity["kind"] == "recp":
+                api.link_assessment_opportunity(database, assessment.assessment_id, opportunity["opportunity_id"])
