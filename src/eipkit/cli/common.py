@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -42,7 +43,7 @@ def progress() -> Progress:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    errors.print(f"[red]{message}[/red]")
+    errors.print(f"[red]{escape(message)}[/red]", soft_wrap=True, highlight=False)
     return typer.Exit(code)
 
 

@@ -1,0 +1,2 @@
+"""Industrial symbiosis: the knowledge base of typical exchanges, candidate matches with their reasons, the
+optimised exchange network and water reuse."""

@@ -1,0 +1,334 @@
+"""The optimised exchange network, as in PRODUCT.md:
+
+    maximise  sum_sk x_sk (d_s + a_sk p_k - c dist_sk - h_sk)  -  sum_sk F_sk y_sk
+    subject to  sum_k x_sk <= Q_s ;  sum_s a_sk x_sk <= D_k ;  x_sk <= min(Q_s, D_k / a_sk) y_sk ;  x >= 0, y binary
+
+The CO2 objective replaces the money terms by avoided disposal emissions, avoided virgin-material emissions and
+transport emissions, and has no fixed costs. Arcs are a plain table (one row per pair s->k that may exchange);
+arcs whose objective coefficient is not positive are dropped before the model is built, since an optimum never
+needs them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import linopy
+import numpy as np
+import pandas as pd
+import xarray as xr
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from eipkit.symbiosis.problem import EARTH_RADIUS_KM, Problem
+
+Objective = Literal["cost", "co2"]
+
+
+def great_circle_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
+    """Haversine distance on a sphere of radius 6371.0088 km (the mean Earth radius)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2) - np.radians(lon1)
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+
+
+def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    p, lam = np.radians(lat), np.radians(lon)
+    return np.column_stack([np.cos(p) * np.cos(lam), np.cos(p) * np.sin(lam), np.sin(p)])
+
+
+def arcs_table(problem: Problem) -> pd.DataFrame:
+    """Every pair s->k that may exchange, with its distance, bound and coefficients (one row per arc)."""
+    columns = [
+        "supply",
+        "demand",
+        "supply_enterprise",
+        "demand_enterprise",
+        "resource",
+        "ratio",
+        "distance_km",
+        "upper_t",
+        "margin_vnd_per_t",
+        "co2e_t_per_t",
+        "fixed_cost_vnd_per_year",
+    ]
+    if not problem.supplies or not problem.demands:
+        return pd.DataFrame(columns=columns)
+    sup = pd.DataFrame([s.model_dump() for s in problem.supplies])
+    dem = pd.DataFrame([d.model_dump() for d in problem.demands])
+    accepts = pd.DataFrame(
+        [(k, resource, ratio) for k, d in enumerate(problem.demands) for resource, ratio in d.accepts.items()],
+        columns=["k", "resource", "ratio"],
+    )
+    straight_limit = problem.max_distance_km / problem.road_factor
+    chord = 2 * math.sin(min(straight_limit / (2 * EARTH_RADIUS_KM), math.pi / 2)) * (1 + 1e-9)
+    pieces = []
+    for resource, offers in sup.groupby("resource", sort=False):
+        takers = accepts[accepts["resource"] == resource]
+        if takers.empty:
+            continue
+        s_index = offers.index.to_numpy()
+        k_index = takers["k"].to_numpy()
+        s_xyz = _unit_vectors(offers["lat"].to_numpy(), offers["lon"].to_numpy())
+        k_xyz = _unit_vectors(dem.loc[k_index, "lat"].to_numpy(), dem.loc[k_index, "lon"].to_numpy())
+        pairs = cKDTree(s_xyz).sparse_distance_matrix(cKDTree(k_xyz), chord, output_type="coo_matrix")
+        rows, cols = pairs.row, pairs.col
+        if len(rows) == 0:
+            continue
+        pieces.append(pd.DataFrame({"s": s_index[rows], "k": k_index[cols], "ratio": takers["ratio"].to_numpy()[cols]}))
+    if not pieces:
+        return pd.DataFrame(columns=columns)
+    arcs = pd.concat(pieces, ignore_index=True)
+    s, k = arcs["s"].to_numpy(), arcs["k"].to_numpy()
+    straight = great_circle_km(
+        sup["lat"].to_numpy()[s], sup["lon"].to_numpy()[s], dem["lat"].to_numpy()[k], dem["lon"].to_numpy()[k]
+    )
+    arcs["distance_km"] = problem.road_factor * straight
+    keep = (
+        (arcs["distance_km"] <= problem.max_distance_km)
+        & (sup["enterprise_id"].to_numpy()[s] != dem["enterprise_id"].to_numpy()[k])
+        & (~sup["hazardous"].to_numpy()[s] | dem["licensed_hazardous"].to_numpy()[k])
+    )
+    arcs = arcs[keep.to_numpy()].reset_index(drop=True)
+    s, k = arcs["s"].to_numpy(), arcs["k"].to_numpy()
+    arcs["supply"] = sup["id"].to_numpy()[s]
+    arcs["demand"] = dem["id"].to_numpy()[k]
+    arcs["supply_enterprise"] = sup["enterprise_id"].to_numpy()[s]
+    arcs["demand_enterprise"] = dem["enterprise_id"].to_numpy()[k]
+    arcs["resource"] = sup["resource"].to_numpy()[s]
+    processing = pd.Series(0.0, index=arcs.index)
+    fixed = pd.Series(problem.default_fixed_cost_vnd_per_year, index=arcs.index)
+    if problem.arcs:
+        given = {(a.supply, a.demand): a for a in problem.arcs}
+        for i, pair in enumerate(zip(arcs["supply"], arcs["demand"], strict=True)):
+            entry = given.get(pair)
+            if entry is not None:
+                processing.iloc[i] = entry.processing_cost_vnd_per_t
+                if entry.fixed_cost_vnd_per_year is not None:
+                    fixed.iloc[i] = entry.fixed_cost_vnd_per_year
+    ratio = arcs["ratio"].to_numpy()
+    arcs["upper_t"] = np.minimum(sup["quantity_t"].to_numpy()[s], dem["capacity_t"].to_numpy()[k] / ratio)
+    arcs["margin_vnd_per_t"] = (
+        sup["disposal_cost_vnd_per_t"].to_numpy()[s]
+        + ratio * dem["virgin_price_vnd_per_t"].to_numpy()[k]
+        - problem.transport_cost_vnd_per_tkm * arcs["distance_km"].to_numpy()
+        - processing.to_numpy()
+    )
+    arcs["co2e_t_per_t"] = (
+        sup["disposal_co2e_t_per_t"].to_numpy()[s]
+        + ratio * dem["virgin_co2e_t_per_t"].to_numpy()[k]
+        - problem.transport_co2e_t_per_tkm * arcs["distance_km"].to_numpy()
+    )
+    arcs["fixed_cost_vnd_per_year"] = fixed.to_numpy()
+    return arcs[columns]
+
+
+@dataclass
+class Solution:
+    status: str
+    objective: Objective
+    objective_value: float
+    gap: float
+    links: pd.DataFrame
+    arcs_considered: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def net_benefit_vnd_per_year(self) -> float:
+        if self.links.empty:
+            return 0.0
+        return float(
+            (self.links["flow_t"] * self.links["margin_vnd_per_t"]).sum() - self.links["fixed_cost_vnd_per_year"].sum()
+        )
+
+    @property
+    def co2e_avoided_t_per_year(self) -> float:
+        return float((self.links["flow_t"] * self.links["co2e_t_per_t"]).sum()) if not self.links.empty else 0.0
+
+    @property
+    def diverted_t_per_year(self) -> float:
+        return float(self.links["flow_t"].sum()) if not self.links.empty else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        links = [
+            {
+                "supply": r.supply,
+                "demand": r.demand,
+                "supply_enterprise": r.supply_enterprise,
+                "demand_enterprise": r.demand_enterprise,
+                "resource": r.resource,
+                "flow_t": r.flow_t,
+                "distance_km": r.distance_km,
+                "net_benefit_vnd_per_year": r.flow_t * r.margin_vnd_per_t - r.fixed_cost_vnd_per_year,
+                "co2e_avoided_t_per_year": r.flow_t * r.co2e_t_per_t,
+            }
+            for r in self.links.itertuples()
+        ]
+        return {
+            "status": self.status,
+            "objective": self.objective,
+            "objective_value": self.objective_value,
+            "gap": self.gap,
+            "net_benefit_vnd_per_year": self.net_benefit_vnd_per_year,
+            "co2e_avoided_t_per_year": self.co2e_avoided_t_per_year,
+            "diverted_t_per_year": self.diverted_t_per_year,
+            "links": links,
+            "notes": self.notes,
+        }
+
+
+FLOW_TOLERANCE = 1e-6
+
+
+@contextlib.contextmanager
+def _solver_banner_to_stderr() -> Iterator[None]:
+    """HiGHS prints a banner on standard output when it starts, whatever its options; standard output belongs to
+    the command's JSON, so the banner goes to standard error instead."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _coefficient(arcs: pd.DataFrame, objective: Objective) -> np.ndarray:
+    return (arcs["margin_vnd_per_t"] if objective == "cost" else arcs["co2e_t_per_t"]).to_numpy(dtype=float)
+
+
+def build_model(
+    problem: Problem, arcs: pd.DataFrame, objective: Objective = "cost", min_co2e_t: float | None = None
+) -> linopy.Model:
+    """The linopy model of the formulation over `arcs` (already pruned); `min_co2e_t` adds the epsilon
+    constraint of a Pareto point (avoided CO2e at least that much)."""
+    model = linopy.Model()
+    index = pd.RangeIndex(len(arcs), name="arc")
+    upper = xr.DataArray(arcs["upper_t"].to_numpy(dtype=float), coords=[index])
+    x = model.add_variables(lower=0, upper=upper, coords=[index], name="flow")
+    supply_of = xr.DataArray(arcs["supply"].to_numpy(), coords=[index], name="supply")
+    demand_of = xr.DataArray(arcs["demand"].to_numpy(), coords=[index], name="demand")
+    ratio = xr.DataArray(arcs["ratio"].to_numpy(dtype=float), coords=[index])
+    quantity = pd.Series({s.id: s.quantity_t for s in problem.supplies})
+    capacity = pd.Series({d.id: d.capacity_t for d in problem.demands})
+    used_supplies = np.unique(arcs["supply"].to_numpy())
+    used_demands = np.unique(arcs["demand"].to_numpy())
+    model.add_constraints(
+        x.groupby(supply_of).sum()
+        <= xr.DataArray(quantity[used_supplies].to_numpy(), coords={"supply": used_supplies}),
+        name="supply_limit",
+    )
+    model.add_constraints(
+        (ratio * x).groupby(demand_of).sum()
+        <= xr.DataArray(capacity[used_demands].to_numpy(), coords={"demand": used_demands}),
+        name="demand_limit",
+    )
+    gain = xr.DataArray(_coefficient(arcs, objective), coords=[index])
+    expression = (gain * x).sum()
+    fixed = arcs["fixed_cost_vnd_per_year"].to_numpy(dtype=float)
+    if objective == "cost" and (fixed > 0).any():
+        charged = np.flatnonzero(fixed > 0)
+        charged_index = pd.Index(charged, name="arc")
+        y = model.add_variables(binary=True, coords=[charged_index], name="open")
+        model.add_constraints(
+            x.sel(arc=charged) <= xr.DataArray(arcs["upper_t"].to_numpy()[charged], coords=[charged_index]) * y,
+            name="link_open",
+        )
+        expression = expression - (xr.DataArray(fixed[charged], coords=[charged_index]) * y).sum()
+    if min_co2e_t is not None:
+        co2 = xr.DataArray(arcs["co2e_t_per_t"].to_numpy(dtype=float), coords=[index])
+        model.add_constraints((co2 * x).sum() >= min_co2e_t, name="co2_floor")
+    model.add_objective(expression, sense="max")
+    return model
+
+
+def prune(arcs: pd.DataFrame, objective: Objective, keep_co2: bool = False) -> pd.DataFrame:
+    """Drop arcs that can never improve the objective: a non-positive coefficient (or, for a Pareto point, no
+    positive CO2 either), and an upper bound of zero."""
+    useful = _coefficient(arcs, objective) > 0
+    if keep_co2:
+        useful |= arcs["co2e_t_per_t"].to_numpy(dtype=float) > 0
+    return arcs[useful & (arcs["upper_t"].to_numpy(dtype=float) > 0)].reset_index(drop=True)
+
+
+def components(arcs: pd.DataFrame) -> np.ndarray:
+    """The connected component of each arc in the supply-demand graph: components share no constraint."""
+    supplies = pd.Index(arcs["supply"].unique())
+    demands = pd.Index(arcs["demand"].unique())
+    s = supplies.get_indexer(arcs["supply"])
+    k = len(supplies) + demands.get_indexer(arcs["demand"])
+    n = len(supplies) + len(demands)
+    graph = coo_matrix((np.ones(len(arcs)), (s, k)), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    return labels[s]
+
+
+def solve(
+    problem: Problem,
+    objective: Objective = "cost",
+    time_limit_s: float | None = None,
+    mip_gap: float = 1e-4,
+    min_co2e_t: float | None = None,
+    arcs: pd.DataFrame | None = None,
+) -> Solution:
+    """Optimise the network; returns the selected links with their flow, money and CO2."""
+    if objective not in ("cost", "co2"):
+        raise ValueError("objective must be 'cost' or 'co2'")
+    table = arcs_table(problem) if arcs is None else arcs
+    candidates = prune(table, objective, keep_co2=min_co2e_t is not None)
+    if candidates.empty:
+        empty = candidates.assign(flow_t=[])
+        status = "optimal" if not min_co2e_t or min_co2e_t <= 0 else "infeasible"
+        return Solution(status, objective, 0.0, 0.0, empty, arcs_considered=0)
+    model = build_model(problem, candidates, objective, min_co2e_t)
+    options: dict[str, Any] = {"output_flag": False, "log_to_console": False, "mip_rel_gap": mip_gap}
+    if time_limit_s is not None:
+        options["time_limit"] = float(time_limit_s)
+    with _solver_banner_to_stderr():
+        status, condition = model.solve(solver_name="highs", **options)
+    if condition not in ("optimal", "time_limit") or model.objective.value is None:
+        return Solution(
+            str(condition),
+            objective,
+            float("nan"),
+            float("nan"),
+            candidates.iloc[:0].assign(flow_t=[]),
+            arcs_considered=len(candidates),
+        )
+    gap = 0.0
+    highs = getattr(model, "solver_model", None)
+    if highs is not None and "open" in model.variables:
+        info = highs.getInfo()
+        gap = float(max(info.mip_gap, 0.0)) if math.isfinite(info.mip_gap) else float("nan")
+    flows = model.variables["flow"].solution.to_numpy()
+    chosen = candidates.assign(flow_t=flows)
+    chosen = chosen[chosen["flow_t"] > FLOW_TOLERANCE].reset_index(drop=True)
+    return Solution(
+        str(condition), objective, float(model.objective.value), gap, chosen, arcs_considered=len(candidates)
+    )
+
+
+def pareto(problem: Problem, points: int, time_limit_s: float | None = None, mip_gap: float = 1e-4) -> list[Solution]:
+    """`points` solutions along the money/CO2 trade-off (epsilon-constraint): from the cost optimum to the CO2
+    optimum, each maximising money with avoided CO2 at least a level between the two."""
+    if points < 2:
+        raise ValueError("a Pareto front needs at least 2 points")
+    table = arcs_table(problem)
+    money = solve(problem, "cost", time_limit_s, mip_gap, arcs=table)
+    carbon = solve(problem, "co2", time_limit_s, mip_gap, arcs=table)
+    low, high = money.co2e_avoided_t_per_year, carbon.co2e_avoided_t_per_year
+    result = [money]
+    for level in np.linspace(low, high, points)[1:]:
+        floor = level * (1 - 1e-9) if level > 0 else level
+        result.append(solve(problem, "cost", time_limit_s, mip_gap, min_co2e_t=float(floor), arcs=table))
+    return result
