@@ -233,3 +233,73 @@ def enterprise_profile(database: Database, enterprise_id: str):  # type: ignore[
     with database.sessions() as session:
         enterprise = _enterprise(session, enterprise_id)
         return enterprise, repository.park(session, enterprise.park_id)
+
+
+def _scope_parks(session, park_ids: Sequence[str] | None, province: str | None) -> list:  # type: ignore[no-untyped-def]
+    if province is not None:
+        parks = repository.parks(session, province=province)
+        if not parks:
+            raise NotFound(f"no park in province '{province}'")
+        return parks
+    if park_ids:
+        found = []
+        for park_id in park_ids:
+            park = repository.park(session, park_id)
+            if park is None:
+                raise NotFound(f"no park '{park_id}' in the database")
+            found.append(park)
+        return found
+    return repository.parks(session)
+
+
+def symbiosis_candidates(
+    database: Database,
+    park_ids: Sequence[str] | None = None,
+    province: str | None = None,
+    knowledge_file: str | None = None,
+    max_distance_km: float | None = None,
+):  # type: ignore[no-untyped-def]
+    """Candidate exchanges among the enterprises of these parks (within and across them)."""
+    from eipkit.symbiosis import candidates, knowledge
+
+    with database.sessions() as session:
+        parks = _scope_parks(session, park_ids, province)
+        members = [e for p in parks for e in repository.enterprises(session, p.park_id)]
+        records = repository.records(session, [e.enterprise_id for e in members])
+    return candidates.find(members, parks, records, knowledge.knowledge_base(knowledge_file), max_distance_km)
+
+
+def optimize_symbiosis(
+    database: Database,
+    park_ids: Sequence[str] | None = None,
+    province: str | None = None,
+    objective: str = "cost",
+    time_limit_s: float | None = None,
+    knowledge_file: str | None = None,
+):  # type: ignore[no-untyped-def]
+    """Optimise the exchange network of these parks and store each selected link as a proposed symbiosis
+    opportunity (an opportunity already further along keeps its stage)."""
+    from eipkit.symbiosis import network
+
+    found = symbiosis_candidates(database, park_ids, province, knowledge_file)
+    solution = network.solve(found.problem, objective, time_limit_s, arcs=found.arcs)  # type: ignore[arg-type]
+    year = dt.date.today().year
+    with database.transaction() as session:
+        park_of = {e.enterprise_id: e.park_id for e in repository.all_enterprises(session)}
+        for link in solution.links.itertuples():
+            kb_id = link.supply.split("|")[1]
+            opportunity_id = f"IS-{link.supply_enterprise}-{link.demand_enterprise}-{kb_id}"
+            values = {
+                "park_id": park_of[link.supply_enterprise],
+                "kind": "symbiosis",
+                "title": f"{found.labels[link.supply]} → {link.demand_enterprise} ({found.labels[link.demand]})",
+                "category": "input_output_exchange",
+                "basis": "expected",
+                "waste_t": float(link.flow_t),
+                "cost_saving_vnd": float(link.flow_t * link.margin_vnd_per_t - link.fixed_cost_vnd_per_year),
+                "co2e_t": float(link.flow_t * link.co2e_t_per_t),
+            }
+            repository.propose_opportunity(
+                session, opportunity_id, values, [link.supply_enterprise, link.demand_enterprise], year
+            )
+    return found, solution

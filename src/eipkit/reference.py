@@ -97,7 +97,7 @@ class RecpOption(_Row):
 class Price(_Row):
     """A default price, used only when an enterprise's own records carry no cost."""
 
-    resource: Literal["electricity", "fuel", "water", "materials", "chemicals"]
+    resource: Literal["electricity", "fuel", "water", "materials", "chemicals", "disposal"]
     carrier: str
     price_vnd: float = Field(gt=0)
     unit: str

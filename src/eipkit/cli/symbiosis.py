@@ -7,7 +7,10 @@ from typing import Annotated
 
 import typer
 
-from eipkit.cli.common import fail, print_json
+from eipkit import api, i18n
+from eipkit.cli.common import DbOption, LangOption, fail, figure, print_json, print_table
+from eipkit.reports import candidate_workbook
+from eipkit.store import connect
 from eipkit.symbiosis import network, problem, water
 
 app = typer.Typer(help="Industrial symbiosis: optimised exchange networks and water reuse.", no_args_is_help=True)
@@ -53,3 +56,88 @@ def water_(
     except problem.ProblemError as exc:
         raise fail(f"{path}: {exc}", code=2) from None
     print_json(water.solve(reuse))
+
+
+def _scope(park: list[str] | None, province: str | None, all_parks: bool) -> None:
+    if sum(bool(x) for x in (park, province, all_parks)) != 1:
+        raise fail("give one of --park, --province or --all")
+
+
+@app.command("candidates")
+def candidates_(
+    park: Annotated[list[str] | None, typer.Option("--park", help="Park ID (repeat for several).")] = None,
+    province: Annotated[str | None, typer.Option("--province", help="Every park of a province.")] = None,
+    all_parks: Annotated[bool, typer.Option("--all", help="Every park.")] = False,
+    max_distance: Annotated[float | None, typer.Option("--max-distance", help="km by road.")] = None,
+    kb: Annotated[str | None, typer.Option("--kb", help="Your own knowledge-base entries (CSV).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Also write the list to an .xlsx to edit.")] = None,
+    output: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Candidate exchanges between enterprises, each with its reasons and estimated money, CO2 and tonnes."""
+    lang = i18n.language(lang)
+    _scope(park, province, all_parks)
+    try:
+        found = api.symbiosis_candidates(connect(db), park or None, province, kb, max_distance)
+    except api.NotFound as exc:
+        raise fail(str(exc)) from None
+    rows = found.rows(lang)
+    if out is not None:
+        candidate_workbook.write(out, rows, lang)
+    if output == "json":
+        print_json({"candidates": rows, "skipped": found.skipped})
+        return
+    print_table(
+        i18n.t("sym.candidates", lang),
+        [
+            i18n.t(k, lang)
+            for k in (
+                "sym.from",
+                "sym.waste",
+                "sym.to",
+                "sym.replaces",
+                "sym.km",
+                "sym.tonnes",
+                "sym.money",
+                "sym.co2",
+                "sym.confidence",
+            )
+        ],
+        [
+            (
+                r["supply_enterprise"],
+                r["waste"],
+                r["demand_enterprise"],
+                r["replaces"],
+                f"{r['distance_km']:.1f}",
+                figure(r["max_flow_t"], lang, 0),
+                figure(r["money_vnd_per_year"] / 1e6, lang, 0),
+                figure(r["co2e_t_per_year"], lang, 0),
+                r["confidence"],
+            )
+            for r in rows[:50]
+        ],
+        right=[4, 5, 6, 7],
+    )
+
+
+@app.command("optimize")
+def optimize(
+    park: Annotated[list[str] | None, typer.Option("--park", help="Park ID (repeat for several).")] = None,
+    province: Annotated[str | None, typer.Option("--province", help="Every park of a province.")] = None,
+    all_parks: Annotated[bool, typer.Option("--all", help="Every park.")] = False,
+    objective: Annotated[str, typer.Option("--objective", help="cost or co2.")] = "cost",
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds.")] = None,
+    kb: Annotated[str | None, typer.Option("--kb", help="Your own knowledge-base entries (CSV).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Optimise the exchange network from the database and store the links as proposed symbiosis opportunities."""
+    _scope(park, province, all_parks)
+    if objective not in ("cost", "co2"):
+        raise fail("--objective must be cost or co2")
+    try:
+        _, solution = api.optimize_symbiosis(connect(db), park or None, province, objective, time_limit, kb)
+    except api.NotFound as exc:
+        raise fail(str(exc)) from None
+    print_json(solution.as_dict())

@@ -493,3 +493,36 @@ def assessments(session: Session, enterprise_id: str) -> list[Assessment]:
         .order_by(schema.CpAssessment.started_on, schema.CpAssessment.id)
     )
     return [_assessment(session, o) for o in session.scalars(query)]
+
+
+def propose_opportunity(
+    session: Session, opportunity_id: str, values: dict[str, Any], enterprise_ids: Sequence[str], year: int
+) -> None:
+    """Create or refresh a proposed opportunity; one already past 'proposed' keeps its stage and basis."""
+    stored = session.get(schema.Opportunity, opportunity_id)
+    if stored is None:
+        stored = schema.Opportunity(opportunity_id=opportunity_id, stage="proposed", year_identified=year, **values)
+        session.add(stored)
+        session.flush()
+        session.add(
+            schema.OpportunityEvent(
+                opportunity_id=opportunity_id,
+                occurred_on=dt.date.today(),
+                stage="proposed",
+                previous=None,
+                basis=values.get("basis"),
+                note="symbiosis optimisation",
+                recorded_at=dt.datetime.now(dt.UTC),
+            )
+        )
+    else:
+        keep = {"stage", "basis"} if stored.stage not in ("identified", "proposed") else set()
+        for column, value in values.items():
+            if column not in keep:
+                setattr(stored, column, value)
+    links = schema.opportunity_enterprises
+    session.execute(delete(links).where(links.c.opportunity_id == opportunity_id))
+    session.execute(
+        insert(links),
+        [{"opportunity_id": opportunity_id, "enterprise_id": e, "position": i} for i, e in enumerate(enterprise_ids)],
+    )

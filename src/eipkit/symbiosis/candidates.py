@@ -1,0 +1,252 @@
+"""Candidate exchanges from the records and the knowledge base, each with the reasons it was suggested.
+
+Supplies are wastes that leave an enterprise for landfill, incineration or treatment; demands are the recorded
+inputs (materials, or fuels for by-products burnt as fuel) that a by-product can replace at a receiver whose sector
+the knowledge base names. Candidates are the pairs that pass the same arc rules as the optimisation (different
+enterprises, within the distance limit, hazardous waste only to a licensed receiver).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from eipkit import reference
+from eipkit.accounting import Factors, combustion
+from eipkit.model import Enterprise, Park, Records
+from eipkit.symbiosis import network
+from eipkit.symbiosis.knowledge import Synergy, best_waste_match, division_in, input_matches
+from eipkit.symbiosis.problem import Demand, Problem, Supply
+
+DISPOSAL_FATES = ("landfill", "incineration", "treatment")
+LICENSED_PREFIXES = ("382", "383", "39")  # VSIC treatment and disposal, materials recovery, remediation
+
+
+@cache
+def transport_defaults() -> dict[str, float]:
+    text = resources.files("eipkit.data").joinpath("transport.csv").read_text(encoding="utf-8")
+    return {row["parameter"]: float(row["value"]) for row in csv.DictReader(text.splitlines())}
+
+
+@dataclass
+class CandidateSet:
+    problem: Problem
+    arcs: Any
+    reasons: dict[str, list[str]] = field(default_factory=dict)
+    confidence: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    entries: dict[str, Synergy] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+    def rows(self, lang: str = "en") -> list[dict[str, Any]]:
+        """One row per candidate, best money first, with its reasons and estimates at the largest feasible flow."""
+        result = []
+        for arc in self.arcs.itertuples():
+            flow = float(arc.upper_t)
+            entry = self.entries[arc.supply.split("|")[1]]
+            result.append(
+                {
+                    "supply_enterprise": arc.supply_enterprise,
+                    "waste": self.labels[arc.supply],
+                    "demand_enterprise": arc.demand_enterprise,
+                    "replaces": self.labels[arc.demand],
+                    "kb_id": entry.kb_id,
+                    "resource": entry.name(lang),
+                    "use": entry.use(lang),
+                    "distance_km": float(arc.distance_km),
+                    "max_flow_t": flow,
+                    "ratio": float(arc.ratio),
+                    "money_vnd_per_year": flow * float(arc.margin_vnd_per_t),
+                    "co2e_t_per_year": flow * float(arc.co2e_t_per_t),
+                    "diverted_t_per_year": flow,
+                    "confidence": min(self.confidence[arc.supply], self.confidence[arc.demand], key=_rank),
+                    "reasons": self.reasons[arc.supply]
+                    + self.reasons[arc.demand]
+                    + [
+                        f"distance {float(arc.distance_km):.1f} km by road (limit {self.problem.max_distance_km:g} km)",
+                        f"knowledge base {entry.kb_id}: {entry.source}",
+                    ],
+                }
+            )
+        return sorted(result, key=lambda r: -r["money_vnd_per_year"])
+
+
+def _rank(confidence: str) -> int:
+    return {"low": 0, "medium": 1, "high": 2}.get(confidence, 0)
+
+
+def _where(enterprise: Enterprise, parks: dict[str, Park]) -> tuple[float, float] | None:
+    if enterprise.lat is not None and enterprise.lon is not None:
+        return enterprise.lat, enterprise.lon
+    park = parks.get(enterprise.park_id)
+    if park is not None and park.lat is not None and park.lon is not None:
+        return park.lat, park.lon
+    return None
+
+
+def _fuel_per_t(carrier: str) -> tuple[float, float]:
+    """GJ per t of a fuel and the CO2e avoided per t when it is not burnt."""
+    fuel = reference.fuels()[carrier]
+    per_t = combustion(carrier, fuel.ncv_mj_per_kg, Factors.for_year(2023))
+    return fuel.ncv_mj_per_kg, per_t.co2e_t
+
+
+def find(
+    enterprises: Sequence[Enterprise],
+    parks: Sequence[Park],
+    records: Records,
+    kb: Sequence[Synergy],
+    max_distance_km: float | None = None,
+    default_fixed_cost_vnd_per_year: float = 0.0,
+) -> CandidateSet:
+    """Candidates among these enterprises from their latest year of records."""
+    defaults = transport_defaults()
+    park_by_id = {p.park_id: p for p in parks}
+    latest: dict[str, int] = {}
+    for _, rows in records._lists():
+        for r in rows:
+            latest[r.enterprise_id] = max(latest.get(r.enterprise_id, 0), r.year)
+    supplies: list[Supply] = []
+    demands: list[Demand] = []
+    result = CandidateSet(Problem(transport_cost_vnd_per_tkm=0, max_distance_km=1, supplies=[], demands=[]), None)
+    disposal_price = {fate: reference.prices()[("disposal", fate)].price_vnd for fate in DISPOSAL_FATES}
+
+    for enterprise in enterprises:
+        where = _where(enterprise, park_by_id)
+        if where is None:
+            result.skipped.append(f"{enterprise.enterprise_id}: no location (enterprise or park lat/lon)")
+            continue
+        year = latest.get(enterprise.enterprise_id)
+        if year is None:
+            continue
+        own = records.of(enterprise.enterprise_id).in_year(year)
+        offers: dict[tuple[str, str], list] = defaultdict(list)
+        for flow in own.waste:
+            if flow.fate in DISPOSAL_FATES:
+                match = best_waste_match(kb, flow.waste, flow.waste_code)
+                if match:
+                    entry, why = match
+                    offers[(entry.kb_id, flow.waste)].append((flow, why, entry))
+        for (kb_id, waste), flows in offers.items():
+            entry = flows[0][2]
+            mass = sum(f.mass_t for f, _, _ in flows)
+            cost = sum(f.cost_vnd if f.cost_vnd else f.mass_t * disposal_price[f.fate] for f, _, _ in flows)
+            supply_id = f"{enterprise.enterprise_id}|{kb_id}|{waste}"
+            supplies.append(
+                Supply(
+                    id=supply_id,
+                    enterprise_id=enterprise.enterprise_id,
+                    resource=entry.resource,
+                    quantity_t=mass,
+                    disposal_cost_vnd_per_t=cost / mass if mass else 0.0,
+                    disposal_co2e_t_per_t=entry.disposal_co2e_t_per_t,
+                    hazardous=entry.hazardous or any(f.hazardous for f, _, _ in flows),
+                    lat=where[0],
+                    lon=where[1],
+                )
+            )
+            fates = ", ".join(sorted({f.fate for f, _, _ in flows}))
+            result.reasons[supply_id] = [
+                f"{enterprise.enterprise_id} sends {mass:,.1f} t/yr of '{waste}' to {fates} ({year}); {flows[0][1]}"
+            ]
+            source_ok = division_in(enterprise.division, entry.source_divisions)
+            result.confidence[supply_id] = entry.confidence if source_ok else "medium"
+            result.labels[supply_id] = waste
+            result.entries[kb_id] = entry
+
+        licensed = enterprise.vsic.startswith(LICENSED_PREFIXES)
+        for entry in kb:
+            if not division_in(enterprise.division, entry.receiver_divisions):
+                continue
+            matched = [(m, why) for m in own.materials if (why := input_matches(entry, m.material))]
+            ratio = entry.substitution_ratio or 1.0
+            if matched:
+                capacity = sum(m.mass_t for m, _ in matched)
+                spent = sum(m.cost_vnd or 0.0 for m, _ in matched)
+                price = spent / capacity if spent and capacity else entry.virgin_price_vnd_per_t
+                label = ", ".join(sorted({m.material for m, _ in matched}))
+                reason = f"{enterprise.enterprise_id} uses {capacity:,.1f} t/yr of '{label}' ({year}); {matched[0][1]}"
+                demands.append(
+                    Demand(
+                        id=f"{enterprise.enterprise_id}|{entry.kb_id}|input",
+                        enterprise_id=enterprise.enterprise_id,
+                        accepts={entry.resource: ratio},
+                        capacity_t=capacity,
+                        virgin_price_vnd_per_t=price,
+                        virgin_co2e_t_per_t=entry.virgin_co2e_t_per_t,
+                        licensed_hazardous=licensed,
+                        lat=where[0],
+                        lon=where[1],
+                    )
+                )
+                key = f"{enterprise.enterprise_id}|{entry.kb_id}|input"
+                result.reasons[key], result.confidence[key], result.labels[key] = [reason], entry.confidence, label
+                result.entries[entry.kb_id] = entry
+            for use in own.energy:
+                if use.carrier in entry.substitutes_carriers and entry.ncv_mj_per_kg:
+                    ncv, co2e_per_t = _fuel_per_t(use.carrier)
+                    tonnes = use.energy_gj / ncv
+                    price = (
+                        use.cost_vnd / tonnes if use.cost_vnd else reference.prices()[("fuel", use.carrier)].price_vnd
+                    )
+                    key = f"{enterprise.enterprise_id}|{entry.kb_id}|{use.carrier}"
+                    demands.append(
+                        Demand(
+                            id=key,
+                            enterprise_id=enterprise.enterprise_id,
+                            accepts={entry.resource: entry.ncv_mj_per_kg / ncv},
+                            capacity_t=tonnes,
+                            virgin_price_vnd_per_t=price,
+                            virgin_co2e_t_per_t=co2e_per_t,
+                            licensed_hazardous=licensed,
+                            lat=where[0],
+                            lon=where[1],
+                        )
+                    )
+                    result.reasons[key] = [
+                        f"{enterprise.enterprise_id} burns {tonnes:,.1f} t/yr of {use.carrier} "
+                        f"({year}); {entry.name_en} can replace it at {entry.ncv_mj_per_kg:g} MJ/kg"
+                    ]
+                    result.confidence[key], result.labels[key] = entry.confidence, use.carrier
+                    result.entries[entry.kb_id] = entry
+            if not matched and entry.receiver_share and "any" not in entry.receiver_divisions:
+                total = sum(m.mass_t for m in own.materials)
+                if total > 0:
+                    key = f"{enterprise.enterprise_id}|{entry.kb_id}|sector"
+                    demands.append(
+                        Demand(
+                            id=key,
+                            enterprise_id=enterprise.enterprise_id,
+                            accepts={entry.resource: ratio},
+                            capacity_t=total * entry.receiver_share,
+                            virgin_price_vnd_per_t=entry.virgin_price_vnd_per_t,
+                            virgin_co2e_t_per_t=entry.virgin_co2e_t_per_t,
+                            licensed_hazardous=licensed,
+                            lat=where[0],
+                            lon=where[1],
+                        )
+                    )
+                    result.reasons[key] = [
+                        f"{enterprise.enterprise_id} is in VSIC division {enterprise.division}, a "
+                        f"typical receiver; assumed to replace {entry.receiver_share:.0%} of its "
+                        f"{total:,.0f} t/yr of materials"
+                    ]
+                    result.confidence[key], result.labels[key] = "low", f"VSIC {enterprise.division}"
+                    result.entries[entry.kb_id] = entry
+
+    result.problem = Problem(
+        transport_cost_vnd_per_tkm=defaults["transport_cost"],
+        transport_co2e_t_per_tkm=defaults["transport_co2e"],
+        road_factor=defaults["road_factor"],
+        max_distance_km=max_distance_km or defaults["max_distance"],
+        default_fixed_cost_vnd_per_year=default_fixed_cost_vnd_per_year,
+        supplies=supplies,
+        demands=demands,
+    )
+    result.arcs = network.arcs_table(result.problem)
+    return result
