@@ -143,3 +143,35 @@ def test_users_can_add_their_own_knowledge_base_entries(sqlite_db: Database, tmp
     assert len(knowledge_base(mine)) == len(knowledge_base()) + 1
     found = api.symbiosis_candidates(sqlite_db, ["P"], knowledge_file=str(mine))
     assert any(s.resource == "husk_char" for s in found.problem.supplies)
+
+
+def test_the_park_page_shows_exchanges_on_a_map_and_in_a_sankey(sqlite_db: Database, tmp_path: Path) -> None:
+    import json as _json
+
+    from eipkit.reports import park_summary
+
+    rows = park_rows()
+    rows["waste"].append(
+        {
+            "enterprise_id": "PAPER",
+            "year": 2024,
+            "waste": "Tro xỉ",
+            "quantity": 12,
+            "unit": "t",
+            "fate": "exchange",
+            "receiver": "BOILER",
+        }
+    )
+    import_path(sqlite_db, workbook.write(tmp_path / "p.xlsx", rows))
+    api.optimize_symbiosis(sqlite_db, ["P"])
+    summary = park_summary.summarise(sqlite_db, "P")
+    existing = [(x.source, x.target, x.tonnes) for x in summary.exchanges if x.status == "existing"]
+    proposed = {(x.source, x.target) for x in summary.exchanges if x.status == "proposed"}
+    assert existing == [("PAPER", "BOILER", 12)]
+    assert proposed == {("PAPER", "BOILER"), ("GARAGE", "RECYCLER")}
+    html = park_summary.render(summary, "en")
+    assert (
+        "Schematic map of enterprises and exchanges" in html
+        or _json.dumps("Schematic map of enterprises and exchanges")[1:-1] in html
+    )
+    assert '"type":"sankey"' in html.replace(" ", "")

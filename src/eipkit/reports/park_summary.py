@@ -40,6 +40,18 @@ TABLE_KEYS = (
 _COLOURS = {"scope1": "#C0504D", "scope2": "#4F81BD", "biogenic": "#9BBB59"}
 
 
+@dataclass(frozen=True)
+class Exchange:
+    """A flow between two enterprises: existing (a waste record with fate exchange) or proposed (an open
+    symbiosis opportunity)."""
+
+    source: str
+    target: str
+    tonnes: float
+    what: str
+    status: str
+
+
 @dataclass
 class ParkSummary:
     """Everything one page shows, computed before rendering so the template only lays it out."""
@@ -49,6 +61,7 @@ class ParkSummary:
     accounts: list[accounting.Accounts]
     opportunities: list[Opportunity]
     notes: list[str] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)
 
 
 def summarise(database: Database, park_id: str) -> ParkSummary:
@@ -60,7 +73,79 @@ def summarise(database: Database, park_id: str) -> ParkSummary:
         records = repository.records(session, [e.enterprise_id for e in members])
         opportunities = repository.opportunities(session, park_id)
     accounts = [accounting.account(records, year, enterprises=len(members)) for year in records.years()]
-    return ParkSummary(park, members, accounts, opportunities)
+    exchanges: list[Exchange] = []
+    if records.years():
+        latest = records.years()[-1]
+        for flow in records.waste:
+            if flow.year == latest and flow.fate == "exchange" and flow.receiver:
+                exchanges.append(Exchange(flow.enterprise_id, flow.receiver, flow.mass_t, flow.waste, "existing"))
+    for o in opportunities:
+        if o.kind == "symbiosis" and o.stage in OPEN_STAGES and len(o.enterprise_ids) >= 2 and o.waste_t:
+            exchanges.append(Exchange(o.enterprise_ids[0], o.enterprise_ids[1], o.waste_t, o.title, "proposed"))
+    return ParkSummary(park, members, accounts, opportunities, exchanges=exchanges)
+
+
+OPEN_STAGES = ("identified", "proposed", "feasibility", "implementing")
+_EXCHANGE_COLOURS = {"existing": "rgba(46,107,63,0.6)", "proposed": "rgba(237,125,49,0.6)"}
+
+
+def _exchange_charts(summary: ParkSummary, lang: str) -> dict[str, str]:
+    """A schematic map (longitude, latitude; no base map, which would need the internet) of the enterprises and
+    their exchanges, and a Sankey diagram of the tonnes exchanged."""
+    where = {e.enterprise_id: (e.lon, e.lat) for e in summary.enterprises if e.lat is not None and e.lon is not None}
+    names = {e.enterprise_id: e.name for e in summary.enterprises}
+    figure = go.Figure()
+    figure.add_scatter(
+        x=[where[e][0] for e in where],
+        y=[where[e][1] for e in where],
+        mode="markers",
+        name=i18n.t("ui.tenants", lang),
+        text=[f"{e}: {names[e]}" for e in where],
+        hoverinfo="text",
+        marker={"color": "#44546A", "size": 7},
+    )
+    for status in ("existing", "proposed"):
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for x in summary.exchanges:
+            if x.status == status and x.source in where and x.target in where:
+                xs += [where[x.source][0], where[x.target][0], None]
+                ys += [where[x.source][1], where[x.target][1], None]
+        if xs:
+            figure.add_scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                name=i18n.t(f"ui.exchange_{status}", lang),
+                line={"color": _EXCHANGE_COLOURS[status], "width": 2},
+            )
+    figure.update_layout(
+        title=i18n.t("ui.exchange_map", lang),
+        xaxis_title=i18n.t("word.longitude", lang),
+        yaxis_title=i18n.t("word.latitude", lang),
+    )
+    figure.update_yaxes(scaleanchor="x", scaleratio=1)
+    # suppliers on the left, receivers on the right: an enterprise that does both appears twice, so the diagram
+    # has no cycles to draw
+    givers = sorted({x.source for x in summary.exchanges})
+    takers = sorted({x.target for x in summary.exchanges})
+    left = {n: i for i, n in enumerate(givers)}
+    right = {n: len(givers) + i for i, n in enumerate(takers)}
+    sankey = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            node={"label": [f"{n} ▸" for n in givers] + [f"▸ {n}" for n in takers], "pad": 6, "thickness": 12},
+            link={
+                "source": [left[x.source] for x in summary.exchanges],
+                "target": [right[x.target] for x in summary.exchanges],
+                "value": [x.tonnes for x in summary.exchanges],
+                "label": [f"{x.what} ({i18n.t(f'ui.exchange_{x.status}', lang)})" for x in summary.exchanges],
+                "color": [_EXCHANGE_COLOURS[x.status] for x in summary.exchanges],
+            },
+        )
+    )
+    sankey.update_layout(title=i18n.t("ui.exchange_sankey", lang))
+    return {"map": _figure_html(figure, 520), "sankey": _figure_html(sankey, 520)}
 
 
 def _environment() -> Environment:
@@ -68,16 +153,16 @@ def _environment() -> Environment:
     return env
 
 
-def _figure_html(figure: go.Figure) -> str:
+def _figure_html(figure: go.Figure, height: int = 340) -> str:
     figure.update_layout(
-        margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=340, template="plotly_white", autosize=True
+        margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=height, template="plotly_white", autosize=True
     )
     figure.update_yaxes(automargin=True)
     return figure.to_html(
         full_html=False,
         include_plotlyjs=False,
         default_width="100%",
-        default_height="340px",
+        default_height=f"{height}px",
         config={"displaylogo": False, "responsive": True},
     )
 
@@ -138,7 +223,12 @@ def _charts(summary: ParkSummary, lang: str) -> dict[str, str]:
     )
     title = i18n.t("ui.waste_by_fate", lang) + (f" ({latest.year})" if latest else "")
     waste.update_layout(title=title, xaxis_title="t")
-    return {"ghg": _figure_html(ghg), "energy": _figure_html(energy), "waste": _figure_html(waste)}
+    return {
+        "ghg": _figure_html(ghg),
+        "energy": _figure_html(energy),
+        "waste": _figure_html(waste),
+        **_exchange_charts(summary, lang),
+    }
 
 
 def render(summary: ParkSummary, lang: str = "vi", banner: str | None = None) -> str:

@@ -295,7 +295,7 @@ def solve(
     if time_limit_s is not None:
         options["time_limit"] = float(time_limit_s)
     with _solver_banner_to_stderr():
-        status, condition = model.solve(solver_name="highs", **options)
+        status, condition = model.solve(solver_name="highs", io_api="direct", **options)
     if condition not in ("optimal", "time_limit") or model.objective.value is None:
         return Solution(
             str(condition),

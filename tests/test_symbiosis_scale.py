@@ -1,0 +1,59 @@
+"""The national-scale solver reaches the same optimum as the readable linopy model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from eipkit.symbiosis import network, scale
+from eipkit.symbiosis.problem import parse
+from eipkit.symbiosis.synthetic import national
+from test_symbiosis import DEMAND, SUPPLY, instance
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    supplies=st.lists(SUPPLY, min_size=1, max_size=5),
+    demands=st.lists(DEMAND, min_size=1, max_size=5),
+    objective=st.sampled_from(["cost", "co2"]),
+)
+def test_column_generation_reaches_the_full_model_s_optimum(supplies: list, demands: list, objective: str) -> None:
+    problem = parse(instance(supplies, demands, 0.0))
+    full = network.solve(problem, objective)
+    if full.links.empty and full.objective_value == 0:
+        result = scale.solve_lp(problem, objective, nearest=1)
+        assert result.objective_value == pytest.approx(0, abs=1e-6)
+        return
+    result = scale.solve_lp(problem, objective, nearest=1)
+    assert result.objective_value == pytest.approx(full.objective_value, rel=1e-7, abs=1e-4)
+
+
+def test_a_regional_instance_agrees_with_the_full_model() -> None:
+    problem, _ = national(parks=12, enterprises_per_park=40, seed=7)
+    full = network.solve(problem, "cost")
+    fast = scale.solve_lp(problem, "cost", nearest=3)
+    assert fast.iterations > 1  # the nearest three sites were not enough: pricing had work to do
+    assert fast.objective_value == pytest.approx(full.objective_value, rel=1e-7)
+    assert len(fast.arcs) < full.arcs_considered
+
+
+def test_fixed_costs_in_components_match_the_full_model() -> None:
+    problem, _ = national(parks=2, enterprises_per_park=8, seed=3)
+    problem = problem.model_copy(update={"default_fixed_cost_vnd_per_year": 3e7})
+    full = network.solve(problem, "cost", mip_gap=1e-9)
+    # the full model's candidate arcs are exactly those the fast path should consider
+    table = network.prune(network.arcs_table(problem), "cost")
+    data = scale.arrays(problem)
+    supplies = {s.id: i for i, s in enumerate(problem.supplies)}
+    demands = {d.id: i for i, d in enumerate(problem.demands)}
+    arcs = scale._arcs(
+        problem,
+        data,
+        table["supply"].map(supplies).to_numpy(),
+        table["demand"].map(demands).to_numpy(),
+        table["ratio"].to_numpy(dtype=float),
+    )
+    fast = scale.solve_fixed(problem, np.full(len(arcs), 3e7), time_limit_s=60, gap=1e-9, seed_arcs=arcs)
+    assert fast.objective_value == pytest.approx(full.objective_value, rel=1e-6)
