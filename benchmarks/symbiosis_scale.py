@@ -80,16 +80,7 @@ def comparison(parks: int) -> float:
     print(f"comparison instance: {enterprises:,} enterprises, {len(table):,} arcs, fixed costs on every link")
     cbc_seconds, cbc_value = pulp_run(problem, table, fixed)
     print(f"PuLP + CBC to a 1% gap: {cbc_seconds:.1f} s, objective {cbc_value:,.0f}")
-    data = scale.arrays(problem)
-    supplies = {s.id: i for i, s in enumerate(problem.supplies)}
-    demands = {d.id: i for i, d in enumerate(problem.demands)}
-    arcs = scale._arcs(
-        problem,
-        data,
-        table["supply"].map(supplies).to_numpy(),
-        table["demand"].map(demands).to_numpy(),
-        table["ratio"].to_numpy(dtype=float),
-    )
+    arcs = scale.arcs_from_table(problem, scale.arrays(problem), table)
     clock = time.perf_counter()
     ours = scale.solve_fixed(problem, fixed, time_limit_s=600, gap=0.01, seed_arcs=arcs)
     our_seconds = time.perf_counter() - clock

@@ -45,15 +45,6 @@ def test_fixed_costs_in_components_match_the_full_model() -> None:
     full = network.solve(problem, "cost", mip_gap=1e-9)
     # the full model's candidate arcs are exactly those the fast path should consider
     table = network.prune(network.arcs_table(problem), "cost")
-    data = scale.arrays(problem)
-    supplies = {s.id: i for i, s in enumerate(problem.supplies)}
-    demands = {d.id: i for i, d in enumerate(problem.demands)}
-    arcs = scale._arcs(
-        problem,
-        data,
-        table["supply"].map(supplies).to_numpy(),
-        table["demand"].map(demands).to_numpy(),
-        table["ratio"].to_numpy(dtype=float),
-    )
+    arcs = scale.arcs_from_table(problem, scale.arrays(problem), table)
     fast = scale.solve_fixed(problem, np.full(len(arcs), 3e7), time_limit_s=60, gap=1e-9, seed_arcs=arcs)
     assert fast.objective_value == pytest.approx(full.objective_value, rel=1e-6)

@@ -16,6 +16,31 @@ from eipkit import reference
 from eipkit.model import Records
 
 GJ_PER_MWH = 3.6
+
+# The figures people read, in the order tables show them (the command line, park and enterprise reports).
+REPORTED = (
+    "enterprises",
+    "enterprises_reporting",
+    "electricity_mwh",
+    "grid_electricity_mwh",
+    "solar_electricity_mwh",
+    "fuel_tj",
+    "water_withdrawal_m3",
+    "wastewater_m3",
+    "materials_t",
+    "chemicals_t",
+    "waste_t",
+    "hazardous_waste_t",
+    "waste_landfilled_t",
+    "waste_recovered_t",
+    "scope1_tco2e",
+    "scope2_tco2e",
+    "total_tco2e",
+    "biogenic_co2_t",
+    "grid_ef_tco2_per_mwh",
+    "grid_ef_year",
+    "production_value_vnd",
+)
 RECOVERED_FATES = ("recycling", "reuse", "energy_recovery", "exchange")
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from eipkit import api, contract, i18n, reference
+from eipkit import accounting, api, contract, i18n, reference
 from eipkit.cli.common import (
     DbOption,
     LangOption,
@@ -91,29 +91,7 @@ def export(
     console.print(i18n.t("cli.export_written", lang, park=park, path=out))
 
 
-KPI_KEYS = (
-    "enterprises",
-    "enterprises_reporting",
-    "electricity_mwh",
-    "grid_electricity_mwh",
-    "solar_electricity_mwh",
-    "fuel_tj",
-    "water_withdrawal_m3",
-    "wastewater_m3",
-    "materials_t",
-    "chemicals_t",
-    "waste_t",
-    "hazardous_waste_t",
-    "waste_landfilled_t",
-    "waste_recovered_t",
-    "scope1_tco2e",
-    "scope2_tco2e",
-    "total_tco2e",
-    "biogenic_co2_t",
-    "grid_ef_tco2_per_mwh",
-    "grid_ef_year",
-    "production_value_vnd",
-)
+KPI_KEYS = accounting.REPORTED
 
 
 @app.command("kpi")

@@ -25,20 +25,18 @@ from eipkit.recp.options import Proposal
 from eipkit.store import Database
 
 TOP_OPTIONS = 8
-KEY_FIGURES = (
-    "electricity_mwh",
-    "fuel_tj",
-    "water_withdrawal_m3",
-    "wastewater_m3",
-    "materials_t",
-    "chemicals_t",
-    "waste_t",
-    "hazardous_waste_t",
-    "scope1_tco2e",
-    "scope2_tco2e",
-    "total_tco2e",
-    "production_value_vnd",
-)
+_NOT_KEY = {
+    "enterprises",
+    "enterprises_reporting",
+    "grid_electricity_mwh",
+    "solar_electricity_mwh",
+    "waste_landfilled_t",
+    "waste_recovered_t",
+    "biogenic_co2_t",
+    "grid_ef_tco2_per_mwh",
+    "grid_ef_year",
+}
+KEY_FIGURES = tuple(k for k in accounting.REPORTED if k not in _NOT_KEY)
 
 
 @dataclass

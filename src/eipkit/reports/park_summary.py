@@ -17,26 +17,7 @@ from eipkit import __version__, accounting, contract, i18n, reference
 from eipkit.model import Enterprise, Opportunity, Park
 from eipkit.store import Database, repository
 
-TABLE_KEYS = (
-    "enterprises_reporting",
-    "electricity_mwh",
-    "solar_electricity_mwh",
-    "fuel_tj",
-    "water_withdrawal_m3",
-    "wastewater_m3",
-    "materials_t",
-    "chemicals_t",
-    "waste_t",
-    "hazardous_waste_t",
-    "waste_landfilled_t",
-    "waste_recovered_t",
-    "scope1_tco2e",
-    "scope2_tco2e",
-    "total_tco2e",
-    "biogenic_co2_t",
-    "grid_ef_tco2_per_mwh",
-    "production_value_vnd",
-)
+TABLE_KEYS = tuple(k for k in accounting.REPORTED if k not in {"enterprises", "grid_electricity_mwh", "grid_ef_year"})
 _COLOURS = {"scope1": "#C0504D", "scope2": "#4F81BD", "biogenic": "#9BBB59"}
 
 

@@ -72,33 +72,26 @@ def save(session: Session, workbook: ValidWorkbook, source: str) -> dict[str, di
 
 
 def _save_entities(session: Session, table: type, key: str, rows: list[Row]) -> dict[str, int]:
-    inserted = updated = 0
-    ids = [r.values[key] for r in rows]
     existing = {}
-    for chunk in _chunks(ids):
-        existing.update(
-            {getattr(o, key): o for o in session.scalars(select(table).where(getattr(table, key).in_(chunk)))}
-        )
-    for row in rows:
-        values = _columns(row)
-        stored = existing.get(values[key])
-        if stored is None:
-            session.add(table(**values))
-            inserted += 1
-        else:
-            for column, value in values.items():
-                setattr(stored, column, value)
-            updated += 1
-    return {"inserted": inserted, "updated": updated}
+    for chunk in _chunks([r.values[key] for r in rows]):
+        query = select(table).where(getattr(table, key).in_(chunk))
+        existing.update({(getattr(o, key),): o for o in session.scalars(query)})
+    return _upsert(session, table, (key,), rows, existing)
 
 
 def _save_records(session: Session, table: type, key: tuple[str, ...], rows: list[Row]) -> dict[str, int]:
-    inserted = updated = 0
-    enterprise_ids = sorted({r.values["enterprise_id"] for r in rows})
     existing = {}
-    for chunk in _chunks(enterprise_ids):
+    for chunk in _chunks(sorted({r.values["enterprise_id"] for r in rows})):
         for stored in session.scalars(select(table).where(table.enterprise_id.in_(chunk))):
             existing[tuple(getattr(stored, k) for k in key)] = stored
+    return _upsert(session, table, key, rows, existing)
+
+
+def _upsert(
+    session: Session, table: type, key: tuple[str, ...], rows: list[Row], existing: dict[tuple, Any]
+) -> dict[str, int]:
+    """Update the stored row of each key, insert the rest."""
+    inserted = updated = 0
     for row in rows:
         values = _columns(row)
         stored = existing.get(tuple(values[k] for k in key))

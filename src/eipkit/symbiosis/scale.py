@@ -163,6 +163,19 @@ def _arcs(problem: Problem, data: Arrays, s: np.ndarray, k: np.ndarray, ratio: n
     return ArcSet(s, k, ratio, distance, margin, co2)
 
 
+def arcs_from_table(problem: Problem, data: Arrays, table: pd.DataFrame) -> ArcSet:
+    """The arcs of a `network.arcs_table` (ids) as an ArcSet (indices), e.g. to solve a given arc set here."""
+    supplies = {s.id: i for i, s in enumerate(problem.supplies)}
+    demands = {d.id: i for i, d in enumerate(problem.demands)}
+    return _arcs(
+        problem,
+        data,
+        table["supply"].map(supplies).to_numpy(dtype=np.int64),
+        table["demand"].map(demands).to_numpy(dtype=np.int64),
+        table["ratio"].to_numpy(dtype=float),
+    )
+
+
 def initial_arcs(problem: Problem, data: Arrays, nearest: int) -> ArcSet:
     parts = []
     for resource in np.unique(data.s_resource):
