@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -17,6 +17,7 @@ from rich.table import Table
 
 from eipkit import i18n
 
+T = TypeVar("T")
 console = Console()
 errors = Console(stderr=True)
 
@@ -45,6 +46,19 @@ def progress() -> Progress:
 def fail(message: str, code: int = 1) -> typer.Exit:
     errors.print(f"[red]{escape(message)}[/red]", soft_wrap=True, highlight=False)
     return typer.Exit(code)
+
+
+def attempt(call: Callable[[], T], lang: str = "en") -> T:
+    """Run a library call; an unknown id or a refused change ends the command with its reason, not a traceback."""
+    from eipkit.api import NotFound
+    from eipkit.i18n import LocalisedError
+
+    try:
+        return call()
+    except NotFound as exc:
+        raise fail(str(exc)) from None
+    except LocalisedError as exc:
+        raise fail(exc.text(lang)) from None
 
 
 def parse_date(text: str | None) -> dt.date | None:

@@ -13,13 +13,13 @@ from eipkit.cli.common import (
     FormatOption,
     LangOption,
     OutputFormat,
+    attempt,
     fail,
     figure,
     parse_date,
     print_json,
     print_table,
 )
-from eipkit.i18n import LocalisedError
 from eipkit.store import connect
 
 app = typer.Typer(help="Monitoring: opportunity stages and measured savings.", no_args_is_help=True)
@@ -42,12 +42,7 @@ def stage(
     lang = i18n.language(lang)
     if basis is not None and basis not in ("expected", "measured"):
         raise fail("--basis must be expected or measured")
-    try:
-        event = api.move_opportunity(connect(db), opportunity, to, parse_date(date), basis, note)
-    except api.NotFound as exc:
-        raise fail(str(exc)) from None
-    except LocalisedError as exc:
-        raise fail(exc.text(lang)) from None
+    event = attempt(lambda: api.move_opportunity(connect(db), opportunity, to, parse_date(date), basis, note), lang)
     print_json(
         {"opportunity_id": opportunity, "stage": event.stage, "previous": event.previous, "date": event.occurred_on}
     )
@@ -62,10 +57,7 @@ def history(
 ) -> None:
     """The dated stage changes of an opportunity."""
     lang = i18n.language(lang)
-    try:
-        events = api.opportunity_history(connect(db), opportunity)
-    except api.NotFound as exc:
-        raise fail(str(exc)) from None
+    events = attempt(lambda: api.opportunity_history(connect(db), opportunity), lang)
     if output is OutputFormat.json:
         print_json(
             [

@@ -13,13 +13,13 @@ from eipkit.cli.common import (
     FormatOption,
     LangOption,
     OutputFormat,
+    attempt,
     fail,
     figure,
     parse_date,
     print_json,
     print_table,
 )
-from eipkit.i18n import LocalisedError
 from eipkit.recp.finance import business_case
 from eipkit.store import connect
 
@@ -41,10 +41,7 @@ def indicators_(
 ) -> None:
     """Resource productivity and pollution intensity of an enterprise for a year."""
     lang = i18n.language(lang)
-    try:
-        result = api.enterprise_indicators(connect(db), enterprise, year)
-    except api.NotFound as exc:
-        raise fail(str(exc)) from None
+    result = attempt(lambda: api.enterprise_indicators(connect(db), enterprise, year), lang)
     if output is OutputFormat.json:
         print_json(result.as_dict())
         return
@@ -62,10 +59,7 @@ def benchmark_(
 ) -> None:
     """Where the enterprise stands among the anonymous enterprises of its VSIC division."""
     lang = i18n.language(lang)
-    try:
-        result = api.enterprise_benchmark(connect(db), enterprise, year)
-    except api.NotFound as exc:
-        raise fail(str(exc)) from None
+    result = attempt(lambda: api.enterprise_benchmark(connect(db), enterprise, year), lang)
     if output is OutputFormat.json:
         print_json(
             {
@@ -224,12 +218,9 @@ def assessment_task(
 ) -> None:
     """Set the status of a task of an assessment, with its date."""
     lang = i18n.language(lang)
-    try:
-        result = api.update_assessment_task(connect(db), assessment, task, status, parse_date(date), note)
-    except api.NotFound as exc:
-        raise fail(str(exc)) from None
-    except LocalisedError as exc:
-        raise fail(exc.text(lang)) from None
+    result = attempt(
+        lambda: api.update_assessment_task(connect(db), assessment, task, status, parse_date(date), note), lang
+    )
     print_json({"assessment_id": assessment, "status": result.status, "current_step": result.current_step})
 
 
@@ -255,10 +246,7 @@ def assessment_show(
 ) -> None:
     """The assessments of an enterprise with every task's status and dates."""
     lang = i18n.language(lang)
-    try:
-        found = api.enterprise_assessments(connect(db), enterprise)
-    except api.NotFound as exc:
-        raise fail(str(exc)) from None
+    found = attempt(lambda: api.enterprise_assessments(connect(db), enterprise), lang)
     if output is OutputFormat.json:
         print_json(
             [

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from eipkit import api, i18n
-from eipkit.cli.common import DbOption, LangOption, fail, figure, print_json, print_table
+from eipkit.cli.common import DbOption, LangOption, attempt, fail, figure, print_json, print_table
 from eipkit.reports import candidate_workbook
 from eipkit.store import connect
 from eipkit.symbiosis import network, problem, water
@@ -78,10 +78,7 @@ def candidates_(
     """Candidate exchanges between enterprises, each with its reasons and estimated money, CO2 and tonnes."""
     lang = i18n.language(lang)
     _scope(park, province, all_parks)
-    try:
-        found = api.symbiosis_candidates(connect(db), park or None, province, kb, max_distance)
-    except api.NotFound as exc:
-        raise fail(str(exc)) from None
+    found = attempt(lambda: api.symbiosis_candidates(connect(db), park or None, province, kb, max_distance), lang)
     rows = found.rows(lang)
     if out is not None:
         candidate_workbook.write(out, rows, lang)
