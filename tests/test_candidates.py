@@ -175,3 +175,58 @@ def test_the_park_page_shows_exchanges_on_a_map_and_in_a_sankey(sqlite_db: Datab
         or _json.dumps("Schematic map of enterprises and exchanges")[1:-1] in html
     )
     assert '"type":"sankey"' in html.replace(" ", "")
+
+
+def test_park_city_exchanges_through_a_city_s_pseudo_enterprises(database: Database, tmp_path: Path) -> None:
+    rows = {
+        "parks": [
+            {
+                "park_id": "CITY",
+                "name": "Thành phố (nguồn đô thị)",
+                "province": "Long An",
+                "area_ha": 1,
+                "lat": 10.70,
+                "lon": 106.40,
+                "kind": "city",
+            },
+            {"park_id": "P", "name": "KCN Thử", "province": "Long An", "area_ha": 100, "lat": 10.75, "lon": 106.45},
+        ],
+        "enterprises": [
+            {
+                "enterprise_id": "WWTP",
+                "park_id": "CITY",
+                "name": "Nhà máy XLNT đô thị",
+                "vsic": "3700",
+                "lat": 10.70,
+                "lon": 106.40,
+            },
+            {
+                "enterprise_id": "BRICK",
+                "park_id": "P",
+                "name": "Gạch Long An",
+                "vsic": "2392",
+                "lat": 10.75,
+                "lon": 106.45,
+            },
+        ],
+        "waste": [
+            {
+                "enterprise_id": "WWTP",
+                "year": 2024,
+                "waste": "Bùn thải sinh hoạt",
+                "quantity": 400,
+                "unit": "t",
+                "fate": "landfill",
+            }
+        ],
+        "materials": [{"enterprise_id": "BRICK", "year": 2024, "material": "Đất sét", "quantity": 5000, "unit": "t"}],
+    }
+    import_path(database, workbook.write(tmp_path / "city.xlsx", rows))
+    from eipkit.store import repository
+
+    with database.sessions() as session:
+        assert repository.park(session, "CITY").is_city and not repository.park(session, "P").is_city
+    found = api.symbiosis_candidates(database, province="Long An").rows("en")
+    assert [(r["supply_enterprise"], r["demand_enterprise"], r["kb_id"]) for r in found] == [("WWTP", "BRICK", "IS19")]
+    # 0.5 t of clay replaced per t of sludge, 5,000 t of clay: all 400 t fit
+    assert found[0]["max_flow_t"] == pytest.approx(400)

@@ -25,6 +25,11 @@ class Park:
     investor_violations_3y: int | None = None
     io_monitoring: bool | None = None
     last_annual_report_year: int | None = None
+    kind: str = "industrial_park"
+
+    @property
+    def is_city(self) -> bool:
+        return self.kind == "city"
 
 
 @dataclass(frozen=True)

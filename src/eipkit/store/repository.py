@@ -136,6 +136,7 @@ def _park(o: schema.Park) -> model.Park:
         investor_violations_3y=o.investor_violations_3y,
         io_monitoring=o.io_monitoring,
         last_annual_report_year=o.last_annual_report_year,
+        kind=o.kind or "industrial_park",
     )
 
 

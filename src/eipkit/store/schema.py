@@ -52,6 +52,7 @@ class Park(Base):
     investor_violations_3y: Mapped[int | None] = mapped_column(Integer)
     io_monitoring: Mapped[bool | None] = mapped_column(Boolean)
     last_annual_report_year: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str | None] = mapped_column(String(20))
 
 
 class Enterprise(Base):
