@@ -48,3 +48,18 @@ def test_fixed_costs_in_components_match_the_full_model() -> None:
     arcs = scale.arcs_from_table(problem, scale.arrays(problem), table)
     fast = scale.solve_fixed(problem, np.full(len(arcs), 3e7), time_limit_s=60, gap=1e-9, seed_arcs=arcs)
     assert fast.objective_value == pytest.approx(full.objective_value, rel=1e-6)
+
+
+def test_regions_are_independent_and_solving_them_apart_gives_the_same_optimum() -> None:
+    problem, _ = national(parks=30, enterprises_per_park=20, seed=11, max_distance_km=30)
+    label = scale.regions(problem)
+    assert len(np.unique(label)) > 1
+    table = network.arcs_table(problem)
+    index = {s.id: i for i, s in enumerate(problem.supplies)} | {
+        d.id: len(problem.supplies) + i for i, d in enumerate(problem.demands)
+    }
+    # no arc within reach joins two regions
+    assert (label[table["supply"].map(index)] == label[table["demand"].map(index)]).all()
+    value, flows, timings = scale.solve_lp_by_region(problem, workers=1)
+    assert value == pytest.approx(scale.solve_lp(problem).objective_value, rel=1e-7)
+    assert timings["regions"] == len(np.unique(label))

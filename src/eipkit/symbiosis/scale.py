@@ -413,3 +413,85 @@ def solve_fixed(
     relative_gap = (bound - value) / max(abs(bound), 1e-9) if results else 0.0
     status = "optimal" if all(r[3] == "HighsModelStatus.kOptimal" for r in results) else "time_limit"
     return ScaleResult(status, value, max(relative_gap, 0.0), arcs, flow, timings=timings)
+
+
+def regions(problem: Problem) -> np.ndarray:
+    """A region number per site (supplies first, then demands): sites of different regions are never within reach
+    of each other, so the regions are independent problems.
+
+    Sites fall in grid cells at least as wide as the reach; occupied cells that touch are joined. The partition is
+    conservative: two regions may still be one problem in truth, never the reverse.
+    """
+    lat = np.array([s.lat for s in problem.supplies] + [d.lat for d in problem.demands])
+    lon = np.array([s.lon for s in problem.supplies] + [d.lon for d in problem.demands])
+    reach_deg = math.degrees(problem.max_distance_km / problem.road_factor / EARTH_RADIUS_KM)
+    widest = max(math.cos(math.radians(min(85.0, float(np.abs(lat).max(initial=0.0))))), 0.05)
+    rows = np.floor(lat / reach_deg).astype(np.int64)
+    cols = np.floor(lon / (reach_deg / widest)).astype(np.int64)
+    cells = pd.Index(pd.MultiIndex.from_arrays([rows, cols]).unique())
+    cell_of = cells.get_indexer(pd.MultiIndex.from_arrays([rows, cols]))
+    position = {cell: i for i, cell in enumerate(cells)}
+    parent = list(range(len(cells)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for (r, c), i in position.items():
+        for dr in (-1, 0, 1):
+            for dc in (-1, 0, 1):
+                j = position.get((r + dr, c + dc))
+                if j is not None:
+                    a, b = find(i), find(j)
+                    if a != b:
+                        parent[a] = b
+    roots = np.array([find(i) for i in range(len(cells))])
+    return pd.factorize(roots[cell_of])[0]
+
+
+def _solve_region(args: tuple) -> tuple[float, list[tuple[str, str, float]], dict[str, float]]:
+    problem, objective, nearest = args
+    result = solve_lp(problem, objective, nearest)
+    s_ids = [s.id for s in problem.supplies]
+    k_ids = [d.id for d in problem.demands]
+    flows = [
+        (s_ids[s], k_ids[k], float(x))
+        for s, k, x in zip(result.arcs.s, result.arcs.k, result.flow, strict=True)
+        if x > TOLERANCE
+    ]
+    return result.objective_value, flows, result.timings
+
+
+def solve_lp_by_region(
+    problem: Problem, objective: str = "cost", nearest: int = 6, workers: int = 2
+) -> tuple[float, list[tuple[str, str, float]], dict[str, Any]]:
+    """The linear problem region by region (see `regions`), the largest regions first, on `workers` processes.
+    Returns the objective, the flows (supply id, demand id, t) and timings."""
+    clock = time.perf_counter()
+    label = regions(problem)
+    ns = len(problem.supplies)
+    jobs = []
+    for region in np.unique(label):
+        supplies = [problem.supplies[i] for i in np.flatnonzero(label[:ns] == region)]
+        demands = [problem.demands[i] for i in np.flatnonzero(label[ns:] == region)]
+        if supplies and demands:
+            jobs.append(problem.model_copy(update={"supplies": supplies, "demands": demands}))
+    jobs.sort(key=lambda p: -(len(p.supplies) + len(p.demands)))
+    split_s = time.perf_counter() - clock
+    clock = time.perf_counter()
+    arguments = [(job, objective, nearest) for job in jobs]
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            results = list(pool.map(_solve_region, arguments))
+    else:
+        results = [_solve_region(a) for a in arguments]
+    flows = [f for r in results for f in r[1]]
+    timings = {
+        "regions": len(jobs),
+        "largest_region_sites": len(jobs[0].supplies) + len(jobs[0].demands) if jobs else 0,
+        "split_s": split_s,
+        "solve_s": time.perf_counter() - clock,
+    }
+    return sum(r[0] for r in results), flows, timings
