@@ -6,8 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
 
 from eipkit import accounting
+from eipkit.model import Enterprise, Opportunity, Park
 from eipkit.monitoring import results as results_table
 from eipkit.monitoring.savings import MeasuredSavings, measured_savings
 from eipkit.monitoring.stages import StageEvent
@@ -17,18 +21,22 @@ from eipkit.recp.indicators import Indicators, indicators
 from eipkit.recp.options import DEFAULT_RATE, Proposal, propose
 from eipkit.store import Database, repository
 
+if TYPE_CHECKING:  # the symbiosis modules load linopy; commands that do not optimise need not wait for it
+    from eipkit.symbiosis.candidates import CandidateSet
+    from eipkit.symbiosis.network import Solution
+
 
 class NotFound(LookupError):
     """A park, enterprise or opportunity id that is not in the database."""
 
 
-def _members(session, park_id: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _members(session: Session, park_id: str) -> list[str]:
     if repository.park(session, park_id) is None:
         raise NotFound(f"no park '{park_id}' in the database")
     return [e.enterprise_id for e in repository.enterprises(session, park_id)]
 
 
-def _enterprise(session, enterprise_id: str):  # type: ignore[no-untyped-def]
+def _enterprise(session: Session, enterprise_id: str) -> Enterprise:
     enterprise = repository.enterprise(session, enterprise_id)
     if enterprise is None:
         raise NotFound(f"no enterprise '{enterprise_id}' in the database")
@@ -220,7 +228,7 @@ def latest_year(database: Database, enterprise_id: str) -> int:
     return years[-1]
 
 
-def enterprise_opportunities(database: Database, enterprise_id: str) -> list:
+def enterprise_opportunities(database: Database, enterprise_id: str) -> list[Opportunity]:
     """Opportunities the enterprise takes part in (alone or in a symbiosis link)."""
     with database.sessions() as session:
         enterprise = _enterprise(session, enterprise_id)
@@ -228,14 +236,14 @@ def enterprise_opportunities(database: Database, enterprise_id: str) -> list:
     return [o for o in found if enterprise_id in o.enterprise_ids]
 
 
-def enterprise_profile(database: Database, enterprise_id: str):  # type: ignore[no-untyped-def]
+def enterprise_profile(database: Database, enterprise_id: str) -> tuple[Enterprise, Park]:
     """The enterprise and its park."""
     with database.sessions() as session:
         enterprise = _enterprise(session, enterprise_id)
         return enterprise, repository.park(session, enterprise.park_id)
 
 
-def _scope_parks(session, park_ids: Sequence[str] | None, province: str | None) -> list:  # type: ignore[no-untyped-def]
+def _scope_parks(session: Session, park_ids: Sequence[str] | None, province: str | None) -> list[Park]:
     if province is not None:
         parks = repository.parks(session, province=province)
         if not parks:
@@ -258,7 +266,7 @@ def symbiosis_candidates(
     province: str | None = None,
     knowledge_file: str | None = None,
     max_distance_km: float | None = None,
-):  # type: ignore[no-untyped-def]
+) -> CandidateSet:
     """Candidate exchanges among the enterprises of these parks (within and across them)."""
     from eipkit.symbiosis import candidates, knowledge
 
@@ -276,13 +284,13 @@ def optimize_symbiosis(
     objective: str = "cost",
     time_limit_s: float | None = None,
     knowledge_file: str | None = None,
-):  # type: ignore[no-untyped-def]
+) -> tuple[CandidateSet, Solution]:
     """Optimise the exchange network of these parks and store each selected link as a proposed symbiosis
     opportunity (an opportunity already further along keeps its stage)."""
     from eipkit.symbiosis import network
 
     found = symbiosis_candidates(database, park_ids, province, knowledge_file)
-    solution = network.solve(found.problem, objective, time_limit_s, arcs=found.arcs)  # type: ignore[arg-type]
+    solution = network.solve(found.problem, objective, time_limit_s, arcs=found.arcs)
     year = dt.date.today().year
     with database.transaction() as session:
         park_of = {e.enterprise_id: e.park_id for e in repository.all_enterprises(session)}

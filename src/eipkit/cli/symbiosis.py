@@ -11,7 +11,6 @@ from eipkit import api, i18n
 from eipkit.cli.common import DbOption, LangOption, attempt, fail, figure, print_json, print_table
 from eipkit.reports import candidate_workbook
 from eipkit.store import connect
-from eipkit.symbiosis import network, problem, water
 
 app = typer.Typer(help="Industrial symbiosis: optimised exchange networks and water reuse.", no_args_is_help=True)
 
@@ -26,6 +25,8 @@ def solve(
     output: Annotated[str, typer.Option("--format", help="json (the only format).")] = "json",
 ) -> None:
     """Optimise the exchange network of a problem file; print the selected links with flow, money and CO2."""
+    from eipkit.symbiosis import network, problem
+
     if objective not in ("cost", "co2"):
         raise fail("--objective must be cost or co2")
     if output != "json":
@@ -49,6 +50,8 @@ def water_(
     output: Annotated[str, typer.Option("--format", help="json (the only format).")] = "json",
 ) -> None:
     """Least freshwater (or cost) reuse of water between enterprises under contaminant limits."""
+    from eipkit.symbiosis import problem, water
+
     if output != "json":
         raise fail("--format must be json")
     try:

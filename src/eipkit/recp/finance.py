@@ -10,8 +10,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from scipy.optimize import brentq
-
 
 def npv(rate: float, cash_flows: Sequence[float]) -> float:
     """Net present value of cash flows at years 0, 1, 2, ..."""
@@ -25,6 +23,8 @@ def irr(cash_flows: Sequence[float]) -> float | None:
 
     For a measure (one outflow, then inflows) NPV falls monotonically with the rate, so the root is unique.
     """
+    from scipy.optimize import brentq  # imported here: scipy.optimize takes a third of a second to load
+
     low, high = -0.9999, 1.0
     if npv(low, cash_flows) * npv(high, cash_flows) > 0:
         while high < 1e6 and npv(low, cash_flows) * npv(high, cash_flows) > 0:
