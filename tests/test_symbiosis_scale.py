@@ -63,3 +63,8 @@ def test_regions_are_independent_and_solving_them_apart_gives_the_same_optimum()
     value, flows, timings = scale.solve_lp_by_region(problem, workers=1)
     assert value == pytest.approx(scale.solve_lp(problem).objective_value, rel=1e-7)
     assert timings["regions"] == len(np.unique(label))
+    sent: dict[str, float] = {}
+    for supply, _, tonnes in flows:
+        sent[supply] = sent.get(supply, 0.0) + tonnes
+    quantity = {s.id: s.quantity_t for s in problem.supplies}
+    assert sent and all(tonnes <= quantity[s] * (1 + 1e-9) + 1e-6 for s, tonnes in sent.items())
