@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from eipkit import i18n, reference
+from eipkit import contract, i18n, reference
 from eipkit.io.importer import ImportResult, import_rows
 from eipkit.store import Database
 
@@ -72,19 +72,7 @@ class _Generator:
         self.spec = spec()
         self.rng = random.Random(self.spec["seed"])
         self.years: list[int] = self.spec["years"]
-        self.rows: dict[str, list[dict[str, Any]]] = {
-            name: []
-            for name in (
-                "parks",
-                "enterprises",
-                "energy",
-                "water",
-                "materials",
-                "waste",
-                "production",
-                "opportunities",
-            )
-        }
+        self.rows: dict[str, list[dict[str, Any]]] = {name: [] for name in contract.sheets()}
         self._opportunity_no = 0
 
     def run(self) -> dict[str, list[dict[str, Any]]]:

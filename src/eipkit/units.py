@@ -155,7 +155,7 @@ def to_canonical(quantity: float, unit: str, allowed: tuple[Dimension, ...]) -> 
     parsed = parse_unit(unit)
     dim = dimension_of(parsed)
     if dim is None or dim not in allowed:
-        raise UnitError("err.unit_dimension", unit=unit, wanted=_either(allowed))
+        raise UnitError("err.unit_dimension", unit=unit, wanted=_Either(allowed))
     return convert(quantity, unit, CANONICAL[dim]), dim
 
 
@@ -168,10 +168,6 @@ class _Either(Message):
     def text(self, lang: str = "en") -> str:
         joiner = Message("dim.or").text(lang)
         return joiner.join(Message(f"dim.{d}").text(lang) for d in self.params["dimensions"])
-
-
-def _either(dimensions: tuple[Dimension, ...]) -> Message:
-    return _Either(dimensions)
 
 
 @dataclass(frozen=True)

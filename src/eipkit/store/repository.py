@@ -224,19 +224,7 @@ def records(session: Session, enterprise_ids: Sequence[str], year: int | None = 
 
 
 def opportunities(session: Session, park_id: str) -> list[model.Opportunity]:
-    query = (
-        select(schema.Opportunity)
-        .where(schema.Opportunity.park_id == park_id)
-        .order_by(schema.Opportunity.opportunity_id)
-    )
-    columns = [c.name for c in contract.sheets()["opportunities"].columns if c.name != "enterprise_ids"]
-    return [
-        model.Opportunity(
-            **{c: getattr(o, c) for c in columns},
-            enterprise_ids=tuple(e.enterprise_id for e in o.enterprises),
-        )
-        for o in session.scalars(query)
-    ]
+    return opportunities_where(session, [park_id])
 
 
 def _cell(column: contract.Column, value: Any) -> Any:
@@ -254,13 +242,16 @@ def export_rows(session: Session, park_id: str) -> dict[str, list[dict[str, Any]
     if stored_park is None:
         raise KeyError(park_id)
     result: dict[str, list[dict[str, Any]]] = {}
-    member_ids = [e.enterprise_id for e in enterprises(session, park_id)]
+    members = session.scalars(
+        select(schema.Enterprise).where(schema.Enterprise.park_id == park_id).order_by(schema.Enterprise.enterprise_id)
+    ).all()
+    member_ids = [e.enterprise_id for e in members]
 
     def as_row(name: str, o: Any) -> dict[str, Any]:
         return {c.name: _cell(c, getattr(o, c.name, None)) for c in sheets[name].columns}
 
     result["parks"] = [as_row("parks", stored_park)]
-    result["enterprises"] = [as_row("enterprises", session.get(schema.Enterprise, e)) for e in member_ids]
+    result["enterprises"] = [as_row("enterprises", e) for e in members]
     for name in ("energy", "water", "materials", "waste", "production"):
         table = schema.RECORD_TABLES[name]
         result[name] = []

@@ -34,6 +34,17 @@ def transport_defaults() -> dict[str, float]:
 
 
 @dataclass
+class _Explanations:
+    """Why each supply and demand is there, gathered while reading the records."""
+
+    reasons: dict[str, list[str]] = field(default_factory=dict)
+    confidence: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    entries: dict[str, Synergy] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass
 class CandidateSet:
     problem: Problem
     arcs: Any
@@ -113,7 +124,7 @@ def find(
             latest[r.enterprise_id] = max(latest.get(r.enterprise_id, 0), r.year)
     supplies: list[Supply] = []
     demands: list[Demand] = []
-    result = CandidateSet(Problem(transport_cost_vnd_per_tkm=0, max_distance_km=1, supplies=[], demands=[]), None)
+    result = _Explanations()
     disposal_price = {fate: reference.prices()[("disposal", fate)].price_vnd for fate in DISPOSAL_FATES}
 
     for enterprise in enterprises:
@@ -239,7 +250,7 @@ def find(
                     result.confidence[key], result.labels[key] = "low", f"VSIC {enterprise.division}"
                     result.entries[entry.kb_id] = entry
 
-    result.problem = Problem(
+    problem = Problem(
         transport_cost_vnd_per_tkm=defaults["transport_cost"],
         transport_co2e_t_per_tkm=defaults["transport_co2e"],
         road_factor=defaults["road_factor"],
@@ -248,5 +259,4 @@ def find(
         supplies=supplies,
         demands=demands,
     )
-    result.arcs = network.arcs_table(result.problem)
-    return result
+    return CandidateSet(problem, network.arcs_table(problem), **vars(result))
