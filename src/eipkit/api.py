@@ -22,6 +22,8 @@ from eipkit.recp.options import DEFAULT_RATE, Proposal, propose
 from eipkit.store import Database, repository
 
 if TYPE_CHECKING:  # the symbiosis modules load linopy; commands that do not optimise need not wait for it
+    from eipkit.certification.evaluate import Evaluation
+    from eipkit.certification.evidence import ParkFacts
     from eipkit.symbiosis.candidates import CandidateSet
     from eipkit.symbiosis.network import Solution
 
@@ -311,3 +313,46 @@ def optimize_symbiosis(
                 session, opportunity_id, values, [link.supply_enterprise, link.demand_enterprise], year
             )
     return found, solution
+
+
+def park_facts(database: Database, park_id: str, year: int | None = None) -> ParkFacts:
+    """What the certification criteria of a park are computed from, for `year` (default: its latest year)."""
+    from eipkit.certification.evidence import ParkFacts
+
+    with database.sessions() as session:
+        members = _members(session, park_id)
+        park = repository.park(session, park_id)
+        if year is None:
+            years = repository.records(session, members).years()
+            year = years[-1] if years else dt.date.today().year - 1
+        return ParkFacts(
+            park=park,
+            year=year,
+            enterprises=repository.enterprises(session, park_id),
+            opportunities=repository.opportunities(session, park_id),
+            records=repository.records(session, members, year),
+            park_of={e.enterprise_id: e.park_id for e in repository.all_enterprises(session)},
+        )
+
+
+def certify_park(
+    database: Database,
+    park_id: str,
+    pack: str = "vn-decree-35-2022",
+    year: int | None = None,
+    thresholds: dict[str, float] | None = None,
+) -> Evaluation:
+    """The park against a rule pack, with evidence, what is missing and the cheapest path per gap."""
+    from eipkit.certification import evaluate, rules
+
+    rule_pack = rules.load(pack).with_thresholds(thresholds or {})
+    return evaluate.evaluate_park(rule_pack, park_facts(database, park_id, year))
+
+
+def certify_enterprises(
+    database: Database, park_id: str, pack: str = "vn-decree-35-2022", year: int | None = None
+) -> list[Evaluation]:
+    """Each enterprise of the park against the pack's eco-enterprise criteria (Decree 35 Art. 40(2), 42)."""
+    from eipkit.certification import evaluate, rules
+
+    return evaluate.evaluate_enterprises(rules.load(pack), park_facts(database, park_id, year))

@@ -65,6 +65,16 @@ class Message:
         return hash((self.key, tuple(sorted((k, repr(v)) for k, v in self.params.items()))))
 
 
+class Figure(Message):
+    """A number inside a sentence, written as the reader's locale writes it."""
+
+    def __init__(self, value: float | int | None, digits: int = 0) -> None:
+        super().__init__("figure", value=value, digits=digits)
+
+    def text(self, lang: str = "en") -> str:
+        return number(self.params["value"], lang, self.params["digits"])  # type: ignore[arg-type]
+
+
 class LocalisedError(ValueError):
     """An error whose reason can be said in Vietnamese or English; str() gives the English."""
 

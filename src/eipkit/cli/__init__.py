@@ -1,11 +1,12 @@
 """The `eipkit` command line: a thin face on the library; every figure it prints is computed in `eipkit`."""
 
-from eipkit.cli import core, monitor, recp, reports, symbiosis
+from eipkit.cli import certify, core, monitor, recp, reports, symbiosis
 
 app = core.app
 app.add_typer(recp.app, name="recp")
 app.add_typer(monitor.app, name="monitor")
 app.add_typer(symbiosis.app, name="symbiosis")
+app.add_typer(certify.app, name="certify")
 reports.register(app)
 
 

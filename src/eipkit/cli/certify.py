@@ -1,0 +1,150 @@
+"""`eipkit certify`: Decree 35/2022 criteria, gaps, eco-enterprises, dossiers, time limits and annual reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from eipkit import api, i18n
+from eipkit.cli.common import DbOption, LangOption, OutputFormat, attempt, fail, parse_date, print_json, print_table
+from eipkit.store import connect
+
+app = typer.Typer(
+    help="Certification: evaluate a park against a rule pack (eipkit certify --park ID), and more below.",
+    invoke_without_command=True,
+)
+
+PackOption = Annotated[str, typer.Option("--rules", help="Rule pack id (eipkit certify packs) or a pack file.")]
+YearOption = Annotated[int | None, typer.Option("--year", help="Year of the data (default: the latest).")]
+STATUS = {"pass": "[green]pass[/green]", "fail": "[red]fail[/red]", "unknown": "[yellow]unknown[/yellow]"}
+
+
+def _thresholds(values: list[str] | None) -> dict[str, float]:
+    found = {}
+    for item in values or []:
+        key, sep, number = item.partition("=")
+        try:
+            found[key.strip()] = float(number)
+        except ValueError:
+            raise fail(f"--threshold {item}: expected ID=NUMBER") from None
+        if not sep:
+            raise fail(f"--threshold {item}: expected ID=NUMBER")
+    return found
+
+
+def _show(evaluation: dict, lang: str) -> None:
+    verdict = {True: i18n.t("cert.yes", lang), False: i18n.t("cert.no", lang), None: "?"}
+    rows = []
+    for c in evaluation["criteria"]:
+        notes = c["missing"] + c["path"]
+        value = c["value"]
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items())
+        rows.append((c["id"], c["title"], STATUS[c["status"]], value, c["threshold"] or "", "\n".join(notes[:6])))
+    title = f"{evaluation['name']} ({evaluation['subject']}), {evaluation['year']}: {evaluation['pack_title']}"
+    print_table(title, ["id", "criterion", "status", "value", "threshold", "missing / path"], rows)
+    print(
+        f"eligible: {verdict[evaluation['eligible']]}; on the verified criteria: "
+        f"{verdict[evaluation['eligible_on_verified_criteria']]}; unverified: "
+        f"{', '.join(evaluation['unverified_criteria']) or '-'}"
+    )
+
+
+@app.callback()
+def certify(
+    ctx: typer.Context,
+    park: Annotated[str | None, typer.Option("--park", help="Park ID.")] = None,
+    pack: PackOption = "vn-decree-35-2022",
+    year: YearOption = None,
+    threshold: Annotated[
+        list[str] | None, typer.Option("--threshold", help="ID=VALUE: your threshold for a criterion (repeat).")
+    ] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Evaluate a park: eligible (true, false, or null when a criterion is unknown) and, per criterion, the status,
+    value, threshold, evidence, what is missing and the cheapest path to close the gap."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if park is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
+    lang = i18n.language(lang)
+    database = connect(db)
+    thresholds = _thresholds(threshold)
+    evaluation = attempt(lambda: api.certify_park(database, park, pack, year, thresholds), lang).as_dict(lang)
+    if output == OutputFormat.json:
+        print_json(evaluation)
+    else:
+        _show(evaluation, lang)
+
+
+@app.command("enterprises")
+def enterprises(
+    park: Annotated[str, typer.Option("--park", help="Park ID.")],
+    pack: PackOption = "vn-decree-35-2022",
+    year: YearOption = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Each enterprise of a park against the eco-enterprise criteria (Decree 35 Art. 40(2), 42)."""
+    lang = i18n.language(lang)
+    database = connect(db)
+    found = [e.as_dict(lang) for e in attempt(lambda: api.certify_enterprises(database, park, pack, year), lang)]
+    if output == OutputFormat.json:
+        print_json(found)
+        return
+    ids = [c["id"] for c in found[0]["criteria"]] if found else []
+    verdict = {True: "[green]eco[/green]", False: "[red]no[/red]", None: "[yellow]?[/yellow]"}
+    rows = [
+        (e["subject"], e["name"], *(STATUS[c["status"]] for c in e["criteria"]), verdict[e["eligible"]]) for e in found
+    ]
+    print_table(f"{park}: eco-enterprise criteria", ["id", "name", *ids, "eligible"], rows)
+
+
+@app.command("timeline")
+def timeline(
+    submitted: Annotated[str, typer.Option("--submitted", help="Day the complete dossier was received (YYYY-MM-DD).")],
+    procedure: Annotated[str, typer.Option("--procedure", help="park, enterprise or recertify.")] = "park",
+    calendar_file: Annotated[
+        Path | None, typer.Option("--calendar", help="Your own days off / make-up working days (CSV).")
+    ] = None,
+    working_days: Annotated[
+        bool, typer.Option("--all-working-days", help="Count every period in working days (some provinces do).")
+    ] = False,
+    output: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.json,
+    lang: LangOption = None,
+) -> None:
+    """Due dates of each step of a certification procedure on Vietnam's working-day calendar."""
+    from eipkit.certification import calendar
+    from eipkit.certification import procedure as procedures
+
+    lang = i18n.language(lang)
+    day = parse_date(submitted)
+    assert day is not None
+    chosen = attempt(lambda: calendar.vietnam(calendar_file), lang)
+    result = attempt(lambda: procedures.timeline(day, procedure, chosen, lang, working_days), lang)
+    if output == OutputFormat.json:
+        print_json(result)
+        return
+    rows = [
+        (s["step"], s["actor"], s["action"], f"{s['limit']} {s['unit']}" if s["limit"] else "?", s["due"] or "?")
+        for s in result["steps"]
+    ]
+    print_table(f"{result['title']} ({result['submitted']})", ["step", "actor", "action", "limit", "due"], rows)
+
+
+@app.command("packs")
+def packs_() -> None:
+    """The rule packs that ship with eipkit."""
+    from eipkit.certification import rules
+
+    rows = []
+    for name in rules.packs():
+        pack = rules.load(name)
+        rows.append((pack.id, pack.version, pack.title["en"], len(pack.criteria) + len(pack.enterprise_criteria)))
+    print_table("rule packs", ["id", "version", "title", "criteria"], rows)
