@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -356,3 +357,32 @@ def certify_enterprises(
     from eipkit.certification import evaluate, rules
 
     return evaluate.evaluate_enterprises(rules.load(pack), park_facts(database, park_id, year))
+
+
+def certification_dossier(
+    database: Database,
+    park_id: str,
+    out_dir: str | Path,
+    enterprise_id: str | None = None,
+    pack: str = "vn-decree-35-2022",
+    year: int | None = None,
+    lang: str = "vi",
+) -> list[Path]:
+    """The Art. 41 dossier of a park (or the Art. 42 dossier of one of its enterprises) as DOCX and PDF."""
+    from eipkit.certification import dossier, evaluate, rules
+    from eipkit.reports.document import write_docx, write_pdf
+
+    facts = park_facts(database, park_id, year)
+    rule_pack = rules.load(pack)
+    if enterprise_id is None:
+        document = dossier.park_dossier(evaluate.evaluate_park(rule_pack, facts), facts, lang)
+        stem = f"ho-so-kcn-sinh-thai-{park_id}-{facts.year}"
+    else:
+        enterprise = facts.members.get(enterprise_id)
+        if enterprise is None:
+            raise NotFound(f"no enterprise '{enterprise_id}' in park '{park_id}'")
+        evaluation = evaluate.evaluate_enterprise(rule_pack, facts, enterprise)
+        document = dossier.enterprise_dossier(evaluation, facts, enterprise, lang)
+        stem = f"ho-so-doanh-nghiep-sinh-thai-{enterprise_id}-{facts.year}"
+    out = Path(out_dir)
+    return [write_docx(document, out / f"{stem}.docx"), write_pdf(document, out / f"{stem}.pdf")]

@@ -122,12 +122,15 @@ def enterprise_facts(facts: ParkFacts, enterprise: Enterprise) -> ParkFacts:
     return ParkFacts(facts.park, facts.year, [enterprise], opportunities, records, facts.park_of)
 
 
-def evaluate_enterprises(pack: RulePack, facts: ParkFacts, on: dt.date | None = None) -> list[Evaluation]:
-    """Each enterprise of the park against the pack's eco-enterprise criteria (Decree 35 Art. 40(2), 42)."""
+def evaluate_enterprise(
+    pack: RulePack, facts: ParkFacts, enterprise: Enterprise, on: dt.date | None = None
+) -> Evaluation:
+    """One enterprise of the park against the pack's eco-enterprise criteria (Decree 35 Art. 40(2), 42)."""
     on = on or dt.date(facts.year, 12, 31)
-    evaluations = []
-    for enterprise in facts.enterprises:
-        own = enterprise_facts(facts, enterprise)
-        results = [judge(c, own) for c in pack.enterprise_criteria if c.in_force(on)]
-        evaluations.append(Evaluation(pack, enterprise.enterprise_id, enterprise.name, facts.year, results))
-    return evaluations
+    own = enterprise_facts(facts, enterprise)
+    results = [judge(c, own) for c in pack.enterprise_criteria if c.in_force(on)]
+    return Evaluation(pack, enterprise.enterprise_id, enterprise.name, facts.year, results)
+
+
+def evaluate_enterprises(pack: RulePack, facts: ParkFacts, on: dt.date | None = None) -> list[Evaluation]:
+    return [evaluate_enterprise(pack, facts, enterprise, on) for enterprise in facts.enterprises]

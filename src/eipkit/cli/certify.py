@@ -148,3 +148,22 @@ def packs_() -> None:
         pack = rules.load(name)
         rows.append((pack.id, pack.version, pack.title["en"], len(pack.criteria) + len(pack.enterprise_criteria)))
     print_table("rule packs", ["id", "version", "title", "criteria"], rows)
+
+
+@app.command("dossier")
+def dossier(
+    park: Annotated[str, typer.Option("--park", help="Park ID.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the .docx and .pdf.")],
+    enterprise: Annotated[
+        str | None, typer.Option("--enterprise", help="An enterprise of the park: its eco-enterprise dossier.")
+    ] = None,
+    pack: PackOption = "vn-decree-35-2022",
+    year: YearOption = None,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Write the Art. 41 dossier of a park, or the Art. 42 dossier of an enterprise, as DOCX and PDF."""
+    lang = i18n.language(lang)
+    database = connect(db)
+    for path in attempt(lambda: api.certification_dossier(database, park, out, enterprise, pack, year, lang), lang):
+        typer.echo(path)

@@ -22,6 +22,7 @@ from eipkit.recp.assessment import Assessment
 from eipkit.recp.benchmark import Position
 from eipkit.recp.indicators import INTENSITIES
 from eipkit.recp.options import Proposal
+from eipkit.reports.document import font_files
 from eipkit.store import Database
 
 TOP_OPTIONS = 8
@@ -254,17 +255,6 @@ def write_html(content: ReportContent, out: str | Path, lang: str = "vi") -> Pat
     return out
 
 
-def _font_files() -> tuple[str, str]:
-    """DejaVu Sans, regular and bold, as shipped inside matplotlib: it covers Vietnamese and needs no system font."""
-    from matplotlib import font_manager
-
-    regular = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"), fallback_to_default=False)
-    bold = font_manager.findfont(
-        font_manager.FontProperties(family="DejaVu Sans", weight="bold"), fallback_to_default=False
-    )
-    return regular, bold
-
-
 def _png(figure) -> io.BytesIO:  # type: ignore[no-untyped-def]
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=150, bbox_inches="tight")
@@ -304,7 +294,7 @@ def write_pdf(content: ReportContent, out: str | Path, lang: str = "vi") -> Path
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    regular, bold = _font_files()
+    regular, bold = font_files()
     pdf = FPDF(format="A4")
     pdf.set_title(i18n.t("rep.title", lang) + f" · {content.enterprise.name}")
     pdf.set_creator(f"eipkit {__version__}")
