@@ -386,3 +386,18 @@ def certification_dossier(
         stem = f"ho-so-doanh-nghiep-sinh-thai-{enterprise_id}-{facts.year}"
     out = Path(out_dir)
     return [write_docx(document, out / f"{stem}.docx"), write_pdf(document, out / f"{stem}.pdf")]
+
+
+def annual_report(
+    database: Database, park_id: str, year: int | None = None, enterprise_id: str | None = None, lang: str = "vi"
+) -> dict:
+    """The Art. 43 annual monitoring report of a park (forms A.4, A.5) or of one of its enterprises (B.4, B.5)."""
+    from eipkit.certification import annual
+
+    facts = park_facts(database, park_id, year)
+    if enterprise_id is None:
+        return annual.park_report(facts, lang)
+    enterprise = facts.members.get(enterprise_id)
+    if enterprise is None:
+        raise NotFound(f"no enterprise '{enterprise_id}' in park '{park_id}'")
+    return annual.enterprise_report(facts, enterprise, lang)

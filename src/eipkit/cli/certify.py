@@ -167,3 +167,30 @@ def dossier(
     database = connect(db)
     for path in attempt(lambda: api.certification_dossier(database, park, out, enterprise, pack, year, lang), lang):
         typer.echo(path)
+
+
+@app.command("annual")
+def annual(
+    park: Annotated[str, typer.Option("--park", help="Park ID.")],
+    enterprise: Annotated[
+        str | None, typer.Option("--enterprise", help="An eco-enterprise of the park: its report (B.4, B.5).")
+    ] = None,
+    year: YearOption = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """The Art. 43 annual monitoring report: forms A.4 and A.5 for a park, B.4 and B.5 for an eco-enterprise."""
+    lang = i18n.language(lang)
+    database = connect(db)
+    report = attempt(lambda: api.annual_report(database, park, year, enterprise, lang), lang)
+    if output == OutputFormat.json:
+        print_json(report)
+        return
+    for section in ("land", "recp", "symbiosis"):
+        if section in report:
+            print_table(f"{report['form']} · {section}", ["item", "value"], list(report[section].items()))
+    rows = [(r["code"], r["indicator"], r["value"], r["minimum"], r["missing"] or "") for r in report["indicators"]]
+    print_table(
+        f"{report['name']} {report['year']}: indicators", ["code", "indicator", "value", "min", "missing"], rows
+    )

@@ -1,0 +1,184 @@
+"""Annual monitoring under Decree 35/2022 Art. 43, in the shape of the Circular 05/2025 forms as far as they are
+known: the park report (A.4) with its indicators (A.5), the eco-enterprise report (B.4) with its indicators (B.5).
+
+Figures come from the opportunities (savings, stages, years) and the year's records; an indicator the data cannot
+compute is reported as missing with the question to ask. Symbiosis links are classed by the activity types (a) to
+(d) of Circular 05/2025 Art. 2(1).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from eipkit import i18n
+from eipkit.certification.evaluate import enterprise_facts
+from eipkit.certification.evidence import SAVING_FIELDS, ParkFacts
+from eipkit.certification.measures import MEASURES
+from eipkit.certification.rules import Criterion
+from eipkit.model import Enterprise
+
+PLANNED = ("identified", "proposed", "feasibility", "implementing")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    form: str
+    group: str
+    name: dict[str, str]
+    kind: str
+    minimum: float | None
+    measure: str
+    question: dict[str, str]
+    confidence: str
+
+
+@cache
+def indicators() -> list[Indicator]:
+    text = resources.files("eipkit.data").joinpath("circular05_indicators.csv").read_text(encoding="utf-8")
+    return [
+        Indicator(
+            r["code"],
+            r["form"],
+            r["group"],
+            {"vi": r["name_vi"], "en": r["name_en"]},
+            r["kind"],
+            float(r["minimum"]) if r["minimum"] else None,
+            r["measure"],
+            {"vi": r["question_vi"], "en": r["question_en"]},
+            r["confidence"],
+        )
+        for r in csv.DictReader(text.splitlines())
+    ]
+
+
+def _indicator_rows(facts: ParkFacts, form: str, lang: str) -> list[dict[str, Any]]:
+    rows = []
+    for indicator in indicators():
+        if indicator.form != form:
+            continue
+        value, missing = None, None
+        if indicator.measure:
+            probe = Criterion(indicator.code, indicator.measure, indicator.name, {}, {}, None, "verified", "")
+            outcome = MEASURES[indicator.measure](facts, probe, {})
+            value = outcome.value
+            if indicator.kind == "yes_no" and value is not None:
+                value = bool(value)
+            if value is None:
+                missing = "; ".join(m.text(lang) for m in outcome.missing)
+        else:
+            missing = indicator.question[lang]
+        rows.append(
+            {
+                "code": indicator.code,
+                "group": indicator.group,
+                "indicator": indicator.name[lang],
+                "value": value,
+                "minimum": indicator.minimum,
+                "meets_minimum": None
+                if value is None or indicator.minimum is None
+                else float(value) >= indicator.minimum,
+                "missing": missing,
+                "confidence": indicator.confidence,
+            }
+        )
+    return rows
+
+
+def _savings(opportunities: list[Any]) -> dict[str, float]:
+    return {f: round(sum(getattr(o, f) or 0.0 for o in opportunities), 3) for f in SAVING_FIELDS}
+
+
+def park_report(facts: ParkFacts, lang: str = "vi") -> dict[str, Any]:
+    """Form A.4 (annual report of the park investor to the board) and A.5 (the park's indicators) for facts.year."""
+    year, park = facts.year, facts.park
+    members = set(facts.members)
+    implemented = [
+        o
+        for o in facts.opportunities
+        if o.kind == "recp" and o.stage == "implemented" and set(o.enterprise_ids) & members
+    ]
+    before = [o for o in implemented if o.year_implemented is not None and o.year_implemented < year]
+    this_year = [o for o in implemented if o.year_implemented == year]
+    planned = {e for o in facts.opportunities if o.kind == "recp" and o.stage in PLANNED for e in o.enterprise_ids}
+    links = facts.links
+    symbiosis_planned = [o for o in facts.opportunities if o.kind == "symbiosis" and o.stage in PLANNED]
+    new_members = sorted(
+        {
+            e
+            for o in facts.opportunities
+            if o.kind == "symbiosis" and o.stage == "implemented" and o.year_implemented == year
+            for e in o.enterprise_ids
+            if e in members
+        }
+    )
+    green_share = 100 * park.green_area_ha / park.area_ha if park.green_area_ha and park.area_ha else None
+    return {
+        "form": "A.4",
+        "legal_basis": "Decree 35/2022/ND-CP Art. 43(1); Circular 05/2025/TT-BKHDT (form as transcribed, secondary)",
+        "park": park.park_id,
+        "name": park.name,
+        "year": year,
+        "land": {
+            "area_ha": park.area_ha,
+            "industrial_land_ha": park.industrial_land_ha,
+            "green_area_ha": park.green_area_ha,
+            "green_share_percent": None if green_share is None else round(green_share, 2),
+            "missing": [i18n.t("annual.missing_land", lang)],
+        },
+        "recp": {
+            "enterprises_applied_before_year": len({e for o in before for e in o.enterprise_ids if e in members}),
+            "enterprises_applied_in_year": len({e for o in this_year for e in o.enterprise_ids if e in members}),
+            "solutions_before_year": len(before),
+            "solutions_in_year": len(this_year),
+            "enterprises_planning": len(planned & members),
+            "savings_per_year_of_solutions_in_place": _savings(before + this_year),
+        },
+        "symbiosis": {
+            "links": len(links),
+            "links_by_type": dict(sorted(Counter(link.link_type for link in links).items())),
+            "new_participants_in_year": new_members,
+            "planned_links": len(symbiosis_planned),
+        },
+        "indicators": _indicator_rows(facts, "A.5", lang),
+    }
+
+
+def enterprise_report(facts: ParkFacts, enterprise: Enterprise, lang: str = "vi") -> dict[str, Any]:
+    """Form B.4 (annual report of an eco-enterprise to the investor and the board) and its B.5 indicators."""
+    own = enterprise_facts(facts, enterprise)
+    eid = enterprise.enterprise_id
+    implemented = [o for o in own.opportunities if o.stage == "implemented"]
+    sent = [w for w in own.records.waste if w.enterprise_id == eid and w.fate == "exchange" and w.year == facts.year]
+    received = [w for w in own.records.waste if w.receiver == eid and w.fate == "exchange" and w.year == facts.year]
+    production = [
+        {"product": p.product, "quantity": p.quantity, "unit": p.unit, "value_vnd": p.value_vnd}
+        for p in facts.records.production
+        if p.enterprise_id == eid and p.year == facts.year
+    ]
+    return {
+        "form": "B.4",
+        "legal_basis": "Decree 35/2022/ND-CP Art. 43(2); Circular 05/2025/TT-BKHDT (form as transcribed, secondary)",
+        "recipients": ["park investor", "management board"],
+        "enterprise": eid,
+        "name": enterprise.name,
+        "park": facts.park.park_id,
+        "year": facts.year,
+        "production": production,
+        "recp": {
+            "solutions_implemented": len([o for o in implemented if o.kind == "recp"]),
+            "savings_per_year": _savings([o for o in implemented if o.kind == "recp"]),
+        },
+        "symbiosis": {
+            "links": [{"ref": link.ref, "type": link.link_type, "enterprises": link.enterprises} for link in own.links],
+            "supplied_t": {w.waste: w.mass_t for w in sent},
+            "received_t": {w.waste: w.mass_t for w in received},
+            "savings_per_year": _savings([o for o in implemented if o.kind == "symbiosis"]),
+        },
+        "indicators": _indicator_rows(own, "B.5", lang),
+    }
