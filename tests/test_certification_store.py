@@ -9,13 +9,13 @@ from pathlib import Path
 import docx
 from pypdf import PdfReader
 from typer.testing import CliRunner
-from workbooks import small
 
 from eipkit import api
 from eipkit.cli import app
 from eipkit.io import workbook
 from eipkit.io.importer import import_path
 from eipkit.store import Database
+from workbooks import small
 
 
 def statuses(database: Database, year: int = 2022) -> dict[str, tuple[str, object]]:

@@ -75,6 +75,16 @@ class Figure(Message):
         return number(self.params["value"], lang, self.params["digits"])  # type: ignore[arg-type]
 
 
+class Said(Message):
+    """A text that comes with its own Vietnamese and English (from a data file), said in the reader's language."""
+
+    def __init__(self, vi: str, en: str) -> None:
+        super().__init__("said", vi=vi, en=en)
+
+    def text(self, lang: str = "en") -> str:
+        return str(self.params[lang if lang in LANGUAGES else "en"])
+
+
 class LocalisedError(ValueError):
     """An error whose reason can be said in Vietnamese or English; str() gives the English."""
 

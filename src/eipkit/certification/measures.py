@@ -10,7 +10,7 @@ from typing import Any
 
 from eipkit import contract
 from eipkit.certification.evidence import ParkFacts
-from eipkit.i18n import Figure, Message
+from eipkit.i18n import Figure, Message, Said
 from eipkit.model import Enterprise, Opportunity
 
 # stages from which an opportunity can still be brought to 'implemented', nearest first
@@ -75,8 +75,7 @@ def _unverified(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Out
 
 @measure("not_in_data")
 def _not_in_data(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Outcome:
-    question = Message("cert.missing.question", vi=params.get("question_vi", ""), en=params.get("question_en", ""))
-    return Outcome(None, None, missing=[question])
+    return Outcome(None, None, missing=[Said(params.get("question_vi", ""), params.get("question_en", ""))])
 
 
 @measure("investor_violations")
