@@ -322,17 +322,26 @@ def park_facts(database: Database, park_id: str, year: int | None = None) -> Par
 
     with database.sessions() as session:
         members = _members(session, park_id)
-        park = repository.park(session, park_id)
+        records = repository.records(session, members)
         if year is None:
-            years = repository.records(session, members).years()
+            years = records.years()
             year = years[-1] if years else dt.date.today().year - 1
+        opportunities = repository.opportunities(session, park_id)
+        records = records.in_year(year)
+        # partners of a link may belong to other parks: only they are looked up
+        partners = {e for o in opportunities for e in o.enterprise_ids} | {w.receiver for w in records.waste}
+        park_of = {e: park_id for e in members}
+        for enterprise_id in partners - set(park_of) - {None}:
+            partner = repository.enterprise(session, enterprise_id)
+            if partner is not None:
+                park_of[enterprise_id] = partner.park_id
         return ParkFacts(
-            park=park,
+            park=repository.park(session, park_id),
             year=year,
             enterprises=repository.enterprises(session, park_id),
-            opportunities=repository.opportunities(session, park_id),
-            records=repository.records(session, members, year),
-            park_of={e.enterprise_id: e.park_id for e in repository.all_enterprises(session)},
+            opportunities=opportunities,
+            records=records,
+            park_of=park_of,
         )
 
 

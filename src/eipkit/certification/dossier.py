@@ -9,6 +9,7 @@ from collections import Counter
 from eipkit import accounting, i18n, reference
 from eipkit.certification.evaluate import Evaluation
 from eipkit.certification.evidence import ParkFacts
+from eipkit.certification.measures import yes_no
 from eipkit.model import Enterprise
 from eipkit.reports.document import Document
 
@@ -24,10 +25,6 @@ KPI_ROWS = (
     "total_tco2e",
     "production_value_vnd",
 )
-
-
-def _yes_no(flag: bool | None, lang: str) -> str:
-    return "?" if flag is None else i18n.t("cert.yes" if flag else "cert.no", lang)
 
 
 def _letterhead(document: Document, lang: str) -> None:
@@ -72,10 +69,10 @@ def _evidence_list(document: Document, evaluation: Evaluation, lang: str) -> Non
     document.table([i18n.t("dossier.criterion", lang), i18n.t("dossier.item", lang)], items, (1, 4))
 
 
-def _kpis(document: Document, facts: ParkFacts, lang: str) -> None:
-    figures = accounting.account(facts.records, facts.year, enterprises=len(facts.enterprises)).as_dict()
+def _kpis(document: Document, accounts: accounting.Accounts, lang: str) -> None:
+    figures = accounts.as_dict()
     rows = [[i18n.t(f"kpi.{key}", lang), i18n.number(figures.get(key), lang)] for key in KPI_ROWS]
-    document.paragraph(i18n.t("dossier.year", lang, year=facts.year), bold=True)
+    document.paragraph(i18n.t("dossier.year", lang, year=accounts.year), bold=True)
     document.table([i18n.t("ui.indicator", lang), i18n.t("ui.value", lang)], rows, (3, 2))
 
 
@@ -104,7 +101,7 @@ def park_dossier(evaluation: Evaluation, facts: ParkFacts, lang: str = "vi") -> 
         ["services", ", ".join(park.services)],
     ]
     document.table([t("dossier.item", lang), t("ui.value", lang)], facts_rows, (2, 3))
-    _kpis(document, facts, lang)
+    _kpis(document, facts.accounts, lang)
     document.paragraph(t("dossier.sectors", lang), bold=True)
     divisions = reference.divisions()
     counts = Counter(e.vsic[:2] for e in facts.enterprises)
@@ -139,9 +136,13 @@ def enterprise_dossier(evaluation: Evaluation, facts: ParkFacts, enterprise: Ent
         [t("ui.enterprise", lang), enterprise.name],
         ["VSIC", enterprise.vsic],
         ["employees", enterprise.employees],
-        ["ISO 14001 / ISO 50001", f"{_yes_no(enterprise.iso_14001, lang)} / {_yes_no(enterprise.iso_50001, lang)}"],
+        [
+            "ISO 14001 / ISO 50001",
+            f"{yes_no(enterprise.iso_14001).text(lang)} / {yes_no(enterprise.iso_50001).text(lang)}",
+        ],
     ]
     document.table([t("dossier.item", lang), t("ui.value", lang)], rows, (2, 3))
+    own = accounting.account(facts.records.of(enterprise.enterprise_id), facts.year, enterprises=1)
     _kpis(document, own, lang)
     document.page_break()
     _assessment(document, evaluation, lang)

@@ -48,6 +48,13 @@ class CriterionResult:
         }
 
 
+def _verdict(results: list[CriterionResult]) -> bool | None:
+    statuses = {r.status for r in results}
+    if FAIL in statuses:
+        return False
+    return None if UNKNOWN in statuses else True
+
+
 @dataclass
 class Evaluation:
     pack: RulePack
@@ -58,18 +65,12 @@ class Evaluation:
 
     @property
     def eligible(self) -> bool | None:
-        statuses = {r.status for r in self.results}
-        if FAIL in statuses:
-            return False
-        return None if UNKNOWN in statuses else True
+        return _verdict(self.results)
 
     @property
     def eligible_on_verified(self) -> bool | None:
         """The same judgement over the criteria whose wording is verified: what the data can already say."""
-        statuses = {r.status for r in self.results if r.criterion.wording == "verified"}
-        if FAIL in statuses:
-            return False
-        return None if UNKNOWN in statuses else True
+        return _verdict([r for r in self.results if r.criterion.wording == "verified"])
 
     def as_dict(self, lang: str = "vi") -> dict[str, Any]:
         unverified = [r.criterion.id for r in self.results if r.criterion.wording == "unverified"]

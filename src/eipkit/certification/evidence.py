@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from eipkit import accounting
 from eipkit.model import Enterprise, Opportunity, Park, Records
 
 SAVING_FIELDS = (
@@ -60,6 +61,11 @@ class ParkFacts:
             return LINK_TYPE_OF_CATEGORY[category]
         parks = {self.park_of.get(e, self.park.park_id) for e in enterprises}
         return "d" if len(parks) > 1 else "a"
+
+    @cached_property
+    def accounts(self) -> accounting.Accounts:
+        """The year's resource and GHG accounts, computed once for every measure that needs them."""
+        return accounting.account(self.records, self.year, enterprises=len(self.enterprises))
 
     @cached_property
     def links(self) -> list[Link]:

@@ -59,7 +59,7 @@ def measure(name: str) -> Callable[[Measure], Measure]:
     return register
 
 
-def _percent(part: int, whole: int) -> float:
+def _percent(part: float, whole: float) -> float:
     return 100.0 * part / whole if whole else 0.0
 
 
@@ -158,7 +158,7 @@ def _monitoring_and_report(facts: ParkFacts, criterion: Any, params: dict[str, A
         compare=False,
     )
     outcome.evidence.append(
-        Message("cert.evidence.monitoring", monitoring=_yes_no(park.io_monitoring), year=park.last_annual_report_year)
+        Message("cert.evidence.monitoring", monitoring=yes_no(park.io_monitoring), year=park.last_annual_report_year)
     )
     if park.io_monitoring is False:
         outcome.path.append(Message("cert.path.monitoring"))
@@ -167,8 +167,8 @@ def _monitoring_and_report(facts: ParkFacts, criterion: Any, params: dict[str, A
     return outcome
 
 
-def _yes_no(flag: bool | None) -> Message | str:
-    return "?" if flag is None else Message("cert.yes" if flag else "cert.no")
+def yes_no(flag: bool | None) -> Message:
+    return Message({True: "cert.yes", False: "cert.no", None: "cert.unknown_flag"}[flag])
 
 
 def _link_evidence(facts: ParkFacts) -> list[Message]:
@@ -207,6 +207,7 @@ def _is_links(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Outco
 
 
 @measure("is_links_with_iso")
+@measure("own_symbiosis_with_iso")  # on an enterprise's own facts: its links and its own ISO
 def _is_links_with_iso(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Outcome:
     standards = tuple(params.get("standards", ("iso_14001", "iso_50001")))
     outcome = _is_links(facts, criterion, params)
@@ -306,11 +307,7 @@ def _is_plan_share(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> 
 def _area_share(facts: ParkFacts, area: float | None, field_name: str) -> Outcome:
     if area is None or not facts.park.area_ha:
         return Outcome(None, None, missing=[Message("cert.missing.park_field", field=field_name)])
-    return Outcome(round(_percent_float(area, facts.park.area_ha), 2))
-
-
-def _percent_float(part: float, whole: float) -> float:
-    return 100.0 * part / whole
+    return Outcome(round(_percent(area, facts.park.area_ha), 2))
 
 
 @measure("land_share")
@@ -358,27 +355,21 @@ def _iso14001_share(facts: ParkFacts, criterion: Any, params: dict[str, Any]) ->
     return outcome
 
 
-def _accounts(facts: ParkFacts) -> Any:
-    from eipkit import accounting
-
-    return accounting.account(facts.records, facts.year, enterprises=len(facts.enterprises))
-
-
 def _ratio(part: float, whole: float, what: str) -> Outcome:
     if whole <= 0:
         return Outcome(None, None, missing=[Message("cert.missing.records", what=what)])
-    return Outcome(round(_percent_float(part, whole), 2))
+    return Outcome(round(_percent(part, whole), 2))
 
 
 @measure("renewable_share")
 def _renewable_share(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Outcome:
-    a = _accounts(facts)
+    a = facts.accounts
     return _ratio(a.solar_electricity_mwh * 0.0036, a.energy_tj, "energy")
 
 
 @measure("ghg_inventory")
 def _ghg_inventory(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Outcome:
-    a = _accounts(facts)
+    a = facts.accounts
     if a.energy_tj <= 0:
         return Outcome(None, None, missing=[Message("cert.missing.records", what="energy")])
     return Outcome(round(a.scope1_tco2e + a.scope2_tco2e, 1))
@@ -386,13 +377,13 @@ def _ghg_inventory(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> 
 
 @measure("wastewater_reuse_share")
 def _wastewater_reuse_share(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Outcome:
-    a = _accounts(facts)
+    a = facts.accounts
     return _ratio(a.water_reused_m3, a.wastewater_m3 + a.water_reused_m3, "water")
 
 
 @measure("waste_recovery_share")
 def _waste_recovery_share(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Outcome:
-    a = _accounts(facts)
+    a = facts.accounts
     return _ratio(a.waste_recovered_t, a.waste_t, "waste")
 
 
@@ -406,7 +397,7 @@ def _employment(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Out
 
 @measure("production_value")
 def _production_value(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Outcome:
-    a = _accounts(facts)
+    a = facts.accounts
     if not a.production_value_vnd:
         return Outcome(None, None, missing=[Message("cert.missing.records", what="production")])
     return Outcome(round(a.production_value_vnd))
@@ -420,11 +411,6 @@ def _own(facts: ParkFacts) -> Enterprise:
 @measure("own_violations")
 def _own_violations(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Outcome:
     return _violations([_own(facts)])
-
-
-@measure("own_symbiosis_with_iso")
-def _own_symbiosis_with_iso(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Outcome:
-    return _is_links_with_iso(facts, criterion, params)
 
 
 @measure("own_recp")

@@ -8,7 +8,17 @@ from typing import Annotated
 import typer
 
 from eipkit import api, i18n
-from eipkit.cli.common import DbOption, LangOption, OutputFormat, attempt, fail, parse_date, print_json, print_table
+from eipkit.cli.common import (
+    DbOption,
+    FormatOption,
+    LangOption,
+    OutputFormat,
+    attempt,
+    fail,
+    parse_date,
+    print_json,
+    print_table,
+)
 from eipkit.store import connect
 
 app = typer.Typer(
@@ -16,6 +26,7 @@ app = typer.Typer(
     invoke_without_command=True,
 )
 
+ParkOption = Annotated[str, typer.Option("--park", help="Park ID.")]
 PackOption = Annotated[str, typer.Option("--rules", help="Rule pack id (eipkit certify packs) or a pack file.")]
 YearOption = Annotated[int | None, typer.Option("--year", help="Year of the data (default: the latest).")]
 STATUS = {"pass": "[green]pass[/green]", "fail": "[red]fail[/red]", "unknown": "[yellow]unknown[/yellow]"}
@@ -24,13 +35,11 @@ STATUS = {"pass": "[green]pass[/green]", "fail": "[red]fail[/red]", "unknown": "
 def _thresholds(values: list[str] | None) -> dict[str, float]:
     found = {}
     for item in values or []:
-        key, sep, number = item.partition("=")
-        try:
+        key, _, number = item.partition("=")
+        try:  # without '=' the number is empty and refused here too
             found[key.strip()] = float(number)
         except ValueError:
             raise fail(f"--threshold {item}: expected ID=NUMBER") from None
-        if not sep:
-            raise fail(f"--threshold {item}: expected ID=NUMBER")
     return found
 
 
@@ -61,7 +70,7 @@ def certify(
     threshold: Annotated[
         list[str] | None, typer.Option("--threshold", help="ID=VALUE: your threshold for a criterion (repeat).")
     ] = None,
-    output: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+    output: FormatOption = OutputFormat.table,
     db: DbOption = None,
     lang: LangOption = None,
 ) -> None:
@@ -84,10 +93,10 @@ def certify(
 
 @app.command("enterprises")
 def enterprises(
-    park: Annotated[str, typer.Option("--park", help="Park ID.")],
+    park: ParkOption,
     pack: PackOption = "vn-decree-35-2022",
     year: YearOption = None,
-    output: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+    output: FormatOption = OutputFormat.table,
     db: DbOption = None,
     lang: LangOption = None,
 ) -> None:
@@ -116,7 +125,7 @@ def timeline(
     working_days: Annotated[
         bool, typer.Option("--all-working-days", help="Count every period in working days (some provinces do).")
     ] = False,
-    output: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.json,
+    output: FormatOption = OutputFormat.json,
     lang: LangOption = None,
 ) -> None:
     """Due dates of each step of a certification procedure on Vietnam's working-day calendar."""
@@ -152,7 +161,7 @@ def packs_() -> None:
 
 @app.command("dossier")
 def dossier(
-    park: Annotated[str, typer.Option("--park", help="Park ID.")],
+    park: ParkOption,
     out: Annotated[Path, typer.Option("--out", help="Folder for the .docx and .pdf.")],
     enterprise: Annotated[
         str | None, typer.Option("--enterprise", help="An enterprise of the park: its eco-enterprise dossier.")
@@ -171,12 +180,12 @@ def dossier(
 
 @app.command("annual")
 def annual(
-    park: Annotated[str, typer.Option("--park", help="Park ID.")],
+    park: ParkOption,
     enterprise: Annotated[
         str | None, typer.Option("--enterprise", help="An eco-enterprise of the park: its report (B.4, B.5).")
     ] = None,
     year: YearOption = None,
-    output: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+    output: FormatOption = OutputFormat.table,
     db: DbOption = None,
     lang: LangOption = None,
 ) -> None:
