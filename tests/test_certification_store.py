@@ -70,6 +70,12 @@ def test_annual_report_counts_the_years_solutions_and_savings(database: Database
     mine = api.annual_report(database, "P1", 2022, "E1")
     assert mine["recp"]["savings_per_year"]["fuel_gj"] == 120.0
     assert [i["code"] for i in mine["indicators"]] == ["B5.ENV.2", "B5.SOC.1", "B5.SOC.2", "B5.SOC.4", "B5.SOC.6"]
+    docx_path, pdf_path = api.annual_report_files(report, tmp_path / "out")
+    cells = [c.text for t in docx.Document(str(docx_path)).tables for row in t.rows for c in row.cells]
+    # Vietnamese number format: 120 GJ of fuel, the ENV.2 share 50
+    assert "Nhiên liệu (GJ): 120" in " ".join(cells) and "Giải pháp áp dụng trong năm" in cells
+    pdf_text = " ".join("".join(page.extract_text() for page in PdfReader(str(pdf_path)).pages).split())
+    assert "Báo cáo tình hình thực hiện KCN sinh thái năm 2022" in pdf_text and "ENV.2" in pdf_text
 
 
 def test_certify_command(sqlite_db: Database, tmp_path: Path) -> None:

@@ -410,3 +410,62 @@ def annual_report(
     if enterprise is None:
         raise NotFound(f"no enterprise '{enterprise_id}' in park '{park_id}'")
     return annual.enterprise_report(facts, enterprise, lang)
+
+
+def annual_report_files(report: dict, out_dir: str | Path, lang: str = "vi") -> list[Path]:
+    """The annual report written as DOCX and PDF into `out_dir`."""
+    from eipkit.certification.annual import report_document
+    from eipkit.reports.document import write_docx, write_pdf
+
+    subject = report.get("enterprise") or report["park"]
+    stem = f"bao-cao-hang-nam-{subject}-{report['year']}"
+    document = report_document(report, lang)
+    out = Path(out_dir)
+    return [write_docx(document, out / f"{stem}.docx"), write_pdf(document, out / f"{stem}.pdf")]
+
+
+def submit_application(
+    database: Database, park_id: str, submitted: dt.date, procedure: str = "park", enterprise_id: str | None = None
+) -> int:
+    """Open an application on the day its complete dossier was received; returns its number."""
+    from eipkit.certification.procedure import PROCEDURES, UnknownProcedure
+
+    if procedure not in PROCEDURES:
+        raise UnknownProcedure("cert.unknown_procedure", name=procedure, known=", ".join(PROCEDURES))
+    with database.transaction() as session:
+        members = _members(session, park_id)
+        if enterprise_id is not None and enterprise_id not in members:
+            raise NotFound(f"no enterprise '{enterprise_id}' in park '{park_id}'")
+        return repository.add_application(session, park_id, enterprise_id, procedure, submitted).id
+
+
+def record_application_step(
+    database: Database, application_id: int, step: str, on: dt.date, note: str | None = None
+) -> None:
+    from eipkit.certification.applications import RefusedStep
+
+    with database.transaction() as session:
+        try:
+            repository.record_application_step(session, application_id, step, on, note)
+        except KeyError:
+            raise RefusedStep("app.not_found", application=application_id) from None
+
+
+def application_progress(
+    database: Database,
+    today: dt.date,
+    park_ids: Sequence[str] | None = None,
+    application_id: int | None = None,
+    overdue_only: bool = False,
+    lang: str = "vi",
+) -> list[dict]:
+    """Applications with each step's due date and what is late on `today`; the board's overdue view."""
+    from eipkit.certification.applications import RefusedStep, progress
+
+    with database.sessions() as session:
+        ids = [application_id] if application_id is not None else None
+        found = repository.applications(session, park_ids, ids)
+    if application_id is not None and not found:
+        raise RefusedStep("app.not_found", application=application_id)
+    shown = [progress(a, today, lang=lang) for a in found]
+    return [p for p in shown if p["overdue"]] if overdue_only else shown

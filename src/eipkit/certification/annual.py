@@ -21,6 +21,7 @@ from eipkit.certification.evidence import SAVING_FIELDS, ParkFacts
 from eipkit.certification.measures import MEASURES
 from eipkit.certification.rules import Criterion
 from eipkit.model import Enterprise
+from eipkit.reports.document import Document
 
 PLANNED = ("identified", "proposed", "feasibility", "implementing")
 
@@ -182,3 +183,49 @@ def enterprise_report(facts: ParkFacts, enterprise: Enterprise, lang: str = "vi"
         },
         "indicators": _indicator_rows(own, "B.5", lang),
     }
+
+
+def _shown(value: Any, lang: str) -> str:
+    if isinstance(value, bool):
+        return i18n.t("cert.yes" if value else "cert.no", lang)
+    if isinstance(value, int | float):
+        return i18n.number(value, lang, digits=0 if float(value).is_integer() else 2)
+    if isinstance(value, dict):
+        parts = []
+        for key, item in value.items():
+            label = i18n.t(f"saving.{key}", lang)
+            label = str(key) if label == f"saving.{key}" else label
+            parts.append(f"{label}: {_shown(item, lang)}")
+        return "; ".join(parts) or "–"
+    if isinstance(value, list):
+        return "; ".join(_shown(v, lang) for v in value) or "–"
+    return "–" if value is None else str(value)
+
+
+def report_document(report: dict[str, Any], lang: str = "vi") -> Document:
+    """The report as a document for DOCX and PDF: one table per section, then the indicators."""
+    t = i18n.t
+    title = t(f"annual.title_{report['form']}", lang, year=report["year"], name=report["name"])
+    document = Document(title)
+    document.paragraph(t("dossier.nation", lang), bold=True, centred=True)
+    document.paragraph(t("dossier.motto", lang), bold=True, centred=True)
+    document.heading(title)
+    document.paragraph(t("annual.legal_basis", lang))
+    headers = [t("annual.column.item", lang), t("annual.column.value", lang)]
+    for section in ("land", "recp", "symbiosis"):
+        if section in report:
+            document.heading(t(f"annual.section.{section}", lang), 2)
+            rows = [[t(f"annual.item.{k}", lang), _shown(v, lang)] for k, v in report[section].items()]
+            document.table(headers, rows, (3, 4))
+    if report.get("production"):
+        document.heading(t("annual.section.production", lang), 2)
+        rows = [[p["product"], f"{_shown(p['quantity'], lang)} {p['unit'] or ''}"] for p in report["production"]]
+        document.table(headers, rows, (3, 4))
+    document.heading(t("annual.section.indicators", lang), 2)
+    rows = [
+        [r["code"], r["indicator"], _shown(r["value"], lang), _shown(r["minimum"], lang), r["missing"] or ""]
+        for r in report["indicators"]
+    ]
+    columns = ("code", "indicator", "value", "minimum")
+    document.table([t(f"annual.column.{c}", lang) for c in columns] + [t("annual.item.missing", lang)], rows)
+    return document

@@ -185,6 +185,7 @@ def annual(
         str | None, typer.Option("--enterprise", help="An eco-enterprise of the park: its report (B.4, B.5).")
     ] = None,
     year: YearOption = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Also write the report as DOCX and PDF here.")] = None,
     output: FormatOption = OutputFormat.table,
     db: DbOption = None,
     lang: LangOption = None,
@@ -193,6 +194,9 @@ def annual(
     lang = i18n.language(lang)
     database = connect(db)
     report = attempt(lambda: api.annual_report(database, park, year, enterprise, lang), lang)
+    if out is not None:
+        for path in api.annual_report_files(report, out, lang):
+            typer.echo(path, err=True)
     if output == OutputFormat.json:
         print_json(report)
         return
@@ -203,3 +207,79 @@ def annual(
     print_table(
         f"{report['name']} {report['year']}: indicators", ["code", "indicator", "value", "min", "missing"], rows
     )
+
+
+@app.command("apply")
+def apply(
+    park: ParkOption,
+    submitted: Annotated[str, typer.Option("--submitted", help="Day the complete dossier was received (YYYY-MM-DD).")],
+    procedure: Annotated[str, typer.Option("--procedure", help="park, enterprise or recertify.")] = "park",
+    enterprise: Annotated[str | None, typer.Option("--enterprise", help="The enterprise that applies.")] = None,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Open a certification application (its number is printed) to follow it against its legal time limits."""
+    lang = i18n.language(lang)
+    database = connect(db)
+    day = parse_date(submitted)
+    assert day is not None
+    typer.echo(attempt(lambda: api.submit_application(database, park, day, procedure, enterprise), lang))
+
+
+@app.command("step")
+def step(
+    application: Annotated[int, typer.Argument(help="Application number.")],
+    done: Annotated[str, typer.Option("--done", help="The step done (forward, opinions, ...) or granted/refused.")],
+    on: Annotated[str | None, typer.Option("--on", help="Day it was done (default: today).")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Record a step of an application, in the order of its procedure, or its outcome."""
+    import datetime as dt
+
+    lang = i18n.language(lang)
+    database = connect(db)
+    day = parse_date(on) or dt.date.today()
+    attempt(lambda: api.record_application_step(database, application, done, day, note), lang)
+
+
+@app.command("applications")
+def applications(
+    park: Annotated[str | None, typer.Option("--park", help="Only this park's applications.")] = None,
+    number: Annotated[int | None, typer.Option("--id", help="Only this application.")] = None,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Only applications with a step past its due date.")
+    ] = False,
+    today: Annotated[str | None, typer.Option("--today", help="Day to judge lateness on (default: today).")] = None,
+    output: FormatOption = OutputFormat.table,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Applications with their state, the next step and its due date, and how many days it is late."""
+    import datetime as dt
+
+    lang = i18n.language(lang)
+    database = connect(db)
+    day = parse_date(today) or dt.date.today()
+    parks = [park] if park else None
+    found = attempt(lambda: api.application_progress(database, day, parks, number, overdue, lang), lang)
+    if output == OutputFormat.json:
+        print_json(found)
+        return
+    rows = [
+        (
+            a["id"],
+            a["park_id"],
+            a["enterprise_id"] or "",
+            a["procedure"],
+            a["submitted"],
+            a["state"],
+            a["next_step"] or "",
+            a["next_due"] or "",
+            f"[red]{a['days_late']}[/red]" if a["overdue"] else "",
+        )
+        for a in found
+    ]
+    headers = ["id", "park", "enterprise", "procedure", "submitted", "state", "next", "due", "days late"]
+    print_table(f"applications on {day.isoformat()}", headers, rows)

@@ -11,6 +11,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from eipkit import contract, model
+from eipkit.certification.applications import Application, StepDone, check_step
 from eipkit.io.validate import KnownIds, Row, ValidWorkbook
 from eipkit.monitoring.stages import StageError, StageEvent, check_move
 from eipkit.recp.assessment import Assessment, TaskState, updated_task
@@ -511,3 +512,58 @@ def propose_opportunity(
         insert(links),
         [{"opportunity_id": opportunity_id, "enterprise_id": e, "position": i} for i, e in enumerate(enterprise_ids)],
     )
+
+
+def _application(o: schema.CertificationApplication, steps: list[schema.ApplicationStep]) -> Application:
+    done = [StepDone(s.step, s.occurred_on, s.note) for s in sorted(steps, key=lambda s: (s.occurred_on, s.id))]
+    return Application(o.id, o.park_id, o.enterprise_id, o.procedure, o.submitted_on, done)
+
+
+def add_application(
+    session: Session, park_id: str, enterprise_id: str | None, procedure: str, submitted: dt.date
+) -> Application:
+    stored = schema.CertificationApplication(
+        park_id=park_id,
+        enterprise_id=enterprise_id,
+        procedure=procedure,
+        submitted_on=submitted,
+        recorded_at=dt.datetime.now(dt.UTC),
+    )
+    session.add(stored)
+    session.flush()
+    return _application(stored, [])
+
+
+def applications(
+    session: Session, park_ids: Sequence[str] | None = None, ids: Sequence[int] | None = None
+) -> list[Application]:
+    query = select(schema.CertificationApplication).order_by(schema.CertificationApplication.id)
+    if park_ids is not None:
+        query = query.where(schema.CertificationApplication.park_id.in_(park_ids))
+    if ids is not None:
+        query = query.where(schema.CertificationApplication.id.in_(ids))
+    found = list(session.scalars(query))
+    steps: dict[int, list[schema.ApplicationStep]] = {o.id: [] for o in found}
+    if found:
+        for s in session.scalars(
+            select(schema.ApplicationStep).where(schema.ApplicationStep.application_id.in_(steps))
+        ):
+            steps[s.application_id].append(s)
+    return [_application(o, steps[o.id]) for o in found]
+
+
+def record_application_step(
+    session: Session, application_id: int, step: str, on: dt.date, note: str | None = None
+) -> Application:
+    """Record a step (or the outcome) of an application, refused when out of order or dated back."""
+    found = applications(session, ids=[application_id])
+    if not found:
+        raise KeyError(application_id)
+    check_step(found[0], step, on)
+    session.add(
+        schema.ApplicationStep(
+            application_id=application_id, step=step, occurred_on=on, note=note, recorded_at=dt.datetime.now(dt.UTC)
+        )
+    )
+    session.flush()
+    return applications(session, ids=[application_id])[0]

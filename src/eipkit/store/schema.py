@@ -214,6 +214,34 @@ class CpTaskState(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class CertificationApplication(Base):
+    """A certification dossier received by a management board, followed through its procedure."""
+
+    __tablename__ = "certification_applications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    park_id: Mapped[str] = mapped_column(ForeignKey("parks.park_id"), index=True)
+    enterprise_id: Mapped[str | None] = mapped_column(ForeignKey("enterprises.enterprise_id"))
+    procedure: Mapped[str] = mapped_column(String(20))
+    submitted_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApplicationStep(Base):
+    """A step of an application done on a day, or its outcome: the trail, never edited."""
+
+    __tablename__ = "application_steps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("certification_applications.id", ondelete="CASCADE"), index=True
+    )
+    step: Mapped[str] = mapped_column(String(20))
+    occurred_on: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class ImportLog(Base):
     """Each accepted import: what came in and when, for the audit trail."""
 
