@@ -415,3 +415,26 @@ def _assessments(database: Database, data: dict[str, list[dict[str, Any]]]) -> N
         for opportunity in data["opportunities"]:
             if opportunity["enterprise_ids"] == first["enterprise_id"] and opportunity["kind"] == "recp":
                 api.link_assessment_opportunity(database, assessment.assessment_id, opportunity["opportunity_id"])
+
+
+DEMO_PASSWORD = "eipkit-demo"
+DEMO_USERS = (
+    {"username": "bo", "role": "ministry", "name": "Bộ Tài chính (demo)"},
+    {"username": "bql-haiphong", "role": "board", "name": "Ban quản lý KKT Hải Phòng (demo)", "province": "Hải Phòng"},
+    {"username": "dieuphoi-deepc", "role": "coordinator", "name": "Điều phối viên DEEP C (demo)", "park_id": "DEEPC"},
+    {
+        "username": "tuvan",
+        "role": "consultant",
+        "name": "Chuyên gia tư vấn (demo)",
+        "parks": ["NAMCAUKIEN"],
+        "enterprises": ["DEEPC-001", "DEEPC-002"],
+    },
+    {"username": "dn-deepc-001", "role": "enterprise", "name": "DEEPC-001 (demo)", "enterprise_id": "DEEPC-001"},
+)
+
+
+def add_users(database: Database) -> list[str]:
+    """One demo user per role, all with DEMO_PASSWORD (listed in the README)."""
+    from eipkit import users
+
+    return [users.add_user(database, password=DEMO_PASSWORD, **spec).username for spec in DEMO_USERS]

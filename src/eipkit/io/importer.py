@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from eipkit.i18n import Message
 from eipkit.io import workbook
-from eipkit.io.validate import ImportRejected, Problem, validate
+from eipkit.io.validate import ImportRejected, Problem, ValidWorkbook, validate
 from eipkit.store import Database, repository
 
 
@@ -25,11 +26,16 @@ class ImportResult:
         return sum(c["inserted"] + c["updated"] for c in self.counts.values())
 
 
-def import_path(database: Database, path: str | Path, progress: Callable[[str], None] | None = None) -> ImportResult:
+Check = Callable[[ValidWorkbook, Session], list[Problem]]
+
+
+def import_path(
+    database: Database, path: str | Path, progress: Callable[[str], None] | None = None, check: Check | None = None
+) -> ImportResult:
     """Validate every row, then store them in one transaction; on any problem nothing is written.
 
     Raises ImportRejected with every problem (sheet, row, column, reason), or WorkbookError when the file
-    cannot be read at all.
+    cannot be read at all. `check` may refuse valid rows too (e.g. rows the importing user may not write).
     """
     step = progress or (lambda _message: None)
     step("read")
@@ -37,7 +43,7 @@ def import_path(database: Database, path: str | Path, progress: Callable[[str], 
         raw = workbook.read(path)
     except workbook.WorkbookError as exc:
         raise ImportRejected([Problem("(file)", 0, "", exc.message)]) from exc
-    return _store(database, raw, str(path), step)
+    return _store(database, raw, str(path), step, check)
 
 
 def import_rows(
@@ -56,12 +62,19 @@ def import_rows(
 
 
 def _store(
-    database: Database, raw: dict[str, workbook.RawSheet], source: str, step: Callable[[str], None]
+    database: Database,
+    raw: dict[str, workbook.RawSheet],
+    source: str,
+    step: Callable[[str], None],
+    check: Check | None = None,
 ) -> ImportResult:
     try:
         with database.transaction() as session:
             step("validate")
             valid = validate(raw, repository.known_ids(session))
+            refused = check(valid, session) if check else []
+            if refused:
+                raise ImportRejected(refused)
             step("store")
             counts = repository.save(session, valid, source=source)
     except DBAPIError as exc:

@@ -70,7 +70,7 @@ OPEN_STAGES = ("identified", "proposed", "feasibility", "implementing")
 _EXCHANGE_COLOURS = {"existing": "rgba(46,107,63,0.6)", "proposed": "rgba(237,125,49,0.6)"}
 
 
-def _exchange_charts(summary: ParkSummary, lang: str) -> dict[str, str]:
+def exchange_charts(summary: ParkSummary, lang: str) -> dict[str, str]:
     """A schematic map (longitude, latitude; no base map, which would need the internet) of the enterprises and
     their exchanges, and a Sankey diagram of the tonnes exchanged."""
     where = {e.enterprise_id: (e.lon, e.lat) for e in summary.enterprises if e.lat is not None and e.lon is not None}
@@ -126,7 +126,7 @@ def _exchange_charts(summary: ParkSummary, lang: str) -> dict[str, str]:
         )
     )
     sankey.update_layout(title=i18n.t("ui.exchange_sankey", lang))
-    return {"map": _figure_html(figure, 520), "sankey": _figure_html(sankey, 520)}
+    return {"map": figure_html(figure, 520), "sankey": figure_html(sankey, 520)}
 
 
 def _environment() -> Environment:
@@ -134,7 +134,7 @@ def _environment() -> Environment:
     return env
 
 
-def _figure_html(figure: go.Figure, height: int = 340) -> str:
+def figure_html(figure: go.Figure, height: int = 340) -> str:
     figure.update_layout(
         margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=height, template="plotly_white", autosize=True
     )
@@ -148,7 +148,7 @@ def _figure_html(figure: go.Figure, height: int = 340) -> str:
     )
 
 
-def _charts(summary: ParkSummary, lang: str) -> dict[str, str]:
+def charts(summary: ParkSummary, lang: str) -> dict[str, str]:
     years = [str(a.year) for a in summary.accounts]
     ghg = go.Figure()
     ghg.add_bar(
@@ -205,20 +205,26 @@ def _charts(summary: ParkSummary, lang: str) -> dict[str, str]:
     title = i18n.t("ui.waste_by_fate", lang) + (f" ({latest.year})" if latest else "")
     waste.update_layout(title=title, xaxis_title="t")
     return {
-        "ghg": _figure_html(ghg),
-        "energy": _figure_html(energy),
-        "waste": _figure_html(waste),
-        **_exchange_charts(summary, lang),
+        "ghg": figure_html(ghg),
+        "energy": figure_html(energy),
+        "waste": figure_html(waste),
+        **exchange_charts(summary, lang),
     }
 
 
-def render(summary: ParkSummary, lang: str = "vi", banner: str | None = None) -> str:
-    """The page of one park as HTML text."""
+def kpi_rows(summary: ParkSummary, lang: str) -> list[tuple[str, list[str]]]:
+    """Each reported figure by year, written as the reader's locale writes numbers."""
     digits = {"grid_ef_tco2_per_mwh": 4, "production_value_vnd": 0, "enterprises_reporting": 0}
     rows = []
     for key in TABLE_KEYS:
         values = [getattr(a, key) if key != "total_tco2e" else a.total_tco2e for a in summary.accounts]
         rows.append((i18n.t(f"kpi.{key}", lang), [i18n.number(v, lang, digits.get(key, 1)) for v in values]))
+    return rows
+
+
+def render(summary: ParkSummary, lang: str = "vi", banner: str | None = None) -> str:
+    """The page of one park as HTML text."""
+    rows = kpi_rows(summary, lang)
     stage_counts = Counter((o.kind, o.stage) for o in summary.opportunities)
     stages = [
         (contract.enum_label("stage", s, lang), stage_counts[("recp", s)], stage_counts[("symbiosis", s)])
@@ -247,7 +253,7 @@ def render(summary: ParkSummary, lang: str = "vi", banner: str | None = None) ->
                 contract.enum_label("opportunity_kind", "symbiosis", lang),
             ),
             sectors=sector_rows,
-            charts=_charts(summary, lang),
+            charts=charts(summary, lang),
             banner=banner,
             notes=summary.notes + fallback_notes,
             generated=i18n.t("ui.generated", lang, version=__version__, date=dt.date.today().isoformat()),

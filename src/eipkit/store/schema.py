@@ -242,6 +242,57 @@ class ApplicationStep(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
+class UserAccount(Base):
+    """A person who signs in to the web application, with one role and the place it applies to."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    province: Mapped[str | None] = mapped_column(String(100))
+    park_id: Mapped[str | None] = mapped_column(String(64))
+    enterprise_id: Mapped[str | None] = mapped_column(String(64))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserAssignment(Base):
+    """A park or an enterprise a consultant is assigned to."""
+
+    __tablename__ = "user_assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    park_id: Mapped[str | None] = mapped_column(String(64))
+    enterprise_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditEntry(Base):
+    """Every change made through the web application: who, when, what, before and after (JSON)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    username: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(60))
+    entity_id: Mapped[str | None] = mapped_column(String(200))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
 class ImportLog(Base):
     """Each accepted import: what came in and when, for the audit trail."""
 

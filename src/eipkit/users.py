@@ -1,0 +1,169 @@
+"""People who sign in: accounts with a role, passwords hashed with Argon2id, sign-in throttled, and the audit log
+of every change made in their name."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eipkit.access import ROLES, User
+from eipkit.i18n import LocalisedError
+from eipkit.store import Database, schema
+
+MAX_FAILURES = 5
+LOCKOUT = dt.timedelta(minutes=5)
+_hasher = PasswordHasher()
+
+
+class LoginRefused(LocalisedError):
+    pass
+
+
+class BadUser(LocalisedError):
+    pass
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)  # SQLite gives naive datetimes back
+
+
+def _user(session: Session, account: schema.UserAccount) -> User:
+    assigned = list(session.scalars(select(schema.UserAssignment).where(schema.UserAssignment.user_id == account.id)))
+    return User(
+        account.username,
+        account.role,
+        account.name,
+        account.province,
+        account.park_id,
+        account.enterprise_id,
+        frozenset(a.park_id for a in assigned if a.park_id),
+        frozenset(a.enterprise_id for a in assigned if a.enterprise_id),
+    )
+
+
+def add_user(
+    database: Database,
+    username: str,
+    password: str,
+    role: str,
+    name: str = "",
+    province: str | None = None,
+    park_id: str | None = None,
+    enterprise_id: str | None = None,
+    parks: Iterable[str] = (),
+    enterprises: Iterable[str] = (),
+) -> User:
+    """Create or replace an account (replacing resets its password, failures and assignments)."""
+    if role not in ROLES:
+        raise BadUser("user.role", role=role, known=", ".join(ROLES))
+    needed = {"board": province, "coordinator": park_id, "enterprise": enterprise_id}
+    if role in needed and not needed[role]:
+        raise BadUser("user.place", role=role)
+    if len(password) < 8:
+        raise BadUser("user.password")
+    with database.transaction() as session:
+        account = session.scalar(select(schema.UserAccount).where(schema.UserAccount.username == username))
+        if account is None:
+            account = schema.UserAccount(username=username, created_at=_now())
+            session.add(account)
+        account.password_hash = _hasher.hash(password)
+        account.role, account.name = role, name or username
+        account.province, account.park_id, account.enterprise_id = province, park_id, enterprise_id
+        account.failed_logins, account.locked_until = 0, None
+        session.flush()
+        for old in session.scalars(select(schema.UserAssignment).where(schema.UserAssignment.user_id == account.id)):
+            session.delete(old)
+        for park in parks:
+            session.add(schema.UserAssignment(user_id=account.id, park_id=park))
+        for enterprise in enterprises:
+            session.add(schema.UserAssignment(user_id=account.id, enterprise_id=enterprise))
+        session.flush()
+        return _user(session, account)
+
+
+def authenticate(database: Database, username: str, password: str, now: dt.datetime | None = None) -> User:
+    """The user when the password is right; after MAX_FAILURES wrong passwords in a row the account is locked for
+    LOCKOUT, right password or not. The same refusal for an unknown name and a wrong password."""
+    now = now or _now()
+    with database.transaction() as session:
+        account = session.scalar(select(schema.UserAccount).where(schema.UserAccount.username == username))
+        if account is None:
+            _hasher.hash(password)  # as slow as a real check: the reply time does not tell which names exist
+            raise LoginRefused("login.refused")
+        if account.locked_until is not None and _aware(account.locked_until) > now:
+            raise LoginRefused(
+                "login.locked", minutes=int((_aware(account.locked_until) - now).total_seconds() // 60) + 1
+            )
+        try:
+            _hasher.verify(account.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            account.failed_logins += 1
+            if account.failed_logins >= MAX_FAILURES:
+                account.locked_until, account.failed_logins = now + LOCKOUT, 0
+            raise LoginRefused("login.refused") from None
+        account.failed_logins, account.locked_until = 0, None
+        if _hasher.check_needs_rehash(account.password_hash):
+            account.password_hash = _hasher.hash(password)
+        return _user(session, account)
+
+
+def find(database: Database, username: str) -> User | None:
+    with database.sessions() as session:
+        account = session.scalar(select(schema.UserAccount).where(schema.UserAccount.username == username))
+        return None if account is None else _user(session, account)
+
+
+def audit(
+    session: Session, user: User, action: str, entity: str, entity_id: str | None, before: Any = None, after: Any = None
+) -> None:
+    """Record a change in the session that makes it, so the trail and the change land together or not at all."""
+    session.add(
+        schema.AuditEntry(
+            at=_now(),
+            username=user.username,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=None if before is None else json.dumps(before, ensure_ascii=False, default=str),
+            after=None if after is None else json.dumps(after, ensure_ascii=False, default=str),
+        )
+    )
+
+
+def audit_log(database: Database, limit: int = 200) -> list[dict[str, Any]]:
+    with database.sessions() as session:
+        entries = session.scalars(select(schema.AuditEntry).order_by(schema.AuditEntry.id.desc()).limit(limit))
+        return [
+            {
+                "at": e.at,
+                "username": e.username,
+                "action": e.action,
+                "entity": e.entity,
+                "entity_id": e.entity_id,
+                "before": json.loads(e.before) if e.before else None,
+                "after": json.loads(e.after) if e.after else None,
+            }
+            for e in entries
+        ]
+
+
+def secret_key(database: Database) -> str:
+    """The key that signs sessions and tokens: made once per database, so a restart keeps people signed in."""
+    with database.transaction() as session:
+        stored = session.get(schema.Setting, "secret_key")
+        if stored is None:
+            stored = schema.Setting(key="secret_key", value=secrets.token_urlsafe(48))
+            session.add(stored)
+        return stored.value

@@ -1,0 +1,46 @@
+"""Long work run beside the requests (a symbiosis optimisation), with its progress for the page to poll."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Job:
+    id: str
+    owner: str
+    step: str = "queued"
+    done: bool = False
+    error: str | None = None
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+class Jobs:
+    def __init__(self) -> None:
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+
+    def start(self, owner: str, work: Callable[[Callable[[str], None]], dict[str, Any]]) -> Job:
+        """Run `work(progress)` in a thread; it reports its steps through `progress` and returns its result."""
+        job = Job(uuid.uuid4().hex, owner)
+        with self._lock:
+            self._jobs[job.id] = job
+
+        def run() -> None:
+            try:
+                job.result = work(lambda step: setattr(job, "step", step))
+                job.step = "done"
+            except Exception as exc:  # the page shows why the run failed rather than polling forever
+                job.error, job.step = str(exc), "failed"
+            job.done = True
+
+        threading.Thread(target=run, daemon=True, name=f"job-{job.id[:8]}").start()
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            return self._jobs.get(job_id)

@@ -1,0 +1,436 @@
+"""The pages: each asks `access` before it shows or changes anything; forms carry the session's CSRF token."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import plotly.graph_objects as go
+from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.background import BackgroundTask
+
+from eipkit import access, api, contract, i18n, users
+from eipkit.access import Place, User
+from eipkit.io.validate import ImportRejected
+from eipkit.store import repository
+from eipkit.web import actions, views
+from eipkit.web.rest import enterprise_place, park_place
+from eipkit.web.security import checked_form, forbid, language, page_user
+
+router = APIRouter(include_in_schema=False)
+Signed = Annotated[User, Depends(page_user)]
+STATUS_COLOURS = {True: "#2E6B3F", False: "#C0504D", None: "#B08D2A"}
+
+
+def _render(request: Request, name: str, user: User | None, status_code: int = 200, **context: Any) -> Response:
+    from eipkit.web.app import render
+
+    return render(request, name, status_code, user=user, **context)
+
+
+def _state(request: Request) -> tuple[Any, Any]:
+    return request.app.state.database, request.app.state.cache
+
+
+def _allow(request: Request, allowed: bool) -> None:
+    if not allowed:
+        raise forbid(request)
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/") -> Response:
+    return _render(request, "login.html.j2", None, next=next, error=None)
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = await checked_form(request)
+    target = form.get("next") or "/"
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    try:
+        user = users.authenticate(request.app.state.database, form.get("username", ""), form.get("password", ""))
+    except users.LoginRefused as exc:
+        return _render(request, "login.html.j2", None, 401, next=target, error=exc.text(language(request)))
+    request.session.clear()
+    request.session["user"] = user.username
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    await checked_form(request)
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/")
+def home(request: Request, user: Signed) -> Response:
+    """Each role starts where its work is."""
+    if user.role == "ministry":
+        return RedirectResponse("/national", status_code=303)
+    if user.role == "board":
+        return RedirectResponse(f"/provinces/{user.province}", status_code=303)
+    if user.role == "coordinator":
+        return RedirectResponse(f"/parks/{user.park_id}", status_code=303)
+    if user.role == "enterprise":
+        return RedirectResponse(f"/enterprises/{user.enterprise_id}", status_code=303)
+    database, cache = _state(request)
+    return _render(
+        request,
+        "consultant.html.j2",
+        user,
+        parks=views.parks(database, cache, user),
+        enterprises=sorted(user.enterprises),
+    )
+
+
+def _park_map(rows: list[dict[str, Any]], lang: str) -> str:
+    from eipkit.reports.park_summary import figure_html
+
+    figure = go.Figure()
+    for status in (True, False, None):
+        chosen = [r for r in rows if r["eligible_on_verified_criteria"] is status and r["lat"] is not None]
+        if chosen:
+            figure.add_scatter(
+                x=[r["lon"] for r in chosen],
+                y=[r["lat"] for r in chosen],
+                mode="markers+text",
+                text=[r["park_id"] for r in chosen],
+                textposition="top center",
+                name=i18n.t(f"web.status_{str(status).lower()}", lang),
+                marker={"size": 12, "color": STATUS_COLOURS[status]},
+            )
+    figure.update_layout(xaxis_title=i18n.t("word.longitude", lang), yaxis_title=i18n.t("word.latitude", lang))
+    figure.update_yaxes(scaleanchor="x", scaleratio=1)
+    return figure_html(figure, 520)
+
+
+@router.get("/national")
+def national(request: Request, user: Signed) -> Response:
+    _allow(request, user.role == "ministry")
+    database, cache = _state(request)
+    lang = language(request)
+    rows = views.park_table(database, cache)
+    return _render(
+        request,
+        "national.html.j2",
+        user,
+        parks=rows,
+        totals=views.national(database, cache, lang),
+        savings=views.savings_cards(views.results(database, cache, None), lang),
+        map=_park_map(rows, lang),
+    )
+
+
+@router.get("/provinces/{province}")
+def province(request: Request, province: str, user: Signed) -> Response:
+    _allow(request, user.role == "ministry" or (user.role == "board" and user.province == province))
+    database, cache = _state(request)
+    rows = [r for r in views.park_table(database, cache) if r["province"] == province]
+    if not rows:
+        raise HTTPException(404, i18n.t("web.not_found", language(request), what=province))
+    chosen = tuple(r["park_id"] for r in rows)
+    lang = language(request)
+    return _render(
+        request,
+        "province.html.j2",
+        user,
+        province=province,
+        parks=rows,
+        savings=views.savings_cards(views.results(database, cache, chosen), lang),
+        map=_park_map(rows, lang),
+    )
+
+
+@router.get("/parks/{park_id}")
+def park(request: Request, park_id: str, user: Signed) -> Response:
+    place = park_place(request, park_id)
+    _allow(request, access.sees_park(user, place))
+    from eipkit.reports import park_summary
+
+    database, cache = _state(request)
+    lang = language(request)
+    summary = views.summary(database, cache, park_id)
+    return _render(
+        request,
+        "park.html.j2",
+        user,
+        park=summary.park,
+        place=place,
+        details=access.sees_park_details(user, place),
+        years=[a.year for a in summary.accounts],
+        rows=park_summary.kpi_rows(summary, lang),
+        charts=park_summary.charts(summary, lang),
+        stages=views.stage_counts(summary.opportunities, lang),
+        savings=views.savings_cards(views.results(database, cache, (park_id,)), lang),
+        certification=views.certification(database, cache, park_id, "vn-decree-35-2022", lang),
+    )
+
+
+def _board(request: Request, park_id: str, user: User) -> dict[str, Any]:
+    database, _ = _state(request)
+    lang = language(request)
+    with database.sessions() as session:
+        found = repository.opportunities(session, park_id)
+    columns = [
+        (s, contract.enum_label("stage", s, lang), [o for o in found if o.stage == s])
+        for s in contract.enum_values("stage")
+    ]
+    stages = [(s, contract.enum_label("stage", s, lang)) for s in contract.enum_values("stage")]
+    editable = access.edits(user, park_place(request, park_id))
+    return {"park_id": park_id, "columns": columns, "stages": stages, "editable": editable}
+
+
+@router.get("/parks/{park_id}/opportunities")
+def opportunities(request: Request, park_id: str, user: Signed) -> Response:
+    _allow(request, access.sees_park_details(user, park_place(request, park_id)))
+    return _render(request, "opportunities.html.j2", user, message=None, **_board(request, park_id, user))
+
+
+def _number(text: str | None) -> float | None:
+    if text is None or not text.strip():
+        return None
+    return float(text.strip().replace(" ", ""))
+
+
+@router.post("/opportunities/{opportunity_id}")
+async def edit_opportunity(request: Request, opportunity_id: str, user: Signed) -> Response:
+    form = await checked_form(request)
+    database, cache = _state(request)
+    place = actions.opportunity_place(database, opportunity_id)
+    if place is None:
+        raise HTTPException(404, i18n.t("web.not_found", language(request), what=opportunity_id))
+    _allow(request, access.edits(user, place))
+    lang = language(request)
+    message = None
+    try:
+        savings = {k: _number(form.get(k)) for k in ("cost_saving_vnd", "co2e_t", "electricity_mwh") if k in form}
+        on = dt.date.fromisoformat(form["on"]) if form.get("on") else dt.date.today()
+        actions.edit_opportunity(database, user, opportunity_id, form.get("stage"), savings, on)
+        cache.changed()
+    except ValueError as exc:  # a refused move, a bad number or date: said on the board, nothing changed
+        message = exc.text(lang) if isinstance(exc, i18n.LocalisedError) else str(exc)
+    return _render(request, "opportunities.html.j2", user, message=message, **_board(request, place.park_id, user))
+
+
+@router.get("/parks/{park_id}/symbiosis")
+def symbiosis(request: Request, park_id: str, user: Signed) -> Response:
+    place = park_place(request, park_id)
+    _allow(request, access.sees_park_details(user, place))
+    from eipkit.reports import park_summary
+
+    database, cache = _state(request)
+    lang = language(request)
+    candidates = cache.get(("candidates", park_id, lang), lambda: api.symbiosis_candidates(database, [park_id]))
+    summary = views.summary(database, cache, park_id)
+    return _render(
+        request,
+        "symbiosis.html.j2",
+        user,
+        park=summary.park,
+        rows=candidates.rows(lang)[:50],
+        editable=access.edits(user, place),
+        charts=park_summary.exchange_charts(summary, lang),
+        proposed=[x for x in summary.exchanges if x.status == "proposed"],
+    )
+
+
+@router.post("/parks/{park_id}/symbiosis/optimize")
+async def optimize(request: Request, park_id: str, user: Signed) -> Response:
+    await checked_form(request)
+    _allow(request, access.edits(user, park_place(request, park_id)))
+    database, cache = _state(request)
+
+    def work(progress: Any) -> dict[str, Any]:
+        progress("candidates")
+        _, solution = api.optimize_symbiosis(database, [park_id])
+        progress("storing")
+        result = {
+            "links": len(solution.links),
+            "net_benefit_vnd_per_year": solution.net_benefit_vnd_per_year,
+            "co2e_avoided_t_per_year": solution.co2e_avoided_t_per_year,
+            "status": solution.status,
+        }
+        actions.record_audit(database, user, "optimize", "park", park_id, result)
+        cache.changed()
+        return result
+
+    job = request.app.state.jobs.start(user.username, work)
+    return _render(request, "_job.html.j2", user, job=job, park_id=park_id)
+
+
+@router.get("/jobs/{job_id}")
+def job(request: Request, job_id: str, user: Signed, park: str) -> Response:
+    found = request.app.state.jobs.get(job_id)
+    if found is None or found.owner != user.username:
+        raise HTTPException(404, i18n.t("web.not_found", language(request), what=job_id))
+    return _render(request, "_job.html.j2", user, job=found, park_id=park)
+
+
+@router.get("/parks/{park_id}/certification")
+def certification(request: Request, park_id: str, user: Signed, rules: str = "vn-decree-35-2022") -> Response:
+    place = park_place(request, park_id)
+    _allow(request, access.sees_park(user, place))
+    database, cache = _state(request)
+    lang = language(request)
+    details = access.sees_park_details(user, place)
+    applications = api.application_progress(database, dt.date.today(), [park_id], lang=lang) if details else []
+    return _render(
+        request,
+        "certification.html.j2",
+        user,
+        park_id=park_id,
+        result=views.certification(database, cache, park_id, rules, lang),
+        details=details,
+        editable=access.edits(user, place),
+        applications=applications,
+        message=None,
+    )
+
+
+@router.post("/parks/{park_id}/applications")
+async def application(request: Request, park_id: str, user: Signed) -> Response:
+    form = await checked_form(request)
+    _allow(request, access.edits(user, park_place(request, park_id)))
+    database, _ = _state(request)
+    lang = language(request)
+    try:
+        if form.get("application"):
+            number = int(form["application"])
+            api.record_application_step(database, number, form["step"], dt.date.fromisoformat(form["on"]))
+            actions.record_audit(database, user, "step", "application", str(number), dict(form) | {"csrf_token": None})
+        else:
+            submitted = dt.date.fromisoformat(form["submitted"])
+            number = api.submit_application(database, park_id, submitted, form.get("procedure", "park"))
+            actions.record_audit(database, user, "open", "application", str(number), {"submitted": submitted})
+    except (ValueError, KeyError) as exc:
+        text = exc.text(lang) if isinstance(exc, i18n.LocalisedError) else str(exc)
+        raise HTTPException(400, text) from None
+    return RedirectResponse(f"/parks/{park_id}/certification", status_code=303)
+
+
+def _file(path: Path, folder: tempfile.TemporaryDirectory, media: str) -> FileResponse:
+    return FileResponse(path, media_type=media, filename=path.name, background=BackgroundTask(folder.cleanup))
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@router.get("/parks/{park_id}/dossier.{kind}")
+def dossier(request: Request, park_id: str, kind: str, user: Signed) -> Response:
+    _allow(request, access.sees_park_details(user, park_place(request, park_id)))
+    if kind not in ("docx", "pdf"):
+        raise HTTPException(404, i18n.t("web.not_found", language(request), what=kind))
+    folder = tempfile.TemporaryDirectory()
+    paths = api.certification_dossier(request.app.state.database, park_id, folder.name, lang=language(request))
+    chosen = next(p for p in paths if p.suffix == f".{kind}")
+    return _file(chosen, folder, DOCX if kind == "docx" else "application/pdf")
+
+
+@router.get("/parks/{park_id}/annual.{kind}")
+def annual(request: Request, park_id: str, kind: str, user: Signed) -> Response:
+    _allow(request, access.sees_park_details(user, park_place(request, park_id)))
+    if kind not in ("docx", "pdf"):
+        raise HTTPException(404, i18n.t("web.not_found", language(request), what=kind))
+    lang = language(request)
+    folder = tempfile.TemporaryDirectory()
+    report = api.annual_report(request.app.state.database, park_id, lang=lang)
+    paths = api.annual_report_files(report, folder.name, lang)
+    chosen = next(p for p in paths if p.suffix == f".{kind}")
+    return _file(chosen, folder, DOCX if kind == "docx" else "application/pdf")
+
+
+@router.get("/parks/{park_id}/summary.html")
+def park_summary_page(request: Request, park_id: str, user: Signed) -> Response:
+    _allow(request, access.sees_park(user, park_place(request, park_id)))
+    from eipkit.reports import park_summary
+
+    summary = views.summary(*_state(request), park_id)
+    html = park_summary.render(summary, language(request), request.app.state.banner)
+    return HTMLResponse(html.replace('src="plotly.min.js"', 'src="/assets/plotly.min.js"'))
+
+
+@router.get("/enterprises/{enterprise_id}")
+def enterprise(request: Request, enterprise_id: str, user: Signed, year: int | None = None) -> Response:
+    place = enterprise_place(request, enterprise_id)
+    _allow(request, access.sees_records(user, place))
+    database, _ = _state(request)
+    lang = language(request)
+    profile, park_of = api.enterprise_profile(database, enterprise_id)
+    year = year or api.latest_year(database, enterprise_id)
+    with database.sessions() as session:
+        records = repository.records(session, [enterprise_id], year)
+    benchmark = api.enterprise_benchmark(database, enterprise_id, year)
+    return _render(
+        request,
+        "enterprise.html.j2",
+        user,
+        enterprise=profile,
+        park=park_of,
+        year=year,
+        records=records,
+        kpi=api.enterprise_kpi(database, enterprise_id, year).as_dict(),
+        benchmark=benchmark,
+        options=api.enterprise_options(database, enterprise_id, year)[:8],
+        opportunities=api.enterprise_opportunities(database, enterprise_id),
+        carrier=lambda c: contract.enum_label("carrier", c, lang),
+        fate=lambda f: contract.enum_label("fate", f, lang),
+    )
+
+
+@router.get("/enterprises/{enterprise_id}/report.pdf")
+def enterprise_report(request: Request, enterprise_id: str, user: Signed, year: int | None = None) -> Response:
+    _allow(request, access.sees_records(user, enterprise_place(request, enterprise_id)))
+    from eipkit.reports import enterprise_report as report
+
+    database, _ = _state(request)
+    year = year or api.latest_year(database, enterprise_id)
+    folder = tempfile.TemporaryDirectory()
+    path = report.write_pdf(
+        report.build(database, enterprise_id, year),
+        Path(folder.name) / f"{enterprise_id}-{year}.pdf",
+        language(request),
+    )
+    return _file(path, folder, "application/pdf")
+
+
+@router.get("/upload")
+def upload_page(request: Request, user: Signed) -> Response:
+    _allow(request, user.role != "ministry")
+    return _render(request, "upload.html.j2", user, problems=None, result=None)
+
+
+@router.post("/upload")
+async def upload(request: Request, user: Signed) -> Response:
+    _allow(request, user.role != "ministry")
+    form = await request.form()
+    await checked_form(request)
+    file = form.get("workbook")
+    if not isinstance(file, UploadFile) and not hasattr(file, "read"):
+        raise HTTPException(400, i18n.t("web.no_file", language(request)))
+    lang = language(request)
+    try:
+        result = actions.import_workbook(
+            request.app.state.database, user, file.filename or "upload.xlsx", await file.read()
+        )
+    except ImportRejected as exc:
+        return _render(
+            request, "upload.html.j2", user, 422, problems=[(p, p.text(lang)) for p in exc.problems], result=None
+        )
+    request.app.state.cache.changed()
+    return _render(request, "upload.html.j2", user, problems=None, result=result)
+
+
+@router.get("/reports")
+def reports(request: Request, user: Signed) -> Response:
+    database, cache = _state(request)
+    visible = []
+    for row in views.parks(database, cache, user):
+        place = Place(row["park_id"], row["province"])
+        visible.append((row, access.sees_park(user, place), access.sees_park_details(user, place)))
+    enterprises = sorted(user.enterprises | ({user.enterprise_id} if user.enterprise_id else set()))
+    return _render(request, "reports.html.j2", user, parks=visible, enterprises=enterprises)

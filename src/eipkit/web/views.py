@@ -1,0 +1,162 @@
+"""What each page and API call shows, computed from the library and kept until the data changes.
+
+Dashboards are read far more often than data changes, so results are cached per data version: every change
+made through the application bumps the version; a change made outside it (the command line) shows after
+`MAX_AGE` seconds.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from eipkit import access, api, contract, i18n
+from eipkit.access import Place, User
+from eipkit.store import Database, repository
+
+MAX_AGE = 60.0
+T = TypeVar("T")
+
+
+class Cache:
+    def __init__(self) -> None:
+        self.version = 0
+        self._items: dict[tuple, tuple[int, float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def changed(self) -> None:
+        with self._lock:
+            self.version += 1
+            self._items.clear()
+
+    def get(self, key: tuple, compute: Callable[[], T]) -> T:
+        now = time.monotonic()
+        with self._lock:
+            found = self._items.get(key)
+            if found and found[0] == self.version and now - found[1] < MAX_AGE:
+                return found[2]
+            version = self.version
+        value = compute()
+        with self._lock:
+            if version == self.version:
+                self._items[key] = (version, now, value)
+        return value
+
+
+def places(database: Database, cache: Cache) -> dict[str, Place]:
+    def compute() -> dict[str, Place]:
+        with database.sessions() as session:
+            return {p.park_id: Place(p.park_id, p.province) for p in repository.parks(session)}
+
+    return cache.get(("places",), compute)
+
+
+def enterprise_place(database: Database, cache: Cache, enterprise_id: str) -> Place | None:
+    def compute() -> dict[str, Place]:
+        parks = places(database, cache)
+        with database.sessions() as session:
+            return {
+                e.enterprise_id: Place(e.park_id, parks[e.park_id].province, e.enterprise_id)
+                for e in repository.all_enterprises(session)
+            }
+
+    return cache.get(("enterprise_places",), compute).get(enterprise_id)
+
+
+def parks(database: Database, cache: Cache, user: User) -> list[dict[str, Any]]:
+    """The parks this user may list, with their latest figures when the user sees them."""
+    visible = {p.park_id for p in access.visible_parks(user, places(database, cache).values())}
+    return [p for p in park_table(database, cache) if p["park_id"] in visible]
+
+
+def park_table(database: Database, cache: Cache) -> list[dict[str, Any]]:
+    def compute() -> list[dict[str, Any]]:
+        with database.sessions() as session:
+            found = repository.parks(session)
+            counts = Counter(e.park_id for e in repository.all_enterprises(session))
+        rows = []
+        for park in found:
+            status = certification(database, cache, park.park_id, "vn-decree-35-2022")
+            rows.append(
+                {
+                    "park_id": park.park_id,
+                    "name": park.name,
+                    "province": park.province,
+                    "area_ha": park.area_ha,
+                    "lat": park.lat,
+                    "lon": park.lon,
+                    "kind": park.kind,
+                    "enterprises": counts[park.park_id],
+                    "eligible": status["eligible"],
+                    "eligible_on_verified_criteria": status["eligible_on_verified_criteria"],
+                    "criteria_passed": sum(c["status"] == "pass" for c in status["criteria"]),
+                    "criteria": len(status["criteria"]),
+                }
+            )
+        return rows
+
+    return cache.get(("park_table",), compute)
+
+
+def latest_year(database: Database, cache: Cache, park_id: str) -> int | None:
+    def compute() -> int | None:
+        with database.sessions() as session:
+            members = [e.enterprise_id for e in repository.enterprises(session, park_id)]
+            years = repository.records(session, members).years()
+        return years[-1] if years else None
+
+    return cache.get(("latest_year", park_id), compute)
+
+
+def kpi(database: Database, cache: Cache, park_id: str, year: int) -> dict[str, Any]:
+    return cache.get(("kpi", park_id, year), lambda: api.park_kpi(database, park_id, year).as_dict())
+
+
+def certification(database: Database, cache: Cache, park_id: str, rules: str, lang: str = "vi") -> dict[str, Any]:
+    return cache.get(
+        ("certification", park_id, rules, lang), lambda: api.certify_park(database, park_id, rules).as_dict(lang)
+    )
+
+
+def results(database: Database, cache: Cache, park_ids: tuple[str, ...] | None) -> dict[str, Any]:
+    return cache.get(("results", park_ids), lambda: api.results(database, park_ids).as_dict())
+
+
+def summary(database: Database, cache: Cache, park_id: str) -> Any:
+    from eipkit.reports import park_summary
+
+    return cache.get(("summary", park_id), lambda: park_summary.summarise(database, park_id))
+
+
+def stage_counts(opportunities: list[Any], lang: str) -> list[tuple[str, str, int, int]]:
+    counts = Counter((o.kind, o.stage) for o in opportunities)
+    return [
+        (s, contract.enum_label("stage", s, lang), counts[("recp", s)], counts[("symbiosis", s)])
+        for s in contract.enum_values("stage")
+    ]
+
+
+def savings_cards(result: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    """Yearly savings of implemented opportunities, the figures a coordinator watches move."""
+    keys = ("electricity_mwh", "fuel_tj", "water_m3", "materials_chemicals_waste_t", "co2e_t", "cost_saving_vnd")
+    return [(i18n.t(f"result.{k}", lang), i18n.number(result[k]["total"], lang, 0)) for k in keys]
+
+
+def national(database: Database, cache: Cache, lang: str) -> dict[str, Any]:
+    """National figures: each park's latest year summed, the programme's results table."""
+
+    def compute() -> dict[str, Any]:
+        totals: Counter[str] = Counter()
+        for row in park_table(database, cache):
+            year = latest_year(database, cache, row["park_id"])
+            if year is None:
+                continue
+            figures = kpi(database, cache, row["park_id"], year)
+            for key in ("enterprises", "electricity_mwh", "water_withdrawal_m3", "waste_t", "total_tco2e"):
+                totals[key] += figures.get(key) or 0.0
+        return dict(totals)
+
+    return cache.get(("national",), compute)
