@@ -50,3 +50,27 @@ def postgresql_db() -> Iterator[Database]:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request: pytest.FixtureRequest) -> Database:
     return request.getfixturevalue(f"{request.param}_db")
+
+
+@pytest.fixture(scope="session")
+def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo parks and the demo users, loaded once; tests that change data work on a copy."""
+    from eipkit import demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    database = connect(f"sqlite:///{path}")
+    demo.load(database)
+    demo.add_users(database)
+    database.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_copy(demo_db_file: Path, tmp_path: Path) -> Iterator[Database]:
+    import shutil
+
+    path = tmp_path / "demo.db"
+    shutil.copy(demo_db_file, path)
+    database = connect(f"sqlite:///{path}")
+    yield database
+    database.engine.dispose()

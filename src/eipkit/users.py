@@ -41,12 +41,16 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 def _user(session: Session, account: schema.UserAccount) -> User:
     assigned = list(session.scalars(select(schema.UserAssignment).where(schema.UserAssignment.user_id == account.id)))
+    park_id = account.park_id
+    if account.role == "enterprise" and account.enterprise_id and park_id is None:
+        own = session.get(schema.Enterprise, account.enterprise_id)
+        park_id = own.park_id if own else None
     return User(
         account.username,
         account.role,
         account.name,
         account.province,
-        account.park_id,
+        park_id,
         account.enterprise_id,
         frozenset(a.park_id for a in assigned if a.park_id),
         frozenset(a.enterprise_id for a in assigned if a.enterprise_id),
@@ -112,11 +116,16 @@ def authenticate(database: Database, username: str, password: str, now: dt.datet
             account.failed_logins += 1
             if account.failed_logins >= MAX_FAILURES:
                 account.locked_until, account.failed_logins = now + LOCKOUT, 0
-            raise LoginRefused("login.refused") from None
-        account.failed_logins, account.locked_until = 0, None
-        if _hasher.check_needs_rehash(account.password_hash):
-            account.password_hash = _hasher.hash(password)
-        return _user(session, account)
+            refused = True  # raised after the commit, so the count of failures is kept
+        else:
+            refused = False
+            account.failed_logins, account.locked_until = 0, None
+            if _hasher.check_needs_rehash(account.password_hash):
+                account.password_hash = _hasher.hash(password)
+            user = _user(session, account)
+    if refused:
+        raise LoginRefused("login.refused")
+    return user
 
 
 def find(database: Database, username: str) -> User | None:

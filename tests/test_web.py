@@ -1,0 +1,241 @@
+"""The web application: who sees and changes what (every role against every page and API call), sign-in,
+CSRF, uploads all-or-nothing, edits with their audit trail, figures checked against the demo's raw rows."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from eipkit import demo, users
+from eipkit.io import workbook
+from eipkit.store import Database, connect
+from eipkit.web import create_app
+from web_client import ROLE_USERS, api_client, browser, csrf
+from workbooks import small
+
+ROLES = tuple(ROLE_USERS)
+ALL = set(ROLES)
+# the demo users: board of Hải Phòng (DEEPC and NAMCAUKIEN), coordinator of DEEPC, consultant assigned to the park
+# NAMCAUKIEN and to the enterprises DEEPC-001 and DEEPC-002, enterprise DEEPC-001
+PAGES = {
+    "/national": {"ministry"},
+    "/provinces/Hải Phòng": {"ministry", "board"},
+    "/parks/DEEPC": {"ministry", "board", "coordinator"},
+    "/parks/NAMCAUKIEN": {"ministry", "board", "consultant"},
+    "/parks/DEEPC/opportunities": {"board", "coordinator"},
+    "/parks/NAMCAUKIEN/opportunities": {"board", "consultant"},
+    "/parks/DEEPC/symbiosis": {"board", "coordinator"},
+    "/parks/DEEPC/certification": {"ministry", "board", "coordinator"},
+    "/parks/DEEPC/dossier.docx": {"board", "coordinator"},
+    "/parks/NAMCAUKIEN/annual.pdf": {"board", "consultant"},
+    "/parks/DEEPC/summary.html": {"ministry", "board", "coordinator"},
+    "/enterprises/DEEPC-001": {"board", "coordinator", "consultant", "enterprise"},
+    "/enterprises/DEEPC-003": {"board", "coordinator"},
+    "/enterprises/HIEPPHUOC-001": set(),
+    "/enterprises/DEEPC-002/report.pdf": {"board", "coordinator", "consultant"},
+    "/upload": ALL - {"ministry"},
+    "/reports": ALL,
+}
+API = {
+    "/api/parks": ALL,
+    "/api/parks/DEEPC/kpi?year=2023": {"ministry", "board", "coordinator"},
+    "/api/enterprises/DEEPC-001/records?year=2023": {"board", "coordinator", "consultant", "enterprise"},
+    "/api/enterprises/DEEPC-003/records": {"board", "coordinator"},
+    "/api/parks/DEEPC/certification": {"ministry", "board", "coordinator"},
+    "/api/parks/NAMCAUKIEN/certification?rules=vn-decree-82-2018": {"ministry", "board", "consultant"},
+    "/api/results": {"ministry", "board", "coordinator", "consultant"},
+    "/api/results?park=DEEPC": {"ministry", "board", "coordinator"},
+}
+
+
+@pytest.fixture(scope="module")
+def app(demo_db_file: Path):  # type: ignore[no-untyped-def]
+    database = connect(f"sqlite:///{demo_db_file}")
+    yield create_app(database)
+    database.engine.dispose()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_allows_or_refuses_each_role(app, role: str) -> None:  # type: ignore[no-untyped-def]
+    client = browser(app, ROLE_USERS[role])
+    for path, allowed in PAGES.items():
+        answer = client.get(path)
+        assert answer.status_code == (200 if role in allowed else 403), (role, path, answer.status_code)
+        if role not in allowed:
+            assert "Bạn không có quyền" in answer.text  # said in Vietnamese, the default
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_api_call_allows_or_refuses_each_role(app, role: str) -> None:  # type: ignore[no-untyped-def]
+    client = api_client(app, ROLE_USERS[role])
+    for path, allowed in API.items():
+        answer = client.get(path)
+        assert answer.status_code == (200 if role in allowed else 403), (role, path, answer.status_code)
+        if role not in allowed:
+            assert answer.json()["detail"]
+    listed = sorted(p["park_id"] for p in client.get("/api/parks").json())
+    expected = {
+        "ministry": ["AMATA-BH", "DEEPC", "HIEPPHUOC", "NAMCAUKIEN", "TANDO", "VSIP-BN"],
+        "board": ["DEEPC", "NAMCAUKIEN"],
+        "coordinator": ["DEEPC"],
+        "consultant": ["NAMCAUKIEN"],
+        "enterprise": ["DEEPC"],
+    }
+    assert listed == expected[role]
+
+
+def test_without_credentials_pages_ask_to_sign_in_and_the_api_answers_401(app) -> None:  # type: ignore[no-untyped-def]
+    client = TestClient(app)
+    for path in PAGES:
+        answer = client.get(path, follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+    for path in API:
+        answer = client.get(path)
+        assert answer.status_code == 401 and answer.headers["www-authenticate"] == "Bearer"
+        assert "Bearer" in answer.json()["detail"]
+    forged = client.get("/api/parks", headers={"Authorization": "Bearer not-a-token"})
+    assert forged.status_code == 401
+    assert client.get("/docs").status_code == 200 and "/api/token" in client.get("/openapi.json").text
+
+
+def test_api_figures_equal_the_demo_rows(app) -> None:  # type: ignore[no-untyped-def]
+    rows = demo.rows()
+    members = {e["enterprise_id"] for e in rows["enterprises"] if e["park_id"] == "DEEPC"}
+    scale = {"MWh": 1.0, "kWh": 0.001}
+    grid = sum(
+        r["quantity"] * scale[r["unit"]]
+        for r in rows["energy"]
+        if r["enterprise_id"] in members and r["year"] == 2023 and r["carrier"] == "electricity_grid"
+    )
+    figures = api_client(app, "bo").get("/api/parks/DEEPC/kpi?year=2023").json()
+    assert figures["grid_electricity_mwh"] == pytest.approx(grid, rel=1e-9)
+    assert figures["enterprises"] == len(members)
+    own = api_client(app, "dn-deepc-001").get("/api/enterprises/DEEPC-001/records?year=2023").json()
+    expected = [r for r in rows["waste"] if r["enterprise_id"] == "DEEPC-001" and r["year"] == 2023]
+    assert {r["unit"] for r in expected} == {"t"}
+    assert sorted(w["mass_t"] for w in own["waste"]) == pytest.approx(sorted(r["quantity"] for r in expected))
+
+
+def test_sign_in_is_throttled_and_forms_need_the_csrf_token(demo_copy: Database) -> None:
+    app = create_app(demo_copy)
+    client = TestClient(app)
+    for _ in range(users.MAX_FAILURES):
+        assert client.post("/api/token", data={"username": "bo", "password": "wrong-password"}).status_code == 401
+    locked = client.post("/api/token", data={"username": "bo", "password": demo.DEMO_PASSWORD})
+    assert locked.status_code == 401 and "khoá" in locked.json()["detail"]
+    page = browser(app, "dieuphoi-deepc")
+    assert page.post("/logout", data={}).status_code == 403
+    token = csrf(page, "/upload")
+    assert page.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code == 303
+
+
+def _bad_workbook(path: Path) -> bytes:
+    rows = small()
+    rows["energy"][0]["quantity"] = "nhiều"
+    workbook.write(path, rows)
+    return path.read_bytes()
+
+
+def test_upload_lists_every_problem_and_stores_nothing(demo_copy: Database, tmp_path: Path) -> None:
+    app = create_app(demo_copy)
+    client = browser(app, "bql-haiphong")
+    answer = client.post(
+        "/upload",
+        data={"csrf_token": csrf(client, "/upload")},
+        files={"workbook": ("sai.xlsx", io.BytesIO(_bad_workbook(tmp_path / "bad.xlsx")))},
+    )
+    assert answer.status_code == 422 and 'data-testid="problems"' in answer.text and "quantity" in answer.text
+    # the small workbook's park P1 (Hải Phòng) is within the board's province: a clean one is imported
+    workbook.write(tmp_path / "ok.xlsx", small())
+    ok = client.post(
+        "/upload",
+        data={"csrf_token": csrf(client, "/upload")},
+        files={"workbook": ("ok.xlsx", (tmp_path / "ok.xlsx").read_bytes())},
+    )
+    assert ok.status_code == 200 and 'data-testid="imported"' in ok.text
+    assert users.audit_log(demo_copy)[0]["action"] == "import"
+    # an enterprise may not write another enterprise's rows: refused with the rows named, nothing stored
+    refused = api_client(app, "dn-deepc-001").post(
+        "/api/imports", files={"file": ("ok.xlsx", (tmp_path / "ok.xlsx").read_bytes())}
+    )
+    assert refused.status_code == 403
+    problems = refused.json()["detail"]["problems"]
+    assert {p["sheet"] for p in problems} >= {"parks", "enterprises", "energy"}
+    assert api_client(app, "bo").post("/api/imports", files={"file": ("x.xlsx", b"x")}).status_code == 403
+
+
+def test_moving_an_opportunity_to_implemented_moves_the_park_savings(demo_copy: Database) -> None:
+    rows = demo.rows()
+    chosen = next(
+        o
+        for o in rows["opportunities"]
+        if o["park_id"] == "DEEPC" and o["stage"] == "implementing" and o.get("cost_saving_vnd")
+    )
+    app = create_app(demo_copy)
+    reader = api_client(app, "bo")
+    before = reader.get("/api/results?park=DEEPC").json()["cost_saving_vnd"]["total"]
+    implemented = sum(
+        o.get("cost_saving_vnd") or 0.0
+        for o in rows["opportunities"]
+        if o["park_id"] == "DEEPC" and o["stage"] == "implemented"
+    )
+    assert before == pytest.approx(implemented)
+    coordinator = browser(app, "dieuphoi-deepc")
+    token = csrf(coordinator, "/upload")
+    moved = coordinator.post(
+        f"/opportunities/{chosen['opportunity_id']}",
+        data={"stage": "implemented", "cost_saving_vnd": str(chosen["cost_saving_vnd"])},
+        headers={"X-CSRF-Token": token},
+    )
+    assert moved.status_code == 200 and 'role="alert"' not in moved.text
+    after = reader.get("/api/results?park=DEEPC").json()["cost_saving_vnd"]["total"]
+    assert after == pytest.approx(before + chosen["cost_saving_vnd"])
+    entry = users.audit_log(demo_copy)[0]
+    assert (entry["username"], entry["entity_id"]) == ("dieuphoi-deepc", chosen["opportunity_id"])
+    assert (entry["before"]["stage"], entry["after"]["stage"]) == ("implementing", "implemented")
+    # a consultant of another park, and the ministry, may not
+    for name in ("tuvan", "bo"):
+        other = browser(app, name)
+        refused = other.post(
+            f"/opportunities/{chosen['opportunity_id']}",
+            data={"stage": "dropped"},
+            headers={"X-CSRF-Token": csrf(other, "/reports")},
+        )
+        assert refused.status_code == 403
+    # going back is refused by the pipeline's rules, said on the board, nothing changed
+    back = coordinator.post(
+        f"/opportunities/{chosen['opportunity_id']}", data={"stage": "proposed"}, headers={"X-CSRF-Token": token}
+    )
+    assert 'role="alert"' in back.text
+    assert reader.get("/api/results?park=DEEPC").json()["cost_saving_vnd"]["total"] == pytest.approx(after)
+
+
+def test_language_switch_is_remembered(app) -> None:  # type: ignore[no-untyped-def]
+    client = browser(app, "bo")
+    assert "Toàn quốc" in client.get("/national").text
+    client.get("/lang/en")
+    assert "National overview" in client.get("/national").text
+    assert "National overview" in client.get("/parks/DEEPC").text or "Park dashboard" in client.get("/parks/DEEPC").text
+
+
+def test_accounts_and_audit_are_stored_on_both_backends(database: Database) -> None:
+    from eipkit.io.importer import import_rows
+
+    import_rows(database, small(), "test")
+    user = users.add_user(database, "tv", "mat-khau-dai", "consultant", parks=["P1"], enterprises=["E2"])
+    assert user.parks == frozenset({"P1"}) and user.enterprises == frozenset({"E2"})
+    assert users.authenticate(database, "tv", "mat-khau-dai").role == "consultant"
+    with pytest.raises(users.LoginRefused):
+        users.authenticate(database, "tv", "sai")
+    with pytest.raises(users.BadUser, match="at least 8"):
+        users.add_user(database, "x", "short", "ministry")
+    with pytest.raises(users.BadUser, match="needs its province"):
+        users.add_user(database, "x", "long-enough", "board")
+    with database.transaction() as session:
+        users.audit(session, user, "edit", "opportunity", "O1", {"stage": "proposed"}, {"stage": "feasibility"})
+    (entry,) = users.audit_log(database)
+    assert entry["before"] == {"stage": "proposed"} and entry["after"]["stage"] == "feasibility"
+    assert users.secret_key(database) == users.secret_key(database)
