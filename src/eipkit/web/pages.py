@@ -122,7 +122,7 @@ def national(request: Request, user: Signed) -> Response:
         parks=rows,
         totals=views.national(database, cache, lang),
         savings=views.savings_cards(views.results(database, cache, None), lang),
-        map=_park_map(rows, lang),
+        map=cache.get(("national_map", lang), lambda: _park_map(rows, lang)),
     )
 
 
@@ -150,22 +150,15 @@ def province(request: Request, province: str, user: Signed) -> Response:
 def park(request: Request, park_id: str, user: Signed) -> Response:
     place = park_place(request, park_id)
     _allow(request, access.sees_park(user, place))
-    from eipkit.reports import park_summary
-
     database, cache = _state(request)
     lang = language(request)
-    summary = views.summary(database, cache, park_id)
     return _render(
         request,
         "park.html.j2",
         user,
-        park=summary.park,
         place=place,
         details=access.sees_park_details(user, place),
-        years=[a.year for a in summary.accounts],
-        rows=park_summary.kpi_rows(summary, lang),
-        charts=park_summary.charts(summary, lang),
-        stages=views.stage_counts(summary.opportunities, lang),
+        **views.park_page(database, cache, park_id, lang),
         savings=views.savings_cards(views.results(database, cache, (park_id,)), lang),
         certification=views.certification(database, cache, park_id, "vn-decree-35-2022", lang),
     )
@@ -358,27 +351,31 @@ def park_summary_page(request: Request, park_id: str, user: Signed) -> Response:
 def enterprise(request: Request, enterprise_id: str, user: Signed, year: int | None = None) -> Response:
     place = enterprise_place(request, enterprise_id)
     _allow(request, access.sees_records(user, place))
-    database, _ = _state(request)
+    database, cache = _state(request)
     lang = language(request)
-    profile, park_of = api.enterprise_profile(database, enterprise_id)
-    year = year or api.latest_year(database, enterprise_id)
-    with database.sessions() as session:
-        records = repository.records(session, [enterprise_id], year)
-    benchmark = api.enterprise_benchmark(database, enterprise_id, year)
+
+    def compute() -> dict[str, Any]:
+        profile, park_of = api.enterprise_profile(database, enterprise_id)
+        chosen = year or api.latest_year(database, enterprise_id)
+        with database.sessions() as session:
+            records = repository.records(session, [enterprise_id], chosen)
+        return {
+            "enterprise": profile,
+            "park": park_of,
+            "year": chosen,
+            "records": records,
+            "kpi": api.enterprise_kpi(database, enterprise_id, chosen).as_dict(),
+            "benchmark": api.enterprise_benchmark(database, enterprise_id, chosen),
+            "options": api.enterprise_options(database, enterprise_id, chosen)[:8],
+            "opportunities": api.enterprise_opportunities(database, enterprise_id),
+        }
+
     return _render(
         request,
         "enterprise.html.j2",
         user,
-        enterprise=profile,
-        park=park_of,
-        year=year,
-        records=records,
-        kpi=api.enterprise_kpi(database, enterprise_id, year).as_dict(),
-        benchmark=benchmark,
-        options=api.enterprise_options(database, enterprise_id, year)[:8],
-        opportunities=api.enterprise_opportunities(database, enterprise_id),
-        carrier=lambda c: contract.enum_label("carrier", c, lang),
-        fate=lambda f: contract.enum_label("fate", f, lang),
+        label=lambda enum, value: contract.enum_label(enum, value, lang),
+        **cache.get(("enterprise", enterprise_id, year), compute),
     )
 
 

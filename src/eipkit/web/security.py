@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import OAuth2PasswordBearer
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from eipkit import i18n, users
+from eipkit import i18n
 from eipkit.access import User
 
 TOKEN_SECONDS = 8 * 3600
@@ -41,9 +41,11 @@ def csrf_token(request: Request) -> str:
 
 
 def _user(request: Request, username: str | None) -> User | None:
+    from eipkit.web import views
+
     if username is None:
         return None
-    return users.find(request.app.state.database, username)
+    return views.user(request.app.state.database, request.app.state.cache, username)
 
 
 def page_user(request: Request) -> User:

@@ -26,23 +26,36 @@ class Cache:
         self.version = 0
         self._items: dict[tuple, tuple[int, float, Any]] = {}
         self._lock = threading.Lock()
+        self._computing: dict[tuple, threading.Lock] = {}
 
     def changed(self) -> None:
         with self._lock:
             self.version += 1
             self._items.clear()
 
+    def _fresh(self, key: tuple) -> tuple[bool, Any]:
+        found = self._items.get(key)
+        if found and found[0] == self.version and time.monotonic() - found[1] < MAX_AGE:
+            return True, found[2]
+        return False, None
+
     def get(self, key: tuple, compute: Callable[[], T]) -> T:
-        now = time.monotonic()
+        """The cached value, or computed once while other requests for the same key wait for it."""
         with self._lock:
-            found = self._items.get(key)
-            if found and found[0] == self.version and now - found[1] < MAX_AGE:
-                return found[2]
-            version = self.version
-        value = compute()
-        with self._lock:
-            if version == self.version:
-                self._items[key] = (version, now, value)
+            hit, value = self._fresh(key)
+            if hit:
+                return value
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:
+            with self._lock:
+                hit, value = self._fresh(key)
+                if hit:
+                    return value
+                version, started = self.version, time.monotonic()
+            value = compute()
+            with self._lock:
+                if version == self.version:
+                    self._items[key] = (version, started, value)
         return value
 
 
@@ -129,6 +142,29 @@ def summary(database: Database, cache: Cache, park_id: str) -> Any:
     from eipkit.reports import park_summary
 
     return cache.get(("summary", park_id), lambda: park_summary.summarise(database, park_id))
+
+
+def park_page(database: Database, cache: Cache, park_id: str, lang: str) -> dict[str, Any]:
+    """The figures and charts of a park's dashboard (drawing the charts costs more than computing them)."""
+    from eipkit.reports import park_summary
+
+    def compute() -> dict[str, Any]:
+        found = summary(database, cache, park_id)
+        return {
+            "park": found.park,
+            "years": [a.year for a in found.accounts],
+            "rows": park_summary.kpi_rows(found, lang),
+            "charts": park_summary.charts(found, lang),
+            "stages": stage_counts(found.opportunities, lang),
+        }
+
+    return cache.get(("park_page", park_id, lang), compute)
+
+
+def user(database: Database, cache: Cache, username: str) -> User | None:
+    from eipkit import users
+
+    return cache.get(("user", username), lambda: users.find(database, username))
 
 
 def stage_counts(opportunities: list[Any], lang: str) -> list[tuple[str, str, int, int]]:

@@ -1,0 +1,200 @@
+"""The web application in a real browser: Playwright driving Debian's Chromium (installed by .ci/run).
+
+Screenshots of the main pages are saved in build/screenshots/ (EIPKIT_SCREENSHOTS to change) for people to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from eipkit import demo
+from eipkit.io import workbook
+from eipkit.store import connect
+from eipkit.web import create_app
+from workbooks import small
+
+CHROMIUM = os.environ.get("EIPKIT_CHROMIUM", "/usr/bin/chromium")
+SHOTS = Path(os.environ.get("EIPKIT_SCREENSHOTS", "build/screenshots"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The application on a free port, over its own copy of the demo database."""
+    path = tmp_path_factory.mktemp("browser") / "demo.db"
+    shutil.copy(demo_db_file, path)
+    database = connect(f"sqlite:///{path}")
+    port = _free_port()
+    app = create_app(database, banner=demo.banner("vi"))
+    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if running.started:
+            break
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(timeout=10)
+    database.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install -y chromium (as .ci/run does)")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+def _page(browser: Browser, server: str, username: str) -> Page:
+    context = browser.new_context(base_url=server, viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", demo.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    return page
+
+
+def _shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_each_role_signs_in_and_lands_on_its_page(browser: Browser, server: str) -> None:
+    landing = {
+        "bo": ("/national", "Toàn quốc"),
+        "bql-haiphong": ("/provinces/H%E1%BA%A3i%20Ph%C3%B2ng", "Hải Phòng"),
+        "dieuphoi-deepc": ("/parks/DEEPC", "DEEP C"),
+        "tuvan": ("/", "Công việc của tôi"),
+        "dn-deepc-001": ("/enterprises/DEEPC-001", "DEEPC-001"),
+    }
+    for username, (path, text) in landing.items():
+        page = _page(browser, server, username)
+        expect(page.locator("[data-testid=who]")).to_be_visible()
+        assert page.url.endswith(path), page.url
+        expect(page.locator("main")).to_contain_text(text)
+        _shot(page, f"home-{username}")
+        page.context.close()
+    wrong = browser.new_page(base_url=server)
+    wrong.goto("/login")
+    wrong.fill("#username", "bo")
+    wrong.fill("#password", "not-the-password")
+    wrong.click("button[type=submit]")
+    expect(wrong.locator("[role=alert]")).to_contain_text("không đúng")
+    wrong.close()
+
+
+def test_upload_with_errors_lists_them(browser: Browser, server: str, tmp_path: Path) -> None:
+    rows = small()
+    rows["energy"][0]["quantity"] = "nhiều"
+    rows["waste"][0]["fate"] = "biển"
+    workbook.write(tmp_path / "loi.xlsx", rows)
+    page = _page(browser, server, "bql-haiphong")
+    page.goto("/upload")
+    page.set_input_files("input[name=workbook]", str(tmp_path / "loi.xlsx"))
+    page.click("button[type=submit]")
+    expect(page.locator("[data-testid=problems-summary]")).to_contain_text("Không nhập dữ liệu nào")
+    problems = page.locator("[data-testid=problems] tr")
+    expect(problems.filter(has_text="energy").filter(has_text="quantity").first).to_be_visible()
+    expect(problems.filter(has_text="waste").filter(has_text="fate")).to_have_count(1)
+    _shot(page, "upload-errors")
+    page.context.close()
+
+
+def _savings(page: Page) -> str:
+    return page.locator("[data-testid=savings] .card").last.locator(".value").inner_text()
+
+
+def test_implementing_an_opportunity_moves_the_park_figures(browser: Browser, server: str) -> None:
+    chosen = next(
+        o
+        for o in demo.rows()["opportunities"]
+        if o["park_id"] == "DEEPC" and o["stage"] == "implementing" and o.get("cost_saving_vnd")
+    )
+    page = _page(browser, server, "dieuphoi-deepc")
+    _shot(page, "park-dashboard")
+    before = _savings(page)
+    page.goto("/parks/DEEPC/opportunities")
+    _shot(page, "opportunities-board")
+    card = page.locator(f"#op-{chosen['opportunity_id']}")
+    card.locator("select[name=stage]").select_option("implemented")
+    card.locator("button").click()
+    expect(page.locator("[data-stage=implemented]")).to_contain_text(chosen["opportunity_id"])
+    page.goto("/parks/DEEPC")
+    after = _savings(page)
+
+    def vnd(text: str) -> float:
+        return float(re.sub(r"[^0-9]", "", text))  # Vietnamese thousands separator is '.'
+
+    assert vnd(after) - vnd(before) == pytest.approx(chosen["cost_saving_vnd"], abs=1.0)
+
+
+def test_symbiosis_optimisation_runs_and_its_links_are_on_the_map(browser: Browser, server: str) -> None:
+    page = _page(browser, server, "dieuphoi-deepc")
+    page.goto("/parks/DEEPC/symbiosis")
+    page.click("text=Tối ưu hoá mạng trao đổi")
+    done = page.locator("[data-testid=job-done]")
+    expect(done).to_be_visible(timeout=120_000)
+    links = int(re.search(r"(\d+) liên kết", done.inner_text()).group(1))
+    assert links > 0
+    page.click("text=Xem bản đồ")
+    # the map draws the proposed links as one line trace: 3 points (two ends and a gap) per link
+    traces = page.evaluate(
+        "() => document.querySelector('[data-testid=exchange-map] .js-plotly-plot').data"
+        ".filter(t => t.mode === 'lines').map(t => [t.name, t.x.length])"
+    )
+    proposed = [n for name, n in traces if "đề xuất" in name.lower()]
+    assert proposed and proposed[0] >= 3 * links
+    _shot(page, "symbiosis")
+    page.context.close()
+
+
+def test_dossier_downloads(browser: Browser, server: str) -> None:
+    page = _page(browser, server, "dieuphoi-deepc")
+    page.goto("/parks/DEEPC/certification")
+    expect(page.locator("[data-testid=criteria]")).to_contain_text("D35-37.2.c")
+    _shot(page, "certification")
+    with page.expect_download() as download:
+        page.click("[data-testid=dossier-docx]")
+    saved = download.value
+    assert saved.suggested_filename.endswith(".docx")
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(saved.path()).paragraphs)
+    assert "Ban quản lý" in text and "DEEP C" in text
+    page.goto("/lang/en")
+    page.goto("/parks/DEEPC")
+    expect(page.locator("main")).to_contain_text("Savings of implemented opportunities")
+    page.context.close()
+
+
+def test_national_overview_shows_every_park_on_the_map(browser: Browser, server: str) -> None:
+    page = _page(browser, server, "bo")
+    expect(page.locator("[data-testid=parks] tr")).to_have_count(7)  # header and the six demo parks
+    points = page.evaluate(
+        "() => document.querySelector('[data-testid=park-map] .js-plotly-plot')"
+        ".data.reduce((n, t) => n + t.x.length, 0)"
+    )
+    assert points == 6
+    _shot(page, "national")
+    page.context.close()
