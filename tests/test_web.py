@@ -239,3 +239,35 @@ def test_accounts_and_audit_are_stored_on_both_backends(database: Database) -> N
     (entry,) = users.audit_log(database)
     assert entry["before"] == {"stage": "proposed"} and entry["after"]["stage"] == "feasibility"
     assert users.secret_key(database) == users.secret_key(database)
+
+
+def test_an_application_is_opened_and_followed_from_the_certification_page(demo_copy: Database) -> None:
+    app = create_app(demo_copy)
+    board = browser(app, "bql-haiphong")
+    token = csrf(board, "/parks/DEEPC/certification")
+    opened = board.post(
+        "/parks/DEEPC/applications",
+        data={"csrf_token": token, "submitted": "2025-01-24", "procedure": "park"},
+        follow_redirects=False,
+    )
+    assert opened.status_code == 303
+    page = board.get("/parks/DEEPC/certification").text
+    # forward due Wed 5 Feb 2025 (3 working days over Tet, counted by hand in test_certification_timeline)
+    assert "forward: Hạn 2025-02-05" in page
+    done = board.post(
+        "/parks/DEEPC/applications",
+        data={"csrf_token": token, "application": "1", "step": "forward", "on": "2025-02-06"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert "forward: Hạn 2025-02-05, 2025-02-06 (+1)" in board.get("/parks/DEEPC/certification").text
+    out_of_order = board.post(
+        "/parks/DEEPC/applications",
+        data={"csrf_token": token, "application": "1", "step": "appraisal", "on": "2025-02-07"},
+    )
+    assert out_of_order.status_code == 400 and "không đúng thứ tự" in out_of_order.text
+    assert [e["action"] for e in users.audit_log(demo_copy)[:2]] == ["step", "open"]
+    ministry = browser(app, "bo")
+    assert (
+        ministry.post("/parks/DEEPC/applications", data={"csrf_token": csrf(ministry, "/reports")}).status_code == 403
+    )
