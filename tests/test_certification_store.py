@@ -92,3 +92,16 @@ def test_certify_command(sqlite_db: Database, tmp_path: Path) -> None:
     assert unknown.exit_code == 1 and "NOPE" in unknown.output
     bad = runner.invoke(app, ["certify", "--park", "P1", "--threshold", "IF2-EN-01", "--db", url])
     assert bad.exit_code == 1 and "ID=NUMBER" in bad.output
+
+
+def test_cross_park_cooperation_is_a_type_d_link(database: Database, tmp_path: Path) -> None:
+    rows = small()
+    rows["opportunities"][1].update(
+        {"category": "cross_park_cooperation", "stage": "implemented", "year_implemented": 2022}
+    )
+    import_path(database, workbook.write(tmp_path / "w.xlsx", rows))
+    report = api.annual_report(database, "P1", 2022)
+    # O2 (E2 and E1, declared cooperation with another park) and the 2022 ash record E2 -> E1 are the same pair of
+    # enterprises: one link, of the declared type (d); without the category the same link is type (a)
+    assert report["symbiosis"]["links_by_type"] == {"d": 1}
+    assert api.annual_report(database, "P1", 2021)["symbiosis"]["links_by_type"] == {}
