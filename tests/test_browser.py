@@ -157,7 +157,9 @@ def test_symbiosis_optimisation_runs_and_its_links_are_on_the_map(browser: Brows
     expect(done).to_be_visible(timeout=120_000)
     links = int(re.search(r"(\d+) liên kết", done.inner_text()).group(1))
     assert links > 0
-    page.click("text=Xem bản đồ")
+    with page.expect_navigation():
+        page.click("text=Xem bản đồ")
+    page.wait_for_selector("[data-testid=exchange-map] .js-plotly-plot .main-svg")
     # the map draws the proposed links as one line trace: 3 points (two ends and a gap) per link
     traces = page.evaluate(
         "() => document.querySelector('[data-testid=exchange-map] .js-plotly-plot').data"
@@ -191,6 +193,7 @@ def test_dossier_downloads(browser: Browser, server: str) -> None:
 def test_national_overview_shows_every_park_on_the_map(browser: Browser, server: str) -> None:
     page = _page(browser, server, "bo")
     expect(page.locator("[data-testid=parks] tr")).to_have_count(7)  # header and the six demo parks
+    page.wait_for_selector("[data-testid=park-map] .js-plotly-plot .main-svg")
     points = page.evaluate(
         "() => document.querySelector('[data-testid=park-map] .js-plotly-plot')"
         ".data.reduce((n, t) => n + t.x.length, 0)"
