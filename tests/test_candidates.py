@@ -87,8 +87,11 @@ def test_candidates_carry_their_reasons_and_estimates(database: Database, tmp_pa
     # CO2: 0.5 t/t avoided landfill, plus the anthracite not burnt (26.7 GJ/t x (98.3 + 0.28 + 0.3975) kg/GJ)
     coal = 26.7 * (98300 + 10 * 28 + 1.5 * 265) / 1e6
     assert sludge["co2e_t_per_year"] == pytest.approx(100 * (0.5 + ratio * coal - 0.0001 * distance))
-    assert any("sends 100.0 t/yr of 'Bùn giấy' to landfill" in reason for reason in sludge["reasons"])
-    assert any("burns 50.0 t/yr of coal_anthracite" in reason for reason in sludge["reasons"])
+    assert any("sends 100.0 t/yr of 'Bùn giấy' to Landfill" in reason for reason in sludge["reasons"])
+    assert any("burns 50.0 t/yr of Anthracite" in reason for reason in sludge["reasons"])
+    said = api.symbiosis_candidates(database, ["P"]).rows("vi")
+    vietnamese = next(r for r in said if r["supply_enterprise"] == "PAPER")["reasons"]
+    assert any("đưa 100,0 t/năm 'Bùn giấy' đi Chôn lấp" in reason for reason in vietnamese)
     oil = [r for r in rows if r["supply_enterprise"] == "GARAGE"]
     assert [r["demand_enterprise"] for r in oil] == ["RECYCLER"]  # the refinery holds no hazardous-waste licence
 

@@ -16,8 +16,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from eipkit import reference
+from eipkit import contract, reference
 from eipkit.accounting import Factors, combustion
+from eipkit.i18n import Figure, Message, Said
 from eipkit.model import Enterprise, Park, Records
 from eipkit.symbiosis import network
 from eipkit.symbiosis.knowledge import Synergy, best_waste_match, division_in, input_matches
@@ -37,7 +38,7 @@ def transport_defaults() -> dict[str, float]:
 class _Explanations:
     """Why each supply and demand is there, gathered while reading the records."""
 
-    reasons: dict[str, list[str]] = field(default_factory=dict)
+    reasons: dict[str, list[Message]] = field(default_factory=dict)
     confidence: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     entries: dict[str, Synergy] = field(default_factory=dict)
@@ -48,7 +49,7 @@ class _Explanations:
 class CandidateSet:
     problem: Problem
     arcs: Any
-    reasons: dict[str, list[str]] = field(default_factory=dict)
+    reasons: dict[str, list[Message]] = field(default_factory=dict)
     confidence: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     entries: dict[str, Synergy] = field(default_factory=dict)
@@ -76,15 +77,26 @@ class CandidateSet:
                     "co2e_t_per_year": flow * float(arc.co2e_t_per_t),
                     "diverted_t_per_year": flow,
                     "confidence": min(self.confidence[arc.supply], self.confidence[arc.demand], key=_rank),
-                    "reasons": self.reasons[arc.supply]
-                    + self.reasons[arc.demand]
-                    + [
-                        f"distance {float(arc.distance_km):.1f} km by road (limit {self.problem.max_distance_km:g} km)",
-                        f"knowledge base {entry.kb_id}: {entry.source}",
+                    "reasons": [
+                        m.text(lang)
+                        for m in self.reasons[arc.supply]
+                        + self.reasons[arc.demand]
+                        + [
+                            Message(
+                                "is.distance",
+                                km=Figure(float(arc.distance_km), 1),
+                                limit=Figure(self.problem.max_distance_km, 0),
+                            ),
+                            Message("is.knowledge_base", kb=entry.kb_id, source=entry.source),
+                        ]
                     ],
                 }
             )
         return sorted(result, key=lambda r: -r["money_vnd_per_year"])
+
+
+def _labels(enum: str, codes: list[str]) -> Said:
+    return Said(*(", ".join(contract.enum_label(enum, c, lang) for c in codes) for lang in ("vi", "en")))
 
 
 def _rank(confidence: str) -> int:
@@ -161,9 +173,17 @@ def find(
                     lon=where[1],
                 )
             )
-            fates = ", ".join(sorted({f.fate for f, _, _ in flows}))
+            fates = sorted({f.fate for f, _, _ in flows})
             result.reasons[supply_id] = [
-                f"{enterprise.enterprise_id} sends {mass:,.1f} t/yr of '{waste}' to {fates} ({year}); {flows[0][1]}"
+                Message(
+                    "is.sends",
+                    enterprise=enterprise.enterprise_id,
+                    mass=Figure(mass, 1),
+                    waste=waste,
+                    fates=_labels("fate", fates),
+                    year=year,
+                    why=flows[0][1],
+                )
             ]
             source_ok = division_in(enterprise.division, entry.source_divisions)
             result.confidence[supply_id] = entry.confidence if source_ok else "medium"
@@ -181,7 +201,14 @@ def find(
                 spent = sum(m.cost_vnd or 0.0 for m, _ in matched)
                 price = spent / capacity if spent and capacity else entry.virgin_price_vnd_per_t
                 label = ", ".join(sorted({m.material for m, _ in matched}))
-                reason = f"{enterprise.enterprise_id} uses {capacity:,.1f} t/yr of '{label}' ({year}); {matched[0][1]}"
+                reason = Message(
+                    "is.uses",
+                    enterprise=enterprise.enterprise_id,
+                    mass=Figure(capacity, 1),
+                    material=label,
+                    year=year,
+                    why=matched[0][1],
+                )
                 demands.append(
                     Demand(
                         id=f"{enterprise.enterprise_id}|{entry.kb_id}|input",
@@ -220,8 +247,15 @@ def find(
                         )
                     )
                     result.reasons[key] = [
-                        f"{enterprise.enterprise_id} burns {tonnes:,.1f} t/yr of {use.carrier} "
-                        f"({year}); {entry.name_en} can replace it at {entry.ncv_mj_per_kg:g} MJ/kg"
+                        Message(
+                            "is.burns",
+                            enterprise=enterprise.enterprise_id,
+                            mass=Figure(tonnes, 1),
+                            fuel=_labels("carrier", [use.carrier]),
+                            year=year,
+                            resource=Said(entry.name_vi, entry.name_en),
+                            ncv=Figure(entry.ncv_mj_per_kg, 1),
+                        )
                     ]
                     result.confidence[key], result.labels[key] = entry.confidence, use.carrier
                     result.entries[entry.kb_id] = entry
@@ -243,9 +277,13 @@ def find(
                         )
                     )
                     result.reasons[key] = [
-                        f"{enterprise.enterprise_id} is in VSIC division {enterprise.division}, a "
-                        f"typical receiver; assumed to replace {entry.receiver_share:.0%} of its "
-                        f"{total:,.0f} t/yr of materials"
+                        Message(
+                            "is.sector",
+                            enterprise=enterprise.enterprise_id,
+                            division=enterprise.division,
+                            share=Figure(100 * entry.receiver_share, 0),
+                            mass=Figure(total, 0),
+                        )
                     ]
                     result.confidence[key], result.labels[key] = "low", f"VSIC {enterprise.division}"
                     result.entries[entry.kb_id] = entry

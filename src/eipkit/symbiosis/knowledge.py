@@ -11,6 +11,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from eipkit.i18n import Message
+
 LIST_FIELDS = (
     "waste_keywords",
     "code_prefixes",
@@ -105,15 +107,15 @@ def knowledge_base(extra: str | Path | None = None) -> list[Synergy]:
 
 def best_waste_match(
     kb: list[Synergy] | tuple[Synergy, ...], waste: str, code: str | None
-) -> tuple[Synergy, str] | None:
+) -> tuple[Synergy, Message] | None:
     """The entry a waste record belongs to: the longest matching keyword wins (the most specific), then a code
     prefix; on a tie the earlier entry (a user's before the shipped ones)."""
     name = normalise(waste)
-    best: tuple[int, Synergy, str] | None = None
+    best: tuple[int, Synergy, Message] | None = None
     for entry in kb:
         for keyword in entry.waste_keywords:
             if keyword in name and (best is None or len(keyword) > best[0]):
-                best = (len(keyword), entry, f"name contains '{keyword}'")
+                best = (len(keyword), entry, Message("is.match_name", keyword=keyword))
     if best is not None:
         return best[1], best[2]
     for entry in kb:
@@ -123,24 +125,24 @@ def best_waste_match(
     return None
 
 
-def waste_matches(entry: Synergy, waste: str, code: str | None) -> str | None:
+def waste_matches(entry: Synergy, waste: str, code: str | None) -> Message | None:
     """Why a waste record is this entry's resource (a keyword of its name, or its code), or None."""
     name = normalise(waste)
     for keyword in entry.waste_keywords:
         if keyword in name:
-            return f"name contains '{keyword}'"
+            return Message("is.match_name", keyword=keyword)
     if code:
         for prefix in entry.code_prefixes:
             if code.startswith(prefix):
-                return f"waste code {code} starts with {prefix}"
+                return Message("is.match_code", code=code, prefix=prefix)
     return None
 
 
-def input_matches(entry: Synergy, material: str) -> str | None:
+def input_matches(entry: Synergy, material: str) -> Message | None:
     name = normalise(material)
     for keyword in entry.input_keywords:
         if keyword in name:
-            return f"input contains '{keyword}'"
+            return Message("is.match_input", keyword=keyword)
     return None
 
 
