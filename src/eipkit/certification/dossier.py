@@ -41,7 +41,7 @@ def _assessment(document: Document, evaluation: Evaluation, lang: str) -> None:
     for r in evaluation.results:
         c = r.criterion
         value = r.value if not isinstance(r.value, dict) else ", ".join(f"{k}={v}" for k, v in r.value.items())
-        threshold = c.threshold.text() if c.threshold else "–"
+        threshold = c.threshold.text(lang) if c.threshold else "–"
         rows.append(
             [
                 f"{c.id}\n{c.title[lang]}",

@@ -38,7 +38,7 @@ class CriterionResult:
             "citation": c.citation[lang],
             "status": self.status,
             "value": self.value,
-            "threshold": c.threshold.text() if c.threshold else None,
+            "threshold": c.threshold.text(lang) if c.threshold else None,
             "threshold_set_by_user": bool(c.threshold and c.threshold.set_by_user),
             "wording": c.wording,
             "confidence": c.confidence,

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from eipkit.i18n import LocalisedError
+from eipkit.i18n import LocalisedError, number
 
 COMPARISONS = ("==", ">=", "<=", ">", "<")
 WORDING = ("verified", "secondary", "unverified")
@@ -31,6 +31,7 @@ class Threshold:
     comparison: str
     unit: str
     set_by_user: bool = False
+    unit_vi: str = ""
 
     def holds(self, value: float) -> bool:
         assert self.value is not None
@@ -42,10 +43,11 @@ class Threshold:
             "<": value < self.value,
         }[self.comparison]
 
-    def text(self) -> str:
+    def text(self, lang: str = "en") -> str:
+        unit = self.unit_vi if lang == "vi" and self.unit_vi else self.unit
         if self.value is None:
-            return f"? {self.unit}"
-        return f"{self.comparison} {self.value:g} {self.unit}"
+            return f"? {unit}"
+        return f"{self.comparison} {number(self.value, lang, 0 if self.value.is_integer() else 2)} {unit}"
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,10 @@ def _pack(document: Any, where: str) -> RulePack:
             if value is not None and not isinstance(value, int | float):
                 reason = "value must be a number"
                 raise RulePackError("cert.bad_pack", where=where, field=f"{cid}.threshold", reason=reason)
-            threshold = Threshold(None if value is None else float(value), t["comparison"], str(t.get("unit", "")))
+            unit = str(t.get("unit", ""))
+            threshold = Threshold(
+                None if value is None else float(value), t["comparison"], unit, unit_vi=str(t.get("unit_vi", unit))
+            )
         return Criterion(
             id=cid,
             measure=raw["measure"],
