@@ -271,3 +271,31 @@ def test_an_application_is_opened_and_followed_from_the_certification_page(demo_
     assert (
         ministry.post("/parks/DEEPC/applications", data={"csrf_token": csrf(ministry, "/reports")}).status_code == 403
     )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_change_allows_or_refuses_each_role(demo_copy: Database, role: str) -> None:
+    """Changes: allowed roles get past the permission check (and then a 200, or a 400 for a bad date), the others
+    a 403 before anything is written."""
+    app = create_app(demo_copy)
+    client = browser(app, ROLE_USERS[role])
+    token = {"X-CSRF-Token": csrf(client, "/reports")}
+    first = {}
+    for o in demo.rows()["opportunities"]:
+        first.setdefault(o["park_id"], o["opportunity_id"])
+    changes = {
+        (f"/opportunities/{first['DEEPC']}", ()): ({"board", "coordinator"}, 200),
+        (f"/opportunities/{first['NAMCAUKIEN']}", ()): ({"board", "consultant"}, 200),
+        ("/parks/DEEPC/applications", (("submitted", "not-a-date"),)): ({"board", "coordinator"}, 400),
+        ("/upload", ()): (ALL - {"ministry"}, 400),  # no file attached
+    }
+    for (path, fields), (allowed, status) in changes.items():
+        answer = client.post(path, data=dict(fields), headers=token)
+        assert answer.status_code == (status if role in allowed else 403), (role, path, answer.status_code)
+    if role not in {"board", "coordinator"}:
+        assert client.post("/parks/DEEPC/symbiosis/optimize", headers=token).status_code == 403
+    entries = users.audit_log(demo_copy)
+    assert all(e["username"] == ROLE_USERS[role] for e in entries)
+    assert len(entries) == sum(
+        1 for (path, _), (allowed, status) in changes.items() if role in allowed and status == 200
+    )
