@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.middleware.sessions import SessionMiddleware
 
 from eipkit import __version__, i18n, users
 from eipkit.store import Database
-from eipkit.web import jobs, pages, rest
-from eipkit.web.security import LANG_COOKIE, NotSignedIn, csrf_token, language
-from eipkit.web.views import Cache
+from eipkit.web import jobs, pages, rest, views
+from eipkit.web.render import render, templates
+from eipkit.web.security import LANG_COOKIE, NotSignedIn
 
 SESSION_SECONDS = 12 * 3600
 
@@ -29,31 +26,6 @@ def _plotly_js() -> str:
     return get_plotlyjs()
 
 
-def templates() -> Jinja2Templates:
-    env = Environment(loader=PackageLoader("eipkit.web", "templates"), autoescape=select_autoescape())
-    return Jinja2Templates(env=env)
-
-
-def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
-    """A page in the reader's language, with the helpers every template uses."""
-    lang = language(request)
-    return request.app.state.templates.TemplateResponse(
-        request,
-        name,
-        {
-            "lang": lang,
-            "t": lambda key, **kw: i18n.t(key, lang, **kw),
-            "num": lambda v, d=1: i18n.number(v, lang, d),
-            "user": context.pop("user", None),
-            "csrf": csrf_token(request),
-            "version": __version__,
-            "banner": request.app.state.banner,
-            **context,
-        },
-        status_code=status_code,
-    )
-
-
 def create_app(database: Database, banner: str | None = None) -> FastAPI:
     app = FastAPI(
         title="eipkit",
@@ -62,7 +34,7 @@ def create_app(database: Database, banner: str | None = None) -> FastAPI:
         "Sign in with POST /api/token (user name and password) and send `Authorization: Bearer <token>`.",
     )
     app.state.database = database
-    app.state.cache = Cache()
+    app.state.cache = views.Cache()
     app.state.templates = templates()
     app.state.banner = banner
     app.state.secret = users.secret_key(database)
@@ -93,8 +65,9 @@ def create_app(database: Database, banner: str | None = None) -> FastAPI:
     def http_error(request: Request, exc: HTTPException) -> Response:
         if request.url.path.startswith("/api") or request.url.path.startswith("/docs"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        user = users.find(database, request.session.get("user", "")) if request.session.get("user") else None
-        return render(request, "error.html.j2", exc.status_code, user=user, message=exc.detail)
+        name = request.session.get("user")
+        user = views.user(database, app.state.cache, name) if name else None
+        return render(request, "error.html.j2", user, exc.status_code, message=exc.detail)
 
     @app.exception_handler(RequestValidationError)
     def bad_request(request: Request, exc: RequestValidationError) -> Response:

@@ -8,30 +8,26 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import plotly.graph_objects as go
-from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
+from starlette.datastructures import UploadFile
 
 from eipkit import access, api, contract, i18n, users
 from eipkit.access import Place, User
 from eipkit.io.validate import ImportRejected
-from eipkit.store import repository
+from eipkit.store import Database, repository
 from eipkit.web import actions, views
-from eipkit.web.rest import enterprise_place, park_place
+from eipkit.web.render import render
 from eipkit.web.security import checked_form, forbid, language, page_user
+from eipkit.web.views import enterprise_place, park_place
 
 router = APIRouter(include_in_schema=False)
 Signed = Annotated[User, Depends(page_user)]
 STATUS_COLOURS = {True: "#2E6B3F", False: "#C0504D", None: "#B08D2A"}
 
 
-def _render(request: Request, name: str, user: User | None, status_code: int = 200, **context: Any) -> Response:
-    from eipkit.web.app import render
-
-    return render(request, name, status_code, user=user, **context)
-
-
-def _state(request: Request) -> tuple[Any, Any]:
+def _state(request: Request) -> tuple[Database, views.Cache]:
     return request.app.state.database, request.app.state.cache
 
 
@@ -42,7 +38,7 @@ def _allow(request: Request, allowed: bool) -> None:
 
 @router.get("/login")
 def login_page(request: Request, next: str = "/") -> Response:
-    return _render(request, "login.html.j2", None, next=next, error=None)
+    return render(request, "login.html.j2", None, next=next, error=None)
 
 
 @router.post("/login")
@@ -54,7 +50,7 @@ async def login(request: Request) -> Response:
     try:
         user = users.authenticate(request.app.state.database, form.get("username", ""), form.get("password", ""))
     except users.LoginRefused as exc:
-        return _render(request, "login.html.j2", None, 401, next=target, error=exc.text(language(request)))
+        return render(request, "login.html.j2", None, 401, next=target, error=exc.text(language(request)))
     request.session.clear()
     request.session["user"] = user.username
     return RedirectResponse(target, status_code=303)
@@ -79,7 +75,7 @@ def home(request: Request, user: Signed) -> Response:
     if user.role == "enterprise":
         return RedirectResponse(f"/enterprises/{user.enterprise_id}", status_code=303)
     database, cache = _state(request)
-    return _render(
+    return render(
         request,
         "consultant.html.j2",
         user,
@@ -115,7 +111,7 @@ def national(request: Request, user: Signed) -> Response:
     database, cache = _state(request)
     lang = language(request)
     rows = views.park_table(database, cache)
-    return _render(
+    return render(
         request,
         "national.html.j2",
         user,
@@ -135,7 +131,7 @@ def province(request: Request, province: str, user: Signed) -> Response:
         raise HTTPException(404, i18n.t("web.not_found", language(request), what=province))
     chosen = tuple(r["park_id"] for r in rows)
     lang = language(request)
-    return _render(
+    return render(
         request,
         "province.html.j2",
         user,
@@ -152,7 +148,7 @@ def park(request: Request, park_id: str, user: Signed) -> Response:
     _allow(request, access.sees_park(user, place))
     database, cache = _state(request)
     lang = language(request)
-    return _render(
+    return render(
         request,
         "park.html.j2",
         user,
@@ -181,7 +177,7 @@ def _board(request: Request, park_id: str, user: User) -> dict[str, Any]:
 @router.get("/parks/{park_id}/opportunities")
 def opportunities(request: Request, park_id: str, user: Signed) -> Response:
     _allow(request, access.sees_park_details(user, park_place(request, park_id)))
-    return _render(request, "opportunities.html.j2", user, message=None, **_board(request, park_id, user))
+    return render(request, "opportunities.html.j2", user, message=None, **_board(request, park_id, user))
 
 
 def _number(text: str | None) -> float | None:
@@ -207,7 +203,7 @@ async def edit_opportunity(request: Request, opportunity_id: str, user: Signed) 
         cache.changed()
     except ValueError as exc:  # a refused move, a bad number or date: said on the board, nothing changed
         message = exc.text(lang) if isinstance(exc, i18n.LocalisedError) else str(exc)
-    return _render(request, "opportunities.html.j2", user, message=message, **_board(request, place.park_id, user))
+    return render(request, "opportunities.html.j2", user, message=message, **_board(request, place.park_id, user))
 
 
 @router.get("/parks/{park_id}/symbiosis")
@@ -220,7 +216,7 @@ def symbiosis(request: Request, park_id: str, user: Signed) -> Response:
     lang = language(request)
     candidates = cache.get(("candidates", park_id, lang), lambda: api.symbiosis_candidates(database, [park_id]))
     summary = views.summary(database, cache, park_id)
-    return _render(
+    return render(
         request,
         "symbiosis.html.j2",
         user,
@@ -253,7 +249,7 @@ async def optimize(request: Request, park_id: str, user: Signed) -> Response:
         return result
 
     job = request.app.state.jobs.start(user.username, work)
-    return _render(request, "_job.html.j2", user, job=job, park_id=park_id)
+    return render(request, "_job.html.j2", user, job=job, park_id=park_id)
 
 
 @router.get("/jobs/{job_id}")
@@ -261,7 +257,7 @@ def job(request: Request, job_id: str, user: Signed, park: str) -> Response:
     found = request.app.state.jobs.get(job_id)
     if found is None or found.owner != user.username:
         raise HTTPException(404, i18n.t("web.not_found", language(request), what=job_id))
-    return _render(request, "_job.html.j2", user, job=found, park_id=park)
+    return render(request, "_job.html.j2", user, job=found, park_id=park)
 
 
 @router.get("/parks/{park_id}/certification")
@@ -272,7 +268,7 @@ def certification(request: Request, park_id: str, user: Signed, rules: str = "vn
     lang = language(request)
     details = access.sees_park_details(user, place)
     applications = api.application_progress(database, dt.date.today(), [park_id], lang=lang) if details else []
-    return _render(
+    return render(
         request,
         "certification.html.j2",
         user,
@@ -370,7 +366,7 @@ def enterprise(request: Request, enterprise_id: str, user: Signed, year: int | N
             "opportunities": api.enterprise_opportunities(database, enterprise_id),
         }
 
-    return _render(
+    return render(
         request,
         "enterprise.html.j2",
         user,
@@ -398,7 +394,7 @@ def enterprise_report(request: Request, enterprise_id: str, user: Signed, year: 
 @router.get("/upload")
 def upload_page(request: Request, user: Signed) -> Response:
     _allow(request, user.role != "ministry")
-    return _render(request, "upload.html.j2", user, problems=None, result=None)
+    return render(request, "upload.html.j2", user, problems=None, result=None)
 
 
 @router.post("/upload")
@@ -407,7 +403,7 @@ async def upload(request: Request, user: Signed) -> Response:
     form = await request.form()
     await checked_form(request)
     file = form.get("workbook")
-    if not isinstance(file, UploadFile) and not hasattr(file, "read"):
+    if not isinstance(file, UploadFile):
         raise HTTPException(400, i18n.t("web.no_file", language(request)))
     lang = language(request)
     try:
@@ -415,11 +411,11 @@ async def upload(request: Request, user: Signed) -> Response:
             request.app.state.database, user, file.filename or "upload.xlsx", await file.read()
         )
     except ImportRejected as exc:
-        return _render(
+        return render(
             request, "upload.html.j2", user, 422, problems=[(p, p.text(lang)) for p in exc.problems], result=None
         )
     request.app.state.cache.changed()
-    return _render(request, "upload.html.j2", user, problems=None, result=result)
+    return render(request, "upload.html.j2", user, problems=None, result=result)
 
 
 @router.get("/reports")
@@ -430,4 +426,4 @@ def reports(request: Request, user: Signed) -> Response:
         place = Place(row["park_id"], row["province"])
         visible.append((row, access.sees_park(user, place), access.sees_park_details(user, place)))
     enterprises = sorted(user.enterprises | ({user.enterprise_id} if user.enterprise_id else set()))
-    return _render(request, "reports.html.j2", user, parks=visible, enterprises=enterprises)
+    return render(request, "reports.html.j2", user, parks=visible, enterprises=enterprises)

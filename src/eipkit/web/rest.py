@@ -9,28 +9,15 @@ from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
 from fastapi.security import OAuth2PasswordRequestForm
 
 from eipkit import access, i18n, users
-from eipkit.access import Place, User
+from eipkit.access import User
 from eipkit.io.validate import ImportRejected
 from eipkit.store import repository
 from eipkit.web import actions, views
 from eipkit.web.security import api_user, forbid, issue_token, language
+from eipkit.web.views import enterprise_place, park_place
 
 router = APIRouter(prefix="/api", tags=["api"])
 Signed = Annotated[User, Depends(api_user)]
-
-
-def park_place(request: Request, park_id: str) -> Place:
-    place = views.places(request.app.state.database, request.app.state.cache).get(park_id)
-    if place is None:
-        raise HTTPException(404, i18n.t("web.not_found", language(request), what=park_id))
-    return place
-
-
-def enterprise_place(request: Request, enterprise_id: str) -> Place:
-    place = views.enterprise_place(request.app.state.database, request.app.state.cache, enterprise_id)
-    if place is None:
-        raise HTTPException(404, i18n.t("web.not_found", language(request), what=enterprise_id))
-    return place
 
 
 @router.post("/token", summary="Sign in: a bearer token for the other calls")

@@ -13,9 +13,12 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from fastapi import HTTPException, Request
+
 from eipkit import access, api, contract, i18n
 from eipkit.access import Place, User
 from eipkit.store import Database, repository
+from eipkit.web.security import language
 
 MAX_AGE = 60.0
 T = TypeVar("T")
@@ -67,7 +70,7 @@ def places(database: Database, cache: Cache) -> dict[str, Place]:
     return cache.get(("places",), compute)
 
 
-def enterprise_place(database: Database, cache: Cache, enterprise_id: str) -> Place | None:
+def enterprise_places(database: Database, cache: Cache) -> dict[str, Place]:
     def compute() -> dict[str, Place]:
         parks = places(database, cache)
         with database.sessions() as session:
@@ -76,11 +79,11 @@ def enterprise_place(database: Database, cache: Cache, enterprise_id: str) -> Pl
                 for e in repository.all_enterprises(session)
             }
 
-    return cache.get(("enterprise_places",), compute).get(enterprise_id)
+    return cache.get(("enterprise_places",), compute)
 
 
 def parks(database: Database, cache: Cache, user: User) -> list[dict[str, Any]]:
-    """The parks this user may list, with their latest figures when the user sees them."""
+    """The parks this user may list (see `access.visible_parks`), as rows of `park_table`."""
     visible = {p.park_id for p in access.visible_parks(user, places(database, cache).values())}
     return [p for p in park_table(database, cache) if p["park_id"] in visible]
 
@@ -196,3 +199,18 @@ def national(database: Database, cache: Cache, lang: str) -> dict[str, Any]:
         return dict(totals)
 
     return cache.get(("national",), compute)
+
+
+def park_place(request: Request, park_id: str) -> Place:
+    """Where a park is, for the permission checks; 404 for an unknown id."""
+    place = places(request.app.state.database, request.app.state.cache).get(park_id)
+    if place is None:
+        raise HTTPException(404, i18n.t("web.not_found", language(request), what=park_id))
+    return place
+
+
+def enterprise_place(request: Request, enterprise_id: str) -> Place:
+    place = enterprise_places(request.app.state.database, request.app.state.cache).get(enterprise_id)
+    if place is None:
+        raise HTTPException(404, i18n.t("web.not_found", language(request), what=enterprise_id))
+    return place
