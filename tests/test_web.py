@@ -36,8 +36,10 @@ PAGES = {
     "/enterprises/DEEPC-003": {"board", "coordinator"},
     "/enterprises/HIEPPHUOC-001": set(),
     "/enterprises/DEEPC-002/report.pdf": {"board", "coordinator", "consultant"},
+    "/enterprises/DEEPC-002/savings?baseline=2024&reporting=2025": {"board", "coordinator", "consultant"},
     "/upload": ALL - {"ministry"},
     "/reports": ALL,
+    "/tools": ALL,
 }
 API = {
     "/api/parks": ALL,
@@ -299,3 +301,106 @@ def test_every_change_allows_or_refuses_each_role(demo_copy: Database, role: str
     assert len(entries) == sum(
         1 for (path, _), (allowed, status) in changes.items() if role in allowed and status == 200
     )
+
+
+def test_cp_assessment_and_measured_savings_from_the_enterprise_page(demo_copy: Database) -> None:
+    from eipkit import api
+
+    app = create_app(demo_copy)
+    own = browser(app, "dn-deepc-001")
+    token = csrf(own, "/enterprises/DEEPC-001")
+    started = own.post(
+        "/enterprises/DEEPC-001/assessments",
+        data={"csrf_token": token, "focus_area": "Lò hơi", "team": "An; Bình", "on": "2025-03-03"},
+        follow_redirects=False,
+    )
+    assert started.status_code == 303
+    (mine,) = [a for a in api.enterprise_assessments(demo_copy, "DEEPC-001") if a.focus_area == "Lò hơi"]
+    assert mine.team == ("An", "Bình") and len(mine.tasks) == 18
+    own.post(
+        "/enterprises/DEEPC-001/assessments",
+        data={
+            "csrf_token": token,
+            "assessment": str(mine.assessment_id),
+            "task": "1",
+            "status": "done",
+            "on": "2025-03-04",
+        },
+    )
+    (after,) = [a for a in api.enterprise_assessments(demo_copy, "DEEPC-001") if a.focus_area == "Lò hơi"]
+    assert (after.tasks[0].status, after.tasks[0].completed_on.isoformat()) == ("done", "2025-03-04")
+    # another enterprise's assessment number through this enterprise's address is not found
+    other = browser(app, "dieuphoi-deepc")
+    other_token = csrf(other, "/reports")
+    theirs = api.start_assessment(demo_copy, "DEEPC-003", "Nước", ["C"])
+    refused = other.post(
+        "/enterprises/DEEPC-001/assessments",
+        data={"csrf_token": other_token, "assessment": str(theirs.assessment_id), "task": "1", "status": "done"},
+    )
+    assert refused.status_code == 404
+    # avoided electricity 2025 against 2024, by hand from the demo rows: baseline scaled by the output ratio
+    ratio = 41577.9 / 39172.8
+    avoided = 17034.3 * ratio - 17809.0
+    page = own.get("/enterprises/DEEPC-001/savings?baseline=2024&reporting=2025")
+    assert page.status_code == 200 and i18n_number(avoided) in page.text
+    chosen = next(
+        o.opportunity_id for o in api.enterprise_opportunities(demo_copy, "DEEPC-001") if o.stage == "implemented"
+    )
+    stored = own.post(
+        "/enterprises/DEEPC-001/savings",
+        data={"csrf_token": token, "opportunity": chosen, "baseline": "2024", "reporting": "2025"},
+        follow_redirects=False,
+    )
+    assert stored.status_code == 303
+    saved = next(o for o in api.enterprise_opportunities(demo_copy, "DEEPC-001") if o.opportunity_id == chosen)
+    assert saved.electricity_mwh == pytest.approx(avoided) and saved.basis == "measured"
+    assert users.audit_log(demo_copy)[0]["action"] == "measure"
+    assert browser(app, "bo").get("/enterprises/DEEPC-001/savings?baseline=2024&reporting=2025").status_code == 403
+
+
+def i18n_number(value: float) -> str:
+    """A figure as a Vietnamese page writes it with one decimal: '.' between thousands, ',' before decimals."""
+    whole, decimal = f"{value:,.1f}".split(".")
+    return whole.replace(",", ".") + "," + decimal
+
+
+def test_calculators_solve_uploaded_problems(app) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import math
+
+    client = browser(app, "bo")
+    token = csrf(client, "/tools")
+    water = {
+        "contaminants": ["COD"],
+        "sources": [{"id": "S1", "flow_m3_per_day": 100, "concentrations": {"COD": 100}}],
+        "sinks": [
+            {"id": "K1", "demand_m3_per_day": 50, "max_concentrations": {"COD": 50}},
+            {"id": "K2", "demand_m3_per_day": 80, "max_concentrations": {"COD": 20}},
+        ],
+    }
+    # solved by hand in test_symbiosis: 25 + 64 = 89 m3/day of freshwater
+    page = client.post("/tools/water", data={"csrf_token": token}, files={"file": ("w.json", json.dumps(water))})
+    assert page.status_code == 200 and "89,0" in page.text
+    ash = {
+        "transport_cost_vnd_per_tkm": 5000,
+        "transport_co2e_t_per_tkm": 0.0001,
+        "max_distance_km": 60,
+        "supplies": [
+            {"id": "a", "enterprise_id": "A", "resource": "ash", "quantity_t": 1000,
+             "disposal_cost_vnd_per_t": 200000, "lat": 20.84, "lon": 106.77},
+        ],
+        "demands": [
+            {"id": "c", "enterprise_id": "C", "accepts": {"ash": 0.9}, "capacity_t": 900,
+             "virgin_price_vnd_per_t": 800000, "virgin_co2e_t_per_t": 0.9, "lat": 20.84, "lon": 106.87},
+        ],
+    }  # fmt: skip
+    distance = 1.3 * 2 * 6371.0088 * math.asin(math.cos(math.radians(20.84)) * math.sin(math.radians(0.05)))
+    money = 1000 * (920000 - 5000 * distance)
+    page = client.post("/tools/exchange", data={"csrf_token": token, "problem": json.dumps(ash), "objective": "cost"})
+    assert page.status_code == 200 and f"{round(money):,}".replace(",", ".") in page.text
+    front = client.post("/tools/exchange", data={"csrf_token": token, "problem": json.dumps(ash), "pareto": "3"})
+    assert front.text.count("<tr><td>") >= 3
+    bad = client.post("/tools/water", data={"csrf_token": token, "problem": "{not json"})
+    assert bad.status_code == 400 and "JSON" in bad.text
+    wrong = client.post("/tools/water", data={"csrf_token": token, "problem": json.dumps({"sources": []})})
+    assert wrong.status_code == 400 and "contaminants" in wrong.text

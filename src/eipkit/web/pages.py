@@ -13,9 +13,10 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
-from eipkit import access, api, contract, i18n, users
+from eipkit import access, api, contract, i18n, reference, users
 from eipkit.access import Place, User
 from eipkit.io.validate import ImportRejected
+from eipkit.recp.assessment import TASK_STATUSES
 from eipkit.store import Database, repository
 from eipkit.web import actions, views
 from eipkit.web.render import render
@@ -230,13 +231,16 @@ def symbiosis(request: Request, park_id: str, user: Signed) -> Response:
 
 @router.post("/parks/{park_id}/symbiosis/optimize")
 async def optimize(request: Request, park_id: str, user: Signed) -> Response:
-    await checked_form(request)
+    form = await checked_form(request)
     _allow(request, access.edits(user, park_place(request, park_id)))
     database, cache = _state(request)
+    objective = form.get("objective", "cost")
+    if objective not in ("cost", "co2"):
+        raise HTTPException(400, "objective: cost or co2")
 
     def work(progress: Any) -> dict[str, Any]:
         progress("candidates")
-        _, solution = api.optimize_symbiosis(database, [park_id])
+        _, solution = api.optimize_symbiosis(database, [park_id], objective=objective)
         progress("storing")
         result = {
             "links": len(solution.links),
@@ -372,7 +376,85 @@ def enterprise(request: Request, enterprise_id: str, user: Signed, year: int | N
         user,
         label=lambda enum, value: contract.enum_label(enum, value, lang),
         **cache.get(("enterprise", enterprise_id, year), compute),
+        **_enterprise_work(request, enterprise_id, user),
     )
+
+
+def _enterprise_work(request: Request, enterprise_id: str, user: User) -> dict[str, Any]:
+    """What changes on an enterprise's page and is never cached: its CP assessments and a savings measurement."""
+    database, _ = _state(request)
+    lang = language(request)
+    tasks = reference.cp_tasks()
+    return {
+        "editable": access.edits(user, enterprise_place(request, enterprise_id)),
+        "assessments": api.enterprise_assessments(database, enterprise_id),
+        "task_title": lambda n: getattr(tasks[n], f"title_{lang}"),
+        "step_title": lambda n: next(getattr(t, f"step_{lang}") for t in tasks.values() if t.step == n),
+        "task_statuses": TASK_STATUSES,
+    }
+
+
+@router.post("/enterprises/{enterprise_id}/assessments")
+async def assessment(request: Request, enterprise_id: str, user: Signed) -> Response:
+    """Start a cleaner-production assessment, or change one of its 18 tasks."""
+    form = await checked_form(request)
+    _allow(request, access.edits(user, enterprise_place(request, enterprise_id)))
+    database, cache = _state(request)
+    lang = language(request)
+    try:
+        on = dt.date.fromisoformat(form["on"]) if form.get("on") else dt.date.today()
+        if form.get("assessment"):
+            number, task = int(form["assessment"]), int(form["task"])
+            if number not in {a.assessment_id for a in api.enterprise_assessments(database, enterprise_id)}:
+                raise HTTPException(404, i18n.t("web.not_found", lang, what=number))
+            api.update_assessment_task(database, number, task, form["status"], on, form.get("note") or None)
+            actions.record_audit(database, user, "task", "assessment", f"{number}/{task}", {"status": form["status"]})
+        else:
+            team = [m.strip() for m in form.get("team", "").split(";") if m.strip()]
+            started = api.start_assessment(database, enterprise_id, form["focus_area"], team, on)
+            actions.record_audit(database, user, "start", "assessment", str(started.assessment_id), form["focus_area"])
+    except (ValueError, KeyError) as exc:
+        raise HTTPException(400, exc.text(lang) if isinstance(exc, i18n.LocalisedError) else str(exc)) from None
+    cache.changed()
+    return RedirectResponse(f"/enterprises/{enterprise_id}#cp", status_code=303)
+
+
+@router.get("/enterprises/{enterprise_id}/savings")
+def savings(request: Request, enterprise_id: str, user: Signed, baseline: int, reporting: int) -> Response:
+    """Savings measured from the records (avoided consumption, IPMVP option C), to be set on an opportunity."""
+    _allow(request, access.sees_records(user, enterprise_place(request, enterprise_id)))
+    database, _ = _state(request)
+    try:
+        measured = api.enterprise_measured_savings(database, enterprise_id, baseline, reporting)
+    except (ValueError, LookupError) as exc:
+        raise HTTPException(400, str(exc)) from None
+    opportunities = [
+        o for o in api.enterprise_opportunities(database, enterprise_id) if o.stage in ("implementing", "implemented")
+    ]
+    return render(
+        request,
+        "savings.html.j2",
+        user,
+        enterprise_id=enterprise_id,
+        measured=measured,
+        opportunities=opportunities,
+        editable=access.edits(user, enterprise_place(request, enterprise_id)),
+    )
+
+
+@router.post("/enterprises/{enterprise_id}/savings")
+async def apply_savings(request: Request, enterprise_id: str, user: Signed) -> Response:
+    form = await checked_form(request)
+    _allow(request, access.edits(user, enterprise_place(request, enterprise_id)))
+    database, cache = _state(request)
+    chosen = form.get("opportunity", "")
+    if chosen not in {o.opportunity_id for o in api.enterprise_opportunities(database, enterprise_id)}:
+        raise HTTPException(404, i18n.t("web.not_found", language(request), what=chosen))
+    measured = api.enterprise_measured_savings(database, enterprise_id, int(form["baseline"]), int(form["reporting"]))
+    api.apply_measured_savings(database, chosen, measured)
+    actions.record_audit(database, user, "measure", "opportunity", chosen, measured.as_dict()["avoided"])
+    cache.changed()
+    return RedirectResponse(f"/enterprises/{enterprise_id}", status_code=303)
 
 
 @router.get("/enterprises/{enterprise_id}/report.pdf")
@@ -427,3 +509,56 @@ def reports(request: Request, user: Signed) -> Response:
         visible.append((row, access.sees_park(user, place), access.sees_park_details(user, place)))
     enterprises = sorted(user.enterprises | ({user.enterprise_id} if user.enterprise_id else set()))
     return render(request, "reports.html.j2", user, parks=visible, enterprises=enterprises)
+
+
+async def _problem_file(request: Request) -> tuple[dict[str, str], Any]:
+    """The posted form and its problem (an uploaded JSON file, or JSON pasted in the text box)."""
+    import json
+
+    form = await request.form()
+    fields = await checked_form(request)
+    upload = form.get("file")
+    text = (await upload.read()).decode("utf-8") if isinstance(upload, UploadFile) and upload.filename else ""
+    try:
+        return fields, json.loads(text or fields.get("problem", ""))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise HTTPException(400, i18n.t("web.not_json", language(request), reason=str(exc))) from None
+
+
+@router.get("/tools")
+def tools(request: Request, user: Signed) -> Response:
+    return render(request, "tools.html.j2", user, water=None, exchange=None, pareto=None)
+
+
+@router.post("/tools/water")
+async def water_tool(request: Request, user: Signed) -> Response:
+    """Water reuse between enterprises under contaminant limits: a calculator, nothing is stored."""
+    from eipkit.symbiosis import problem, water
+
+    _, data = await _problem_file(request)
+    try:
+        result = water.solve(water.parse(data))
+    except problem.ProblemError as exc:
+        raise HTTPException(400, str(exc)) from None
+    return render(request, "tools.html.j2", user, water=result, exchange=None, pareto=None)
+
+
+@router.post("/tools/exchange")
+async def exchange_tool(request: Request, user: Signed) -> Response:
+    """The exchange network of a problem file, for one objective or as the money/CO2 trade-off."""
+    from eipkit.symbiosis import network, problem
+
+    fields, data = await _problem_file(request)
+    try:
+        exchange = problem.parse(data)
+    except problem.ProblemError as exc:
+        raise HTTPException(400, str(exc)) from None
+    points = int(fields.get("pareto") or 0)
+    if points >= 2:
+        front = [p.as_dict() | {"links": len(p.links)} for p in network.pareto(exchange, min(points, 10), 60.0)]
+        return render(request, "tools.html.j2", user, water=None, exchange=None, pareto=front)
+    objective = fields.get("objective", "cost")
+    if objective not in ("cost", "co2"):
+        raise HTTPException(400, "objective: cost or co2")
+    result = network.solve(exchange, objective, 60.0).as_dict()  # type: ignore[arg-type]
+    return render(request, "tools.html.j2", user, water=None, exchange=result, pareto=None)
