@@ -404,3 +404,26 @@ def test_calculators_solve_uploaded_problems(app) -> None:  # type: ignore[no-un
     assert bad.status_code == 400 and "JSON" in bad.text
     wrong = client.post("/tools/water", data={"csrf_token": token, "problem": json.dumps({"sources": []})})
     assert wrong.status_code == 400 and "contaminants" in wrong.text
+
+
+def test_the_application_on_postgresql(postgresql_db: Database) -> None:
+    """The same application over PostgreSQL: sign-in, a dashboard, a confidential read refused, a change audited."""
+    demo.load(postgresql_db)
+    demo.add_users(postgresql_db)
+    app = create_app(postgresql_db)
+    assert api_client(app, "bo").get("/api/parks/DEEPC/kpi?year=2023").json()["enterprises"] == 34
+    assert api_client(app, "bo").get("/api/enterprises/DEEPC-001/records").status_code == 403
+    coordinator = browser(app, "dieuphoi-deepc")
+    assert "DEEP C" in coordinator.get("/parks/DEEPC").text
+    first = next(o["opportunity_id"] for o in demo.rows()["opportunities"] if o["park_id"] == "DEEPC")
+    edited = coordinator.post(
+        f"/opportunities/{first}",
+        data={"cost_saving_vnd": "123456"},
+        headers={"X-CSRF-Token": csrf(coordinator, "/reports")},
+    )
+    assert edited.status_code == 200
+    (entry,) = users.audit_log(postgresql_db)
+    assert entry["after"]["cost_saving_vnd"] == 123456.0 and entry["username"] == "dieuphoi-deepc"
+    for _ in range(users.MAX_FAILURES):
+        TestClient(app).post("/api/token", data={"username": "tuvan", "password": "sai-mat-khau"})
+    assert "khoá" in TestClient(app).post("/api/token", data={"username": "tuvan", "password": demo.DEMO_PASSWORD}).text
