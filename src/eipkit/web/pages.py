@@ -162,10 +162,14 @@ def park(request: Request, park_id: str, user: Signed) -> Response:
 
 
 def _board(request: Request, park_id: str, user: User) -> dict[str, Any]:
-    database, _ = _state(request)
+    database, cache = _state(request)
     lang = language(request)
-    with database.sessions() as session:
-        found = repository.opportunities(session, park_id)
+
+    def opportunities() -> list[Any]:
+        with database.sessions() as session:
+            return repository.opportunities(session, park_id)
+
+    found = cache.get(("opportunities", park_id), opportunities)
     columns = [
         (s, contract.enum_label("stage", s, lang), [o for o in found if o.stage == s])
         for s in contract.enum_values("stage")
