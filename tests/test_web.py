@@ -212,6 +212,12 @@ def test_moving_an_opportunity_to_implemented_moves_the_park_savings(demo_copy: 
         f"/opportunities/{chosen['opportunity_id']}", data={"stage": "proposed"}, headers={"X-CSRF-Token": token}
     )
     assert 'role="alert"' in back.text
+    typed = coordinator.post(
+        f"/opportunities/{chosen['opportunity_id']}",
+        data={"cost_saving_vnd": "1,5 tỷ"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert 'role="alert"' in typed.text and "1,5 tỷ" in typed.text
     assert reader.get("/api/results?park=DEEPC").json()["cost_saving_vnd"]["total"] == pytest.approx(after)
 
 

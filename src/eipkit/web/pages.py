@@ -186,9 +186,12 @@ def opportunities(request: Request, park_id: str, user: Signed) -> Response:
 
 
 def _number(text: str | None) -> float | None:
+    """A saving typed in a form, read as a workbook cell is (plain digits, '.' before decimals)."""
+    from eipkit.io.cells import parse_number
+
     if text is None or not text.strip():
         return None
-    return float(text.strip().replace(" ", ""))
+    return parse_number(text)
 
 
 @router.post("/opportunities/{opportunity_id}")
