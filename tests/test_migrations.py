@@ -33,4 +33,4 @@ def test_connecting_again_does_not_migrate_twice(database: Database) -> None:
 
     upgrade(database)
     with database.engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0005"
+        assert MigrationContext.configure(connection).get_current_revision() == "0006"

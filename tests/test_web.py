@@ -40,6 +40,7 @@ PAGES = {
     "/upload": ALL - {"ministry"},
     "/reports": ALL,
     "/tools": ALL,
+    "/audit": ALL - {"ministry"},
 }
 API = {
     "/api/parks": ALL,
@@ -197,6 +198,11 @@ def test_moving_an_opportunity_to_implemented_moves_the_park_savings(demo_copy: 
     assert after == pytest.approx(before + chosen["cost_saving_vnd"])
     entry = users.audit_log(demo_copy)[0]
     assert (entry["username"], entry["entity_id"]) == ("dieuphoi-deepc", chosen["opportunity_id"])
+    assert entry["park_id"] == "DEEPC"
+    # the park's people read the trail; a consultant of another park and the enterprise do not see it
+    assert chosen["opportunity_id"] in browser(app, "bql-haiphong").get("/audit").text
+    for name in ("tuvan", "dn-deepc-001"):
+        assert chosen["opportunity_id"] not in browser(app, name).get("/audit").text
     assert (entry["before"]["stage"], entry["after"]["stage"]) == ("implementing", "implemented")
     # a consultant of another park, and the ministry, may not
     for name in ("tuvan", "bo"):

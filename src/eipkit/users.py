@@ -135,7 +135,14 @@ def find(database: Database, username: str) -> User | None:
 
 
 def audit(
-    session: Session, user: User, action: str, entity: str, entity_id: str | None, before: Any = None, after: Any = None
+    session: Session,
+    user: User,
+    action: str,
+    entity: str,
+    entity_id: str | None,
+    before: Any = None,
+    after: Any = None,
+    park_id: str | None = None,
 ) -> None:
     """Record a change in the session that makes it, so the trail and the change land together or not at all."""
     session.add(
@@ -145,15 +152,24 @@ def audit(
             action=action,
             entity=entity,
             entity_id=entity_id,
+            park_id=park_id,
             before=None if before is None else json.dumps(before, ensure_ascii=False, default=str),
             after=None if after is None else json.dumps(after, ensure_ascii=False, default=str),
         )
     )
 
 
-def audit_log(database: Database, limit: int = 200) -> list[dict[str, Any]]:
+def audit_log(
+    database: Database, limit: int = 200, park_ids: Iterable[str] | None = None, username: str | None = None
+) -> list[dict[str, Any]]:
+    """The latest changes, newest first; only those of these parks, or by this user, when given (either matches)."""
+    query = select(schema.AuditEntry).order_by(schema.AuditEntry.id.desc()).limit(limit)
+    if park_ids is not None or username is not None:
+        query = query.where(
+            schema.AuditEntry.park_id.in_(list(park_ids or ())) | (schema.AuditEntry.username == (username or ""))
+        )
     with database.sessions() as session:
-        entries = session.scalars(select(schema.AuditEntry).order_by(schema.AuditEntry.id.desc()).limit(limit))
+        entries = session.scalars(query)
         return [
             {
                 "at": e.at,
@@ -161,6 +177,7 @@ def audit_log(database: Database, limit: int = 200) -> list[dict[str, Any]]:
                 "action": e.action,
                 "entity": e.entity,
                 "entity_id": e.entity_id,
+                "park_id": e.park_id,
                 "before": json.loads(e.before) if e.before else None,
                 "after": json.loads(e.after) if e.after else None,
             }

@@ -282,6 +282,7 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(60))
     entity: Mapped[str] = mapped_column(String(60))
     entity_id: Mapped[str | None] = mapped_column(String(200))
+    park_id: Mapped[str | None] = mapped_column(String(64), index=True)
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -45,13 +46,16 @@ def import_workbook(database: Database, user: User, filename: str, content: byte
     every problem (invalid cells and rows out of the user's reach) is listed."""
 
     def check(valid: ValidWorkbook, session: Session) -> list[Problem]:
+        rows = _row_places(valid, session)
         refused = [
             Problem(sheet, row, "", Message("err.not_allowed", what=what))
-            for sheet, row, place, what in _row_places(valid, session)
+            for sheet, row, place, what in rows
             if not access.edits(user, place)
         ]
         if not refused:
-            users.audit(session, user, "import", "workbook", filename, after=valid.count())
+            for park in sorted({place.park_id for _, _, place, _ in rows}):
+                counts = Counter(sheet for sheet, _, place, _ in rows if place.park_id == park)
+                users.audit(session, user, "import", "workbook", filename, after=dict(counts), park_id=park)
         return refused
 
     suffix = Path(filename).suffix.lower() or ".xlsx"
@@ -86,7 +90,7 @@ def edit_opportunity(
             repository.set_savings(session, opportunity_id, savings, basis=stored.basis)
         session.flush()
         after = _opportunity_state(stored)
-        users.audit(session, user, "edit", "opportunity", opportunity_id, before, after)
+        users.audit(session, user, "edit", "opportunity", opportunity_id, before, after, stored.park_id)
         return after
 
 
@@ -99,6 +103,8 @@ def opportunity_place(database: Database, opportunity_id: str) -> Place | None:
         return Place(stored.park_id, park.province if park else "")
 
 
-def record_audit(database: Database, user: User, action: str, entity: str, entity_id: str, after: Any) -> None:
+def record_audit(
+    database: Database, user: User, action: str, entity: str, entity_id: str, after: Any, park_id: str
+) -> None:
     with database.transaction() as session:
-        users.audit(session, user, action, entity, entity_id, after=after)
+        users.audit(session, user, action, entity, entity_id, after=after, park_id=park_id)

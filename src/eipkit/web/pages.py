@@ -255,7 +255,7 @@ async def optimize(request: Request, park_id: str, user: Signed) -> Response:
             "co2e_avoided_t_per_year": solution.co2e_avoided_t_per_year,
             "status": solution.status,
         }
-        actions.record_audit(database, user, "optimize", "park", park_id, result)
+        actions.record_audit(database, user, "optimize", "park", park_id, result, park_id)
         cache.changed()
         return result
 
@@ -302,11 +302,12 @@ async def application(request: Request, park_id: str, user: Signed) -> Response:
         if form.get("application"):
             number = int(form["application"])
             api.record_application_step(database, number, form["step"], dt.date.fromisoformat(form["on"]))
-            actions.record_audit(database, user, "step", "application", str(number), dict(form) | {"csrf_token": None})
+            after = {"step": form["step"], "on": form["on"]}
+            actions.record_audit(database, user, "step", "application", str(number), after, park_id)
         else:
             submitted = dt.date.fromisoformat(form["submitted"])
             number = api.submit_application(database, park_id, submitted, form.get("procedure", "park"))
-            actions.record_audit(database, user, "open", "application", str(number), {"submitted": submitted})
+            actions.record_audit(database, user, "open", "application", str(number), {"submitted": submitted}, park_id)
     except (ValueError, KeyError) as exc:
         text = exc.text(lang) if isinstance(exc, i18n.LocalisedError) else str(exc)
         raise HTTPException(400, text) from None
@@ -415,11 +416,15 @@ async def assessment(request: Request, enterprise_id: str, user: Signed) -> Resp
             if number not in {a.assessment_id for a in api.enterprise_assessments(database, enterprise_id)}:
                 raise HTTPException(404, i18n.t("web.not_found", lang, what=number))
             api.update_assessment_task(database, number, task, form["status"], on, form.get("note") or None)
-            actions.record_audit(database, user, "task", "assessment", f"{number}/{task}", {"status": form["status"]})
+            park = enterprise_place(request, enterprise_id).park_id
+            after = {"enterprise": enterprise_id, "status": form["status"]}
+            actions.record_audit(database, user, "task", "assessment", f"{number}/{task}", after, park)
         else:
             team = [m.strip() for m in form.get("team", "").split(";") if m.strip()]
             started = api.start_assessment(database, enterprise_id, form["focus_area"], team, on)
-            actions.record_audit(database, user, "start", "assessment", str(started.assessment_id), form["focus_area"])
+            park = enterprise_place(request, enterprise_id).park_id
+            after = {"enterprise": enterprise_id, "focus_area": form["focus_area"]}
+            actions.record_audit(database, user, "start", "assessment", str(started.assessment_id), after, park)
     except (ValueError, KeyError) as exc:
         raise HTTPException(400, exc.text(lang) if isinstance(exc, i18n.LocalisedError) else str(exc)) from None
     cache.changed()
@@ -459,7 +464,8 @@ async def apply_savings(request: Request, enterprise_id: str, user: Signed) -> R
         raise HTTPException(404, i18n.t("web.not_found", language(request), what=chosen))
     measured = api.enterprise_measured_savings(database, enterprise_id, int(form["baseline"]), int(form["reporting"]))
     api.apply_measured_savings(database, chosen, measured)
-    actions.record_audit(database, user, "measure", "opportunity", chosen, measured.as_dict()["avoided"])
+    park = enterprise_place(request, enterprise_id).park_id
+    actions.record_audit(database, user, "measure", "opportunity", chosen, measured.as_dict()["avoided"], park)
     cache.changed()
     return RedirectResponse(f"/enterprises/{enterprise_id}", status_code=303)
 
@@ -569,3 +575,13 @@ async def exchange_tool(request: Request, user: Signed) -> Response:
         raise HTTPException(400, "objective: cost or co2")
     result = network.solve(exchange, objective, 60.0).as_dict()  # type: ignore[arg-type]
     return render(request, "tools.html.j2", user, water=None, exchange=result, pareto=None)
+
+
+@router.get("/audit")
+def audit(request: Request, user: Signed) -> Response:
+    """The trail of changes: a park's people see their parks' changes; an enterprise sees its own."""
+    _allow(request, user.role != "ministry")
+    database, cache = _state(request)
+    parks = [p.park_id for p in views.places(database, cache).values() if access.edits(user, p)]
+    entries = users.audit_log(database, 300, park_ids=parks, username=user.username)
+    return render(request, "audit.html.j2", user, entries=entries)
