@@ -267,14 +267,14 @@ def test_an_application_is_opened_and_followed_from_the_certification_page(demo_
     assert opened.status_code == 303
     page = board.get("/parks/DEEPC/certification").text
     # forward due Wed 5 Feb 2025 (3 working days over Tet, counted by hand in test_certification_timeline)
-    assert "forward: Hạn 2025-02-05" in page
+    assert "Gửi lấy ý kiến: Hạn 2025-02-05" in page
     done = board.post(
         "/parks/DEEPC/applications",
         data={"csrf_token": token, "application": "1", "step": "forward", "on": "2025-02-06"},
         follow_redirects=False,
     )
     assert done.status_code == 303
-    assert "forward: Hạn 2025-02-05, 2025-02-06 (+1)" in board.get("/parks/DEEPC/certification").text
+    assert "Gửi lấy ý kiến: Hạn 2025-02-05, 2025-02-06 (+1)" in board.get("/parks/DEEPC/certification").text
     out_of_order = board.post(
         "/parks/DEEPC/applications",
         data={"csrf_token": token, "application": "1", "step": "appraisal", "on": "2025-02-07"},
