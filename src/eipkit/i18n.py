@@ -104,3 +104,21 @@ def number(value: float | int | None, lang: str = DEFAULT, digits: int = 1) -> s
         return format_decimal(value, locale=_LOCALES[lang])
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=_LOCALES[lang])
+
+
+def shown(value: object, lang: str = DEFAULT, prefix: str = "") -> str:
+    """Any value of a result for a reader: yes/no, numbers in the locale, `key: value` pairs (keys labelled by the
+    messages `prefix + key` when there are such), lists, and a dash for nothing."""
+    if isinstance(value, bool):
+        return t("cert.yes" if value else "cert.no", lang)
+    if isinstance(value, int | float):
+        return number(value, lang, digits=0 if float(value).is_integer() else 2)
+    if isinstance(value, dict):
+        parts = []
+        for key, item in value.items():
+            label = t(f"{prefix}{key}", lang) if prefix else str(key)
+            parts.append(f"{str(key) if label == f'{prefix}{key}' else label}: {shown(item, lang, prefix)}")
+        return "; ".join(parts) or "–"
+    if isinstance(value, list | tuple):
+        return "; ".join(shown(v, lang, prefix) for v in value) or "–"
+    return "–" if value is None else str(value)

@@ -186,20 +186,7 @@ def enterprise_report(facts: ParkFacts, enterprise: Enterprise, lang: str = "vi"
 
 
 def _shown(value: Any, lang: str) -> str:
-    if isinstance(value, bool):
-        return i18n.t("cert.yes" if value else "cert.no", lang)
-    if isinstance(value, int | float):
-        return i18n.number(value, lang, digits=0 if float(value).is_integer() else 2)
-    if isinstance(value, dict):
-        parts = []
-        for key, item in value.items():
-            label = i18n.t(f"saving.{key}", lang)
-            label = str(key) if label == f"saving.{key}" else label
-            parts.append(f"{label}: {_shown(item, lang)}")
-        return "; ".join(parts) or "–"
-    if isinstance(value, list):
-        return "; ".join(_shown(v, lang) for v in value) or "–"
-    return "–" if value is None else str(value)
+    return i18n.shown(value, lang, prefix="saving.")
 
 
 def report_document(report: dict[str, Any], lang: str = "vi") -> Document:

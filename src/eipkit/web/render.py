@@ -29,6 +29,7 @@ def render(request: Request, name: str, user: User | None, status_code: int = 20
             "lang": lang,
             "t": lambda key, **kw: i18n.t(key, lang, **kw),
             "num": lambda v, d=1: i18n.number(v, lang, d),
+            "show": lambda v: i18n.shown(v, lang),
             "user": user,
             "csrf": csrf_token(request),
             "version": __version__,
