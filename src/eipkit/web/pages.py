@@ -321,28 +321,34 @@ def _file(path: Path, folder: tempfile.TemporaryDirectory, media: str) -> FileRe
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-@router.get("/parks/{park_id}/dossier.{kind}")
-def dossier(request: Request, park_id: str, kind: str, user: Signed) -> Response:
+def _park_document(request: Request, park_id: str, kind: str, user: User, write: Any) -> Response:
+    """A park's DOCX or PDF document written by `write(folder, lang)` into a folder removed after sending."""
     _allow(request, access.sees_park_details(user, park_place(request, park_id)))
     if kind not in ("docx", "pdf"):
         raise HTTPException(404, i18n.t("web.not_found", language(request), what=kind))
     folder = tempfile.TemporaryDirectory()
-    paths = api.certification_dossier(request.app.state.database, park_id, folder.name, lang=language(request))
-    chosen = next(p for p in paths if p.suffix == f".{kind}")
+    chosen = next(p for p in write(folder.name, language(request)) if p.suffix == f".{kind}")
     return _file(chosen, folder, DOCX if kind == "docx" else "application/pdf")
+
+
+@router.get("/parks/{park_id}/dossier.{kind}")
+def dossier(request: Request, park_id: str, kind: str, user: Signed) -> Response:
+    database = request.app.state.database
+    return _park_document(
+        request, park_id, kind, user, lambda out, lang: api.certification_dossier(database, park_id, out, lang=lang)
+    )
 
 
 @router.get("/parks/{park_id}/annual.{kind}")
 def annual(request: Request, park_id: str, kind: str, user: Signed) -> Response:
-    _allow(request, access.sees_park_details(user, park_place(request, park_id)))
-    if kind not in ("docx", "pdf"):
-        raise HTTPException(404, i18n.t("web.not_found", language(request), what=kind))
-    lang = language(request)
-    folder = tempfile.TemporaryDirectory()
-    report = api.annual_report(request.app.state.database, park_id, lang=lang)
-    paths = api.annual_report_files(report, folder.name, lang)
-    chosen = next(p for p in paths if p.suffix == f".{kind}")
-    return _file(chosen, folder, DOCX if kind == "docx" else "application/pdf")
+    database = request.app.state.database
+    return _park_document(
+        request,
+        park_id,
+        kind,
+        user,
+        lambda out, lang: api.annual_report_files(api.annual_report(database, park_id, lang=lang), out, lang),
+    )
 
 
 @router.get("/parks/{park_id}/summary.html")
