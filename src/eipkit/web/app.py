@@ -14,7 +14,7 @@ from eipkit import __version__, i18n, users
 from eipkit.store import Database
 from eipkit.web import jobs, pages, rest, views
 from eipkit.web.render import render, templates
-from eipkit.web.security import LANG_COOKIE, NotSignedIn
+from eipkit.web.security import LANG_COOKIE, NotSignedIn, SignInThrottle
 
 SESSION_SECONDS = 12 * 3600
 
@@ -39,6 +39,7 @@ def create_app(database: Database, banner: str | None = None) -> FastAPI:
     app.state.banner = banner
     app.state.secret = users.secret_key(database)
     app.state.jobs = jobs.Jobs()
+    app.state.throttle = SignInThrottle()
     app.add_middleware(
         SessionMiddleware, secret_key=app.state.secret, max_age=SESSION_SECONDS, same_site="lax", https_only=False
     )

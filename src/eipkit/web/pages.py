@@ -48,9 +48,11 @@ async def login(request: Request) -> Response:
     target = form.get("next") or "/"
     if not target.startswith("/") or target.startswith("//"):
         target = "/"
+    request.app.state.throttle.check(request)
     try:
         user = users.authenticate(request.app.state.database, form.get("username", ""), form.get("password", ""))
     except users.LoginRefused as exc:
+        request.app.state.throttle.failed(request)
         return render(request, "login.html.j2", None, 401, next=target, error=exc.text(language(request)))
     request.session.clear()
     request.session["user"] = user.username

@@ -22,9 +22,11 @@ Signed = Annotated[User, Depends(api_user)]
 
 @router.post("/token", summary="Sign in: a bearer token for the other calls")
 def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict[str, str]:
+    request.app.state.throttle.check(request)
     try:
         user = users.authenticate(request.app.state.database, form.username, form.password)
     except users.LoginRefused as exc:
+        request.app.state.throttle.failed(request)
         raise HTTPException(401, exc.text(language(request)), headers={"WWW-Authenticate": "Bearer"}) from None
     return {"access_token": issue_token(request, user), "token_type": "bearer", "role": user.role}
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import secrets
+import threading
+import time
+from collections import defaultdict, deque
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -82,3 +85,31 @@ def api_user(request: Request, token: Annotated[str | None, Depends(_bearer)]) -
 
 def forbid(request: Request) -> HTTPException:
     return HTTPException(403, i18n.t("web.forbidden", language(request)))
+
+
+class SignInThrottle:
+    """Wrong passwords from one client, whatever the names tried: after `limit` in `window` seconds the client
+    waits (429). The per-account lock (`users.MAX_FAILURES`) stops guessing one password; this stops trying one
+    password on many accounts."""
+
+    def __init__(self, limit: int = 20, window: float = 300.0) -> None:
+        self.limit, self.window = limit, window
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def _recent(self, client: str, now: float) -> deque[float]:
+        failures = self._failures[client]
+        while failures and now - failures[0] > self.window:
+            failures.popleft()
+        return failures
+
+    def check(self, request: Request) -> None:
+        client = request.client.host if request.client else "?"
+        with self._lock:
+            if len(self._recent(client, time.monotonic())) >= self.limit:
+                raise HTTPException(429, i18n.t("web.too_many", language(request)), headers={"Retry-After": "300"})
+
+    def failed(self, request: Request) -> None:
+        client = request.client.host if request.client else "?"
+        with self._lock:
+            self._recent(client, time.monotonic()).append(time.monotonic())
