@@ -1,10 +1,11 @@
 """Speed of the exchange-network optimisation at national scale, against PuLP + CBC on a smaller instance.
 
-    python benchmarks/symbiosis_scale.py [--parks 436] [--compare-parks 20] [--time-limit 120]
+    python benchmarks/symbiosis_scale.py [--parks 436] [--compare-parks 20] [--time-limit 120] [--lp-time-limit 120]
 
 Prints candidate generation, model build and solve times, the objective and the proven gap, then the
 straightforward PuLP + CBC model of a 2,000-enterprise instance solved to a 1% gap beside ours, and finally
-`RESULT national_lp_s=... national_fixed_gap=... ratio_vs_pulp_cbc=...`.
+`RESULT national_lp_s=... national_lp_gap=... national_fixed_gap=... ratio_vs_pulp_cbc=...` (national_lp_s is
+`over_<limit>` when the linear problem was stopped; its proven gap is then national_lp_gap).
 """
 
 from __future__ import annotations
@@ -19,22 +20,29 @@ from eipkit.symbiosis import network, scale
 from eipkit.symbiosis.synthetic import national
 
 
-def national_run(parks: int, time_limit: float) -> tuple[float, float]:
+def national_run(parks: int, time_limit: float, lp_time_limit: float) -> tuple[float | None, float, float]:
     clock = time.perf_counter()
     problem, rng = national(parks=parks)
     print(
         f"instance: {parks} parks, {len(problem.supplies):,} supplies, {len(problem.demands):,} demands, "
         f"{time.perf_counter() - clock:.1f} s"
     )
-    lp = scale.solve_lp(problem, "cost")
+    clock = time.perf_counter()
+    lp = scale.solve_lp(problem, "cost", time_limit_s=lp_time_limit)
+    lp_seconds = time.perf_counter() - clock
     t = lp.timings
-    lp_seconds = sum(t.values())
+    proof = (
+        "proven optimal (no pair within reach has a positive reduced cost)"
+        if lp.status == "optimal"
+        else f"stopped at {lp_time_limit:g} s: proven bound {lp.bound or float('nan'):,.0f}, gap {lp.gap:.4%}"
+    )
     print(
         f"LP (no fixed costs): candidates {t['initial_arcs_s']:.1f} s, solve {t['solve_s']:.1f} s, pricing "
         f"{t['pricing_s']:.1f} s over {lp.iterations} rounds, {len(lp.arcs):,} arcs priced in; "
-        f"objective {lp.objective_value:,.0f} VND/yr, proven optimal (no pair within reach has a positive reduced "
-        f"cost); total {lp_seconds:.1f} s"
+        f"objective {lp.objective_value:,.0f} VND/yr, {proof}; total {lp_seconds:.1f} s"
     )
+    if len(lp.arcs) == 0:
+        return None, lp.gap, 1.0
     fixed = rng.uniform(20e6, 100e6, len(lp.arcs))
     clock = time.perf_counter()
     mip = scale.solve_fixed(problem, fixed, time_limit_s=time_limit, gap=0.01, seed_arcs=lp.arcs)
@@ -42,7 +50,7 @@ def national_run(parks: int, time_limit: float) -> tuple[float, float]:
         f"MIP (fixed costs 20-100 M VND/yr per link): {time.perf_counter() - clock:.1f} s, objective "
         f"{mip.objective_value:,.0f} VND/yr, gap {mip.gap:.4%} ({mip.status}) on the arcs the LP priced in"
     )
-    return lp_seconds, mip.gap
+    return (lp_seconds if lp.status == "optimal" else None), lp.gap, mip.gap
 
 
 def pulp_run(problem, arcs, fixed) -> tuple[float, float]:  # type: ignore[no-untyped-def]
@@ -98,12 +106,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--parks", type=int, default=436)
     parser.add_argument("--compare-parks", type=int, default=20)
-    parser.add_argument("--time-limit", type=float, default=120.0)
+    parser.add_argument("--time-limit", type=float, default=120.0, help="Seconds for the fixed-cost problem.")
+    parser.add_argument("--lp-time-limit", type=float, default=120.0, help="Seconds for the linear problem.")
     args = parser.parse_args()
     np.seterr(all="ignore")
-    lp_seconds, gap = national_run(args.parks, args.time_limit)
+    lp_seconds, lp_gap, gap = national_run(args.parks, args.time_limit, args.lp_time_limit)
     ratio = comparison(args.compare_parks)
-    print(f"RESULT national_lp_s={lp_seconds:.1f} national_fixed_gap={gap:.4f} ratio_vs_pulp_cbc={ratio:.1f}")
+    lp_shown = f"{lp_seconds:.1f}" if lp_seconds is not None else f"over_{args.lp_time_limit:g}"
+    print(
+        f"RESULT national_lp_s={lp_shown} national_lp_gap={lp_gap:.4f} national_fixed_gap={gap:.4f} "
+        f"ratio_vs_pulp_cbc={ratio:.1f}"
+    )
 
 
 if __name__ == "__main__":

@@ -37,6 +37,16 @@ def test_a_regional_instance_agrees_with_the_full_model() -> None:
     assert fast.iterations > 1  # the nearest three sites were not enough: pricing had work to do
     assert fast.objective_value == pytest.approx(full.objective_value, rel=1e-7)
     assert len(fast.arcs) < full.arcs_considered
+    assert (fast.status, fast.bound) == ("optimal", pytest.approx(full.objective_value, rel=1e-7))
+    # stopped after the first round: a feasible flow below the optimum and a proven bound above it
+    early = scale.solve_lp(problem, "cost", nearest=1, max_iterations=1)
+    assert early.status == "iteration_limit" and early.iterations == 1
+    assert early.objective_value < full.objective_value * (1 - 1e-6)
+    assert early.bound > full.objective_value * (1 + 1e-6)
+    assert early.gap == pytest.approx((early.bound - early.objective_value) / early.bound)
+    ns = len(problem.supplies)
+    sent = np.bincount(early.arcs.s, weights=early.flow, minlength=ns)
+    assert (sent <= np.array([s.quantity_t for s in problem.supplies]) * (1 + 1e-9) + 1e-6).all()
 
 
 def test_fixed_costs_in_components_match_the_full_model() -> None:

@@ -21,7 +21,8 @@ from typing import Any
 import highspy
 import numpy as np
 import pandas as pd
-from scipy.sparse import csc_matrix
+from scipy.sparse import coo_matrix, csc_matrix
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from eipkit.symbiosis.network import components, great_circle_km
@@ -187,9 +188,17 @@ def initial_arcs(problem: Problem, data: Arrays, nearest: int) -> ArcSet:
 
 
 def price(
-    problem: Problem, data: Arrays, u: np.ndarray, v: np.ndarray, objective: str, chunk: int = 4000, per_supply: int = 5
+    problem: Problem,
+    data: Arrays,
+    u: np.ndarray,
+    v: np.ndarray,
+    objective: str,
+    chunk: int = 4000,
+    per_supply: int = 5,
+    best: np.ndarray | None = None,
 ) -> ArcSet:
-    """Every pair within reach whose reduced cost is positive (at most `per_supply` best per supply)."""
+    """Every pair within reach whose reduced cost is positive (at most `per_supply` best per supply). When `best`
+    is given it receives, per supply, the largest positive reduced cost over all its pairs (for `upper_bound`)."""
     found = []
     for resource in np.unique(data.s_resource):
         if resource not in data.sites:
@@ -200,6 +209,8 @@ def price(
             gain = arcs.margin if objective == "cost" else arcs.co2
             reduced = gain - u[arcs.s] - arcs.ratio * v[arcs.k]
             keep = reduced > TOLERANCE * np.maximum(1.0, np.abs(gain))
+            if best is not None and keep.any():
+                np.maximum.at(best, arcs.s[keep], reduced[keep])
             if keep.any():
                 chosen = arcs.take(keep)
                 order = np.lexsort((-reduced[keep], chosen.s))
@@ -209,14 +220,16 @@ def price(
     return ArcSet.join(found) if found else ArcSet.empty()
 
 
-def _model(problem: Problem, data: Arrays, arcs: ArcSet, objective: str, fixed: np.ndarray | None) -> highspy.HighsLp:
+def _model(
+    quantity: np.ndarray, capacity: np.ndarray, arcs: ArcSet, objective: str, fixed: np.ndarray | None
+) -> dict[str, Any]:
     """x_a >= 0 for every arc (and y_a binary where a fixed cost applies); rows: supplies, then demands, then the
     links x_a <= ub_a y_a."""
     n = len(arcs)
-    ns, nk = len(data.s_quantity), len(data.k_capacity)
+    ns, nk = len(quantity), len(capacity)
     charged = np.flatnonzero(fixed > 0) if fixed is not None else np.array([], dtype=np.int64)
     m = len(charged)
-    upper = np.minimum(data.s_quantity[arcs.s], data.k_capacity[arcs.k] / arcs.ratio)
+    upper = np.minimum(quantity[arcs.s], capacity[arcs.k] / arcs.ratio)
     rows = np.concatenate([arcs.s, ns + arcs.k, ns + nk + np.arange(m), ns + nk + np.arange(m)])
     cols = np.concatenate([np.arange(n), np.arange(n), charged, n + np.arange(m)])
     values = np.concatenate([np.ones(n), arcs.ratio, np.ones(m), -upper[charged]])
@@ -229,7 +242,7 @@ def _model(problem: Problem, data: Arrays, arcs: ArcSet, objective: str, fixed: 
         "cost": np.concatenate([gain, -fixed[charged] if m else np.array([])]),
         "lower": np.zeros(n + m),
         "upper": np.concatenate([column_upper, np.ones(m)]),
-        "row_upper": np.concatenate([data.s_quantity, data.k_capacity, np.zeros(m)]),
+        "row_upper": np.concatenate([quantity, capacity, np.zeros(m)]),
         "start": matrix.indptr.astype(np.int32),
         "index": matrix.indices.astype(np.int32),
         "value": matrix.data,
@@ -275,6 +288,14 @@ class ScaleResult:
     flow: np.ndarray
     iterations: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    bound: float | None = None
+
+
+def upper_bound(data: Arrays, u: np.ndarray, v: np.ndarray, best: np.ndarray) -> float:
+    """A proven upper bound on the linear problem over every pair within reach, from the duals of a restricted
+    problem: raising each supply's price by its largest positive reduced cost makes the duals feasible for all
+    pairs (Farley's bound), and any feasible dual solution bounds the maximum."""
+    return float(data.s_quantity @ (np.maximum(u, 0.0) + best) + data.k_capacity @ np.maximum(v, 0.0))
 
 
 def solve_lp(
@@ -284,11 +305,17 @@ def solve_lp(
     data: Arrays | None = None,
     max_iterations: int = 50,
     per_supply: int = 5,
+    time_limit_s: float | None = None,
 ) -> ScaleResult:
-    """The linear problem (no fixed costs) to proven optimality by column generation."""
-    clock = time.perf_counter()
+    """The linear problem (no fixed costs) to proven optimality by column generation.
+
+    Stopped by the time limit or after `max_iterations` rounds, the answer is the last restricted problem solved to
+    optimality (a feasible flow) with a proven upper bound (`upper_bound`) and the gap between the two; status
+    `time_limit` or `iteration_limit`.
+    """
+    start = time.perf_counter()
     data = data or arrays(problem)
-    timings = {"arrays_s": time.perf_counter() - clock}
+    timings = {"arrays_s": time.perf_counter() - start}
     clock = time.perf_counter()
     arcs = initial_arcs(problem, data, nearest)
     gain = arcs.margin if objective == "cost" else arcs.co2
@@ -296,28 +323,88 @@ def solve_lp(
     timings["initial_arcs_s"] = time.perf_counter() - clock
     timings["solve_s"] = timings["pricing_s"] = 0.0
     ns = len(data.s_quantity)
+
+    def remaining() -> float:
+        return highspy.kHighsInf if time_limit_s is None else max(time_limit_s - (time.perf_counter() - start), 0.0)
+
     clock = time.perf_counter()
-    h = _highs({"solver": "simplex"})
-    h.passModel(_lp(_model(problem, data, arcs, objective, None)))
+    h = _highs({"solver": "simplex", "time_limit": remaining()})
+    h.passModel(_lp(_model(data.s_quantity, data.k_capacity, arcs, objective, None)))
+    # the first restricted problem falls apart into many small ones (each supply's nearest sites are mostly in its
+    # own park): solved apart they give the optimal basis of the whole at once
+    h.setBasis(_basis_by_components(data, arcs, objective))
     h.run()
     timings["solve_s"] += time.perf_counter() - clock
+    certified = ScaleResult("time_limit", 0.0, 1.0, ArcSet.empty(), np.array([]), 0, timings)
     for iteration in range(1, max_iterations + 1):
-        duals = np.asarray(h.getSolution().row_dual)
+        if h.getModelStatus() not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kModelEmpty):
+            return certified  # the time ran out inside a solve: the last certified answer stands
+        solution = h.getSolution()
+        duals, value = np.asarray(solution.row_dual), h.getInfo().objective_function_value
         clock = time.perf_counter()
-        added = price(problem, data, duals[:ns], duals[ns:], objective, per_supply=per_supply)
+        best = np.zeros(ns)
+        added = price(problem, data, duals[:ns], duals[ns:], objective, per_supply=per_supply, best=best)
         timings["pricing_s"] += time.perf_counter() - clock
         if len(added) == 0:
-            solution = h.getSolution()
-            value = h.getInfo().objective_function_value
-            return ScaleResult(
-                str(h.getModelStatus()), value, 0.0, arcs, np.asarray(solution.col_value), iteration, timings
-            )
+            return ScaleResult("optimal", value, 0.0, arcs, np.asarray(solution.col_value), iteration, timings, value)
+        bound = upper_bound(data, duals[:ns], duals[ns:], best)
+        gap = (bound - value) / max(abs(bound), 1e-9)
+        certified = ScaleResult(
+            "time_limit", value, gap, arcs, np.asarray(solution.col_value), iteration, timings, bound
+        )
+        if remaining() <= 0:
+            return certified
         clock = time.perf_counter()
         _add_columns(h, data, added, objective)
+        h.setOptionValue("time_limit", h.getRunTime() + remaining())  # HiGHS counts its time over every run
         h.run()  # simplex restarts from the previous basis
         timings["solve_s"] += time.perf_counter() - clock
         arcs = ArcSet.join([arcs, added])
-    raise RuntimeError(f"column generation did not converge in {max_iterations} iterations")
+    certified.status = "iteration_limit"
+    return certified
+
+
+def _basis_by_components(data: Arrays, arcs: ArcSet, objective: str) -> highspy.HighsBasis:
+    """The optimal basis of the restricted problem, assembled from its connected components solved one by one."""
+    ns, nk = len(data.s_quantity), len(data.k_capacity)
+    basic, lower = highspy.HighsBasisStatus.kBasic, highspy.HighsBasisStatus.kLower
+    col_status = [lower] * len(arcs)
+    row_status = [basic] * (ns + nk)
+    if len(arcs):
+        graph = coo_matrix((np.ones(len(arcs)), (arcs.s, ns + arcs.k)), shape=(ns + nk, ns + nk))
+        _, label = connected_components(graph, directed=False)
+        component = label[arcs.s]
+        order = np.argsort(component, kind="stable")
+        edges = np.searchsorted(component[order], np.arange(component.max() + 2))
+        for c in range(len(edges) - 1):
+            columns = order[edges[c] : edges[c + 1]]
+            if len(columns) == 0:
+                continue
+            part = arcs.take(columns)
+            supplies, demands = np.unique(part.s), np.unique(part.k)
+            relabelled = ArcSet(
+                np.searchsorted(supplies, part.s),
+                np.searchsorted(demands, part.k),
+                part.ratio,
+                part.distance,
+                part.margin,
+                part.co2,
+            )
+            h = _highs({"solver": "simplex"})
+            h.passModel(_lp(_model(data.s_quantity[supplies], data.k_capacity[demands], relabelled, objective, None)))
+            h.run()
+            found = h.getBasis()
+            for i, status in zip(columns, found.col_status, strict=True):
+                col_status[i] = status
+            rows = list(found.row_status)
+            for i, status in zip(supplies, rows[: len(supplies)], strict=True):
+                row_status[i] = status
+            for i, status in zip(demands, rows[len(supplies) :], strict=True):
+                row_status[ns + i] = status
+    basis = highspy.HighsBasis()
+    basis.col_status, basis.row_status = col_status, row_status
+    basis.valid = True
+    return basis
 
 
 def _add_columns(h: highspy.Highs, data: Arrays, arcs: ArcSet, objective: str) -> None:
@@ -384,7 +471,7 @@ def solve_fixed(
         if not mask.any():
             continue
         part = arcs.take(mask)
-        lp_model = _model(problem, data, part, "cost", fixed[mask])
+        lp_model = _model(data.s_quantity, data.k_capacity, part, "cost", fixed[mask])
         start = None
         if lp is not None:
             flow = pd.Series(lp.flow, index=pd.MultiIndex.from_arrays([lp.arcs.s, lp.arcs.k]))
