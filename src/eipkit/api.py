@@ -428,10 +428,9 @@ def submit_application(
     database: Database, park_id: str, submitted: dt.date, procedure: str = "park", enterprise_id: str | None = None
 ) -> int:
     """Open an application on the day its complete dossier was received; returns its number."""
-    from eipkit.certification.procedure import PROCEDURES, UnknownProcedure
+    from eipkit.certification.procedure import step_ids
 
-    if procedure not in PROCEDURES:
-        raise UnknownProcedure("cert.unknown_procedure", name=procedure, known=", ".join(PROCEDURES))
+    step_ids(procedure)  # refuses an unknown procedure before anything is stored
     with database.transaction() as session:
         members = _members(session, park_id)
         if enterprise_id is not None and enterprise_id not in members:
@@ -461,11 +460,13 @@ def application_progress(
 ) -> list[dict]:
     """Applications with each step's due date and what is late on `today`; the board's overdue view."""
     from eipkit.certification.applications import RefusedStep, progress
+    from eipkit.certification.calendar import vietnam
 
     with database.sessions() as session:
         ids = [application_id] if application_id is not None else None
         found = repository.applications(session, park_ids, ids)
     if application_id is not None and not found:
         raise RefusedStep("app.not_found", application=application_id)
-    shown = [progress(a, today, lang=lang) for a in found]
+    calendar = vietnam()
+    shown = [progress(a, today, calendar, lang) for a in found]
     return [p for p in shown if p["overdue"]] if overdue_only else shown

@@ -185,10 +185,6 @@ def enterprise_report(facts: ParkFacts, enterprise: Enterprise, lang: str = "vi"
     }
 
 
-def _shown(value: Any, lang: str) -> str:
-    return i18n.shown(value, lang, prefix="saving.")
-
-
 def report_document(report: dict[str, Any], lang: str = "vi") -> Document:
     """The report as a document for DOCX and PDF: one table per section, then the indicators."""
     t = i18n.t
@@ -202,15 +198,15 @@ def report_document(report: dict[str, Any], lang: str = "vi") -> Document:
     for section in ("land", "recp", "symbiosis"):
         if section in report:
             document.heading(t(f"annual.section.{section}", lang), 2)
-            rows = [[t(f"annual.item.{k}", lang), _shown(v, lang)] for k, v in report[section].items()]
+            rows = [[t(f"annual.item.{k}", lang), i18n.shown(v, lang, "saving.")] for k, v in report[section].items()]
             document.table(headers, rows, (3, 4))
     if report.get("production"):
         document.heading(t("annual.section.production", lang), 2)
-        rows = [[p["product"], f"{_shown(p['quantity'], lang)} {p['unit'] or ''}"] for p in report["production"]]
+        rows = [[p["product"], f"{i18n.shown(p['quantity'], lang)} {p['unit'] or ''}"] for p in report["production"]]
         document.table(headers, rows, (3, 4))
     document.heading(t("annual.section.indicators", lang), 2)
     rows = [
-        [r["code"], r["indicator"], _shown(r["value"], lang), _shown(r["minimum"], lang), r["missing"] or ""]
+        [r["code"], r["indicator"], i18n.shown(r["value"], lang), i18n.shown(r["minimum"], lang), r["missing"] or ""]
         for r in report["indicators"]
     ]
     columns = ("code", "indicator", "value", "minimum")

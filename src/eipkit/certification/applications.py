@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eipkit.certification.calendar import WorkingCalendar
-from eipkit.certification.procedure import timeline
+from eipkit.certification.procedure import step_ids, timeline
 from eipkit.i18n import LocalisedError
 
 OUTCOMES = ("granted", "refused", "withdrawn")
@@ -42,10 +42,6 @@ class Application:
     @property
     def outcome(self) -> StepDone | None:
         return next((d for d in self.done if d.step in OUTCOMES), None)
-
-
-def step_ids(procedure: str) -> list[str]:
-    return [s["step"] for s in timeline(dt.date(2000, 1, 3), procedure)["steps"]]
 
 
 def check_step(application: Application, step: str, on: dt.date) -> None:

@@ -26,6 +26,17 @@ def _data() -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
+def _spec(procedure: str) -> dict[str, Any]:
+    if procedure not in PROCEDURES:
+        raise UnknownProcedure("cert.unknown_procedure", name=procedure, known=", ".join(PROCEDURES))
+    return _data()["procedures"][procedure]
+
+
+def step_ids(procedure: str) -> list[str]:
+    """The steps of a procedure in their legal order (UnknownProcedure for a name that is not one)."""
+    return [step["id"] for step in _spec(procedure)["steps"]]
+
+
 @dataclass(frozen=True)
 class Deadline:
     step: str
@@ -62,10 +73,8 @@ def timeline(
     Periods in working days skip days off; periods in plain days are calendar days (the usual reading of 'ngày'),
     unless `all_working_days`, for a province that counts every period in working days.
     """
-    if procedure not in PROCEDURES:
-        raise UnknownProcedure("cert.unknown_procedure", name=procedure, known=", ".join(PROCEDURES))
+    spec = _spec(procedure)
     calendar = calendar or vietnam()
-    spec = _data()["procedures"][procedure]
     steps = []
     for step in spec["steps"]:
         days, unit = step["days"], step["unit"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -236,8 +237,6 @@ def step(
     lang: LangOption = None,
 ) -> None:
     """Record a step of an application, in the order of its procedure, or its outcome."""
-    import datetime as dt
-
     lang = i18n.language(lang)
     database = connect(db)
     day = parse_date(on) or dt.date.today()
@@ -257,8 +256,6 @@ def applications(
     lang: LangOption = None,
 ) -> None:
     """Applications with their state, the next step and its due date, and how many days it is late."""
-    import datetime as dt
-
     lang = i18n.language(lang)
     database = connect(db)
     day = parse_date(today) or dt.date.today()

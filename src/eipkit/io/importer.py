@@ -30,12 +30,17 @@ Check = Callable[[ValidWorkbook, Session], list[Problem]]
 
 
 def import_path(
-    database: Database, path: str | Path, progress: Callable[[str], None] | None = None, check: Check | None = None
+    database: Database,
+    path: str | Path,
+    progress: Callable[[str], None] | None = None,
+    check: Check | None = None,
+    source: str | None = None,
 ) -> ImportResult:
     """Validate every row, then store them in one transaction; on any problem nothing is written.
 
     Raises ImportRejected with every problem (sheet, row, column, reason), or WorkbookError when the file
-    cannot be read at all. `check` may refuse valid rows too (e.g. rows the importing user may not write).
+    cannot be read at all. `check` may refuse valid rows too (e.g. rows the importing user may not write);
+    `source` names the import in the log when the path does not (an upload saved under a temporary name).
     """
     step = progress or (lambda _message: None)
     step("read")
@@ -43,7 +48,7 @@ def import_path(
         raw = workbook.read(path)
     except workbook.WorkbookError as exc:
         raise ImportRejected([Problem("(file)", 0, "", exc.message)]) from exc
-    return _store(database, raw, str(path), step, check)
+    return _store(database, raw, source or str(path), step, check)
 
 
 def import_rows(

@@ -554,7 +554,7 @@ def applications(
 
 def record_application_step(
     session: Session, application_id: int, step: str, on: dt.date, note: str | None = None
-) -> Application:
+) -> None:
     """Record a step (or the outcome) of an application, refused when out of order or dated back."""
     found = applications(session, ids=[application_id])
     if not found:
@@ -566,4 +566,3 @@ def record_application_step(
         )
     )
     session.flush()
-    return applications(session, ids=[application_id])[0]

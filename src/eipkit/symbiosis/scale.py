@@ -21,8 +21,7 @@ from typing import Any
 import highspy
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix, csc_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse import csc_matrix
 from scipy.spatial import cKDTree
 
 from eipkit.symbiosis.network import components, great_circle_km
@@ -371,15 +370,11 @@ def _basis_by_components(data: Arrays, arcs: ArcSet, objective: str) -> highspy.
     col_status = [lower] * len(arcs)
     row_status = [basic] * (ns + nk)
     if len(arcs):
-        graph = coo_matrix((np.ones(len(arcs)), (arcs.s, ns + arcs.k)), shape=(ns + nk, ns + nk))
-        _, label = connected_components(graph, directed=False)
-        component = label[arcs.s]
+        component = components(pd.DataFrame({"supply": arcs.s, "demand": arcs.k}))
         order = np.argsort(component, kind="stable")
         edges = np.searchsorted(component[order], np.arange(component.max() + 2))
         for c in range(len(edges) - 1):
             columns = order[edges[c] : edges[c + 1]]
-            if len(columns) == 0:
-                continue
             part = arcs.take(columns)
             supplies, demands = np.unique(part.s), np.unique(part.k)
             relabelled = ArcSet(

@@ -62,8 +62,7 @@ def import_workbook(database: Database, user: User, filename: str, content: byte
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(content)
-        result = import_path(database, path, check=check)
-    return ImportResult(filename, result.counts)
+        return import_path(database, path, check=check, source=filename)
 
 
 def _opportunity_state(stored: schema.Opportunity) -> dict[str, Any]:

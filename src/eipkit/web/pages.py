@@ -37,6 +37,16 @@ def _allow(request: Request, allowed: bool) -> None:
         raise forbid(request)
 
 
+def _reason(exc: Exception, lang: str) -> str:
+    """Why a form was refused, in the reader's language when the library said it in both."""
+    return exc.text(lang) if isinstance(exc, i18n.LocalisedError) else str(exc)
+
+
+def _day(form: dict[str, str], name: str = "on") -> dt.date:
+    """A date field of a form (YYYY-MM-DD), today when left empty."""
+    return dt.date.fromisoformat(form[name]) if form.get(name) else dt.date.today()
+
+
 @router.get("/login")
 def login_page(request: Request, next: str = "/") -> Response:
     return render(request, "login.html.j2", None, next=next, error=None)
@@ -208,11 +218,11 @@ async def edit_opportunity(request: Request, opportunity_id: str, user: Signed) 
     message = None
     try:
         savings = {k: _number(form.get(k)) for k in ("cost_saving_vnd", "co2e_t", "electricity_mwh") if k in form}
-        on = dt.date.fromisoformat(form["on"]) if form.get("on") else dt.date.today()
+        on = _day(form)
         actions.edit_opportunity(database, user, opportunity_id, form.get("stage"), savings, on)
         cache.changed()
     except ValueError as exc:  # a refused move, a bad number or date: said on the board, nothing changed
-        message = exc.text(lang) if isinstance(exc, i18n.LocalisedError) else str(exc)
+        message = _reason(exc, lang)
     return render(request, "opportunities.html.j2", user, message=message, **_board(request, place.park_id, user))
 
 
@@ -311,8 +321,7 @@ async def application(request: Request, park_id: str, user: Signed) -> Response:
             number = api.submit_application(database, park_id, submitted, form.get("procedure", "park"))
             actions.record_audit(database, user, "open", "application", str(number), {"submitted": submitted}, park_id)
     except (ValueError, KeyError) as exc:
-        text = exc.text(lang) if isinstance(exc, i18n.LocalisedError) else str(exc)
-        raise HTTPException(400, text) from None
+        raise HTTPException(400, _reason(exc, lang)) from None
     return RedirectResponse(f"/parks/{park_id}/certification", status_code=303)
 
 
@@ -414,27 +423,27 @@ def _enterprise_work(request: Request, enterprise_id: str, user: User) -> dict[s
 async def assessment(request: Request, enterprise_id: str, user: Signed) -> Response:
     """Start a cleaner-production assessment, or change one of its 18 tasks."""
     form = await checked_form(request)
-    _allow(request, access.edits(user, enterprise_place(request, enterprise_id)))
+    place = enterprise_place(request, enterprise_id)
+    _allow(request, access.edits(user, place))
     database, cache = _state(request)
     lang = language(request)
     try:
-        on = dt.date.fromisoformat(form["on"]) if form.get("on") else dt.date.today()
+        on = _day(form)
         if form.get("assessment"):
             number, task = int(form["assessment"]), int(form["task"])
             if number not in {a.assessment_id for a in api.enterprise_assessments(database, enterprise_id)}:
                 raise HTTPException(404, i18n.t("web.not_found", lang, what=number))
             api.update_assessment_task(database, number, task, form["status"], on, form.get("note") or None)
-            park = enterprise_place(request, enterprise_id).park_id
             after = {"enterprise": enterprise_id, "status": form["status"]}
-            actions.record_audit(database, user, "task", "assessment", f"{number}/{task}", after, park)
+            actions.record_audit(database, user, "task", "assessment", f"{number}/{task}", after, place.park_id)
         else:
             team = [m.strip() for m in form.get("team", "").split(";") if m.strip()]
             started = api.start_assessment(database, enterprise_id, form["focus_area"], team, on)
-            park = enterprise_place(request, enterprise_id).park_id
             after = {"enterprise": enterprise_id, "focus_area": form["focus_area"]}
-            actions.record_audit(database, user, "start", "assessment", str(started.assessment_id), after, park)
+            number = started.assessment_id
+            actions.record_audit(database, user, "start", "assessment", str(number), after, place.park_id)
     except (ValueError, KeyError) as exc:
-        raise HTTPException(400, exc.text(lang) if isinstance(exc, i18n.LocalisedError) else str(exc)) from None
+        raise HTTPException(400, _reason(exc, lang)) from None
     cache.changed()
     return RedirectResponse(f"/enterprises/{enterprise_id}#cp", status_code=303)
 
@@ -442,7 +451,8 @@ async def assessment(request: Request, enterprise_id: str, user: Signed) -> Resp
 @router.get("/enterprises/{enterprise_id}/savings")
 def savings(request: Request, enterprise_id: str, user: Signed, baseline: int, reporting: int) -> Response:
     """Savings measured from the records (avoided consumption, IPMVP option C), to be set on an opportunity."""
-    _allow(request, access.sees_records(user, enterprise_place(request, enterprise_id)))
+    place = enterprise_place(request, enterprise_id)
+    _allow(request, access.sees_records(user, place))
     database, _ = _state(request)
     try:
         measured = api.enterprise_measured_savings(database, enterprise_id, baseline, reporting)
@@ -458,22 +468,23 @@ def savings(request: Request, enterprise_id: str, user: Signed, baseline: int, r
         enterprise_id=enterprise_id,
         measured=measured,
         opportunities=opportunities,
-        editable=access.edits(user, enterprise_place(request, enterprise_id)),
+        editable=access.edits(user, place),
     )
 
 
 @router.post("/enterprises/{enterprise_id}/savings")
 async def apply_savings(request: Request, enterprise_id: str, user: Signed) -> Response:
     form = await checked_form(request)
-    _allow(request, access.edits(user, enterprise_place(request, enterprise_id)))
+    place = enterprise_place(request, enterprise_id)
+    _allow(request, access.edits(user, place))
     database, cache = _state(request)
     chosen = form.get("opportunity", "")
     if chosen not in {o.opportunity_id for o in api.enterprise_opportunities(database, enterprise_id)}:
         raise HTTPException(404, i18n.t("web.not_found", language(request), what=chosen))
     measured = api.enterprise_measured_savings(database, enterprise_id, int(form["baseline"]), int(form["reporting"]))
     api.apply_measured_savings(database, chosen, measured)
-    park = enterprise_place(request, enterprise_id).park_id
-    actions.record_audit(database, user, "measure", "opportunity", chosen, measured.as_dict()["avoided"], park)
+    avoided = measured.as_dict()["avoided"]
+    actions.record_audit(database, user, "measure", "opportunity", chosen, avoided, place.park_id)
     cache.changed()
     return RedirectResponse(f"/enterprises/{enterprise_id}", status_code=303)
 
