@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from eipkit.symbiosis import network, scale
 from eipkit.symbiosis.problem import parse
 from eipkit.symbiosis.synthetic import national
-from test_symbiosis import DEMAND, SUPPLY, instance
+from test_symbiosis import DEMAND, POINT, SUPPLY, instance
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -18,63 +18,86 @@ from test_symbiosis import DEMAND, SUPPLY, instance
     supplies=st.lists(SUPPLY, min_size=1, max_size=5),
     demands=st.lists(DEMAND, min_size=1, max_size=5),
     objective=st.sampled_from(["cost", "co2"]),
+    per_resource=st.booleans(),
 )
-def test_column_generation_reaches_the_full_model_s_optimum(supplies: list, demands: list, objective: str) -> None:
+def test_column_generation_reaches_the_full_model_s_optimum(
+    supplies: list, demands: list, objective: str, per_resource: bool
+) -> None:
+    if per_resource:  # ratios of the resource alone: the transportation form and the network simplex
+        demands = [d | {"accepts": {r: {"ash": 0.7, "scrap": 1.1}[r] for r in d["accepts"]}} for d in demands]
     problem = parse(instance(supplies, demands, 0.0))
     full = network.solve(problem, objective)
-    if full.links.empty and full.objective_value == 0:
-        result = scale.solve_lp(problem, objective, nearest=1)
-        assert result.objective_value == pytest.approx(0, abs=1e-6)
-        return
-    result = scale.solve_lp(problem, objective, nearest=1)
+    result = scale.solve_lp(problem, objective, per_supply=1)
+    if per_resource:
+        assert result.solver == "network simplex"
+    assert result.status == "optimal"
     assert result.objective_value == pytest.approx(full.objective_value, rel=1e-7, abs=1e-4)
+
+
+@settings(max_examples=30, deadline=None)
+@given(points=st.lists(POINT, min_size=2, max_size=30), far=st.booleans(), reach_km=st.sampled_from([5.0, 60.0, 900.0]))
+def test_the_grid_finds_exactly_the_pairs_the_kd_tree_finds(points: list, far: bool, reach_km: float) -> None:
+    # the k-d tree of `network.arcs_table` is the independent method; points also near the date line and the pole
+    if far:
+        points = [(min(lat * 4.0, 89.0), 179.9 if i % 2 else -179.9) for i, (lat, _) in enumerate(points)]
+    supplies = [
+        {"enterprise_id": f"E{i}", "resource": "ash", "quantity_t": 1.0, "where": p} for i, p in enumerate(points)
+    ]
+    demands = [
+        {"enterprise_id": f"F{i}", "accepts": {"ash": 1.0}, "capacity_t": 1.0, "where": p} for i, p in enumerate(points)
+    ]
+    problem = parse(instance(supplies, demands, 0.0)).model_copy(update={"max_distance_km": reach_km})
+    expected = {
+        (a, b)
+        for a, b in zip(network.arcs_table(problem)["supply"], network.arcs_table(problem)["demand"], strict=True)
+    }
+    data = scale.arrays(problem)
+    pairs = scale.reach(problem, data)
+    found = {(f"s{s}", f"k{data.site_demand[j]}") for s, j in zip(pairs.supply, pairs.site, strict=True)}
+    assert found == expected
 
 
 def test_a_regional_instance_agrees_with_the_full_model() -> None:
     problem, _ = national(parks=12, enterprises_per_park=40, seed=7)
     full = network.solve(problem, "cost")
-    fast = scale.solve_lp(problem, "cost", nearest=3)
-    assert fast.iterations > 1  # the nearest three sites were not enough: pricing had work to do
+    fast = scale.solve_lp(problem, "cost", per_supply=2)
+    assert fast.solver == "network simplex"  # the knowledge base's ratios depend on the resource only
+    assert fast.iterations > 1  # each supply's two best pairs were not enough: pricing had work to do
     assert fast.objective_value == pytest.approx(full.objective_value, rel=1e-7)
-    assert len(fast.arcs) < full.arcs_considered
     assert (fast.status, fast.bound) == ("optimal", pytest.approx(full.objective_value, rel=1e-7))
+    assert len(fast.arcs) < full.arcs_considered
     # stopped after the first round: a feasible flow below the optimum and a proven bound above it
-    early = scale.solve_lp(problem, "cost", nearest=1, max_iterations=1)
+    early = scale.solve_lp(problem, "cost", per_supply=1, max_iterations=1)
     assert early.status == "iteration_limit" and early.iterations == 1
     assert early.objective_value < full.objective_value * (1 - 1e-6)
     assert early.bound > full.objective_value * (1 + 1e-6)
     assert early.gap == pytest.approx((early.bound - early.objective_value) / early.bound)
-    ns = len(problem.supplies)
-    sent = np.bincount(early.arcs.s, weights=early.flow, minlength=ns)
+    sent = np.bincount(early.arcs.s, weights=early.flow, minlength=len(problem.supplies))
     assert (sent <= np.array([s.quantity_t for s in problem.supplies]) * (1 + 1e-9) + 1e-6).all()
+    received = np.bincount(early.arcs.k, weights=early.flow * early.arcs.ratio, minlength=len(problem.demands))
+    assert (received <= np.array([d.capacity_t for d in problem.demands]) * (1 + 1e-9) + 1e-6).all()
+    gains = early.arcs.margin @ early.flow
+    assert gains == pytest.approx(early.objective_value, rel=1e-9)
 
 
-def test_fixed_costs_in_components_match_the_full_model() -> None:
+def test_fixed_costs_match_the_full_model() -> None:
     problem, _ = national(parks=2, enterprises_per_park=8, seed=3)
     problem = problem.model_copy(update={"default_fixed_cost_vnd_per_year": 3e7})
     full = network.solve(problem, "cost", mip_gap=1e-9)
-    # the full model's candidate arcs are exactly those the fast path should consider
+    data = scale.arrays(problem)
+    # on the full model's own arcs: the same optimum
     table = network.prune(network.arcs_table(problem), "cost")
-    arcs = scale.arcs_from_table(problem, scale.arrays(problem), table)
-    fast = scale.solve_fixed(problem, np.full(len(arcs), 3e7), time_limit_s=60, gap=1e-9, seed_arcs=arcs)
-    assert fast.objective_value == pytest.approx(full.objective_value, rel=1e-6)
-
-
-def test_regions_are_independent_and_solving_them_apart_gives_the_same_optimum() -> None:
-    problem, _ = national(parks=30, enterprises_per_park=20, seed=11, max_distance_km=30)
-    label = scale.regions(problem)
-    assert len(np.unique(label)) > 1
-    table = network.arcs_table(problem)
-    index = {s.id: i for i, s in enumerate(problem.supplies)} | {
-        d.id: len(problem.supplies) + i for i, d in enumerate(problem.demands)
-    }
-    # no arc within reach joins two regions
-    assert (label[table["supply"].map(index)] == label[table["demand"].map(index)]).all()
-    value, flows, timings = scale.solve_lp_by_region(problem, workers=1)
-    assert value == pytest.approx(scale.solve_lp(problem).objective_value, rel=1e-7)
-    assert timings["regions"] == len(np.unique(label))
-    sent: dict[str, float] = {}
-    for supply, _, tonnes in flows:
-        sent[supply] = sent.get(supply, 0.0) + tonnes
-    quantity = {s.id: s.quantity_t for s in problem.supplies}
-    assert sent and all(tonnes <= quantity[s] * (1 + 1e-9) + 1e-6 for s, tonnes in sent.items())
+    arcs = scale.arcs_from_table(problem, data, table)
+    on_arcs = scale.solve_fixed(problem, time_limit_s=60, gap=1e-9, arcs=arcs, data=data)
+    assert on_arcs.objective_value == pytest.approx(full.objective_value, rel=1e-6)
+    # over every pair within reach: the relaxation's bound is above the optimum, the solution found below it
+    over_reach = scale.solve_fixed(problem, time_limit_s=60, gap=1e-9, data=data)
+    assert over_reach.bound >= full.objective_value * (1 - 1e-9)
+    assert over_reach.objective_value <= full.objective_value * (1 + 1e-9)
+    assert over_reach.gap == pytest.approx((over_reach.bound - over_reach.objective_value) / over_reach.bound)
+    # the relaxation's bound is the LP with each gain less F / M, solved here with the full model
+    relaxed = network.prune(network.arcs_table(problem), "cost")
+    relaxed["margin_vnd_per_t"] -= 3e7 / relaxed["upper_t"]
+    relaxed["fixed_cost_vnd_per_year"] = 0.0
+    lp = network.solve(problem.model_copy(update={"default_fixed_cost_vnd_per_year": 0.0}), "cost", arcs=relaxed)
+    assert over_reach.bound == pytest.approx(lp.objective_value, rel=1e-7)

@@ -1,12 +1,18 @@
-"""The exchange network at national scale: the same formulation as `network`, solved without ever listing all
-pairs within reach (tens of millions nationally).
+"""The exchange network at national scale: the formulation of `network`, for tens of millions of pairs within reach.
 
-Column generation keeps it exact for the linear problem: start from each supply's nearest accepting demand sites,
-solve, then price every pair within reach with the duals (supply price u_s, demand price v_k) and add the pairs
-whose reduced cost  margin_sk - u_s - a_sk v_k  is positive, until none is. Pricing walks a k-d tree of demand
-sites per resource in chunks, so memory stays bounded. With fixed costs, the mixed-integer problem is solved on
-the arcs the linear problem priced in, split into independent components solved in parallel, warm-started from
-the linear solution.
+Every pair within reach is listed once, compactly (a demand site and a distance per pair, grouped by supply; a
+compiled grid search finds them). The linear problem is then solved by column generation, exact: start from each
+supply's best pairs, solve the restricted problem, price every pair within reach with its duals (supply price u_s,
+demand price v_k) and add those whose reduced cost  w_sk - u_s - a_sk v_k  is positive, until none is. When the
+substitution ratios factor per demand and per resource (`transport.factor_ratios`), the restricted problems are
+transportation problems solved by a network simplex that restarts from its spanning tree; otherwise by HiGHS's
+dual simplex, restarting from its basis.
+
+With fixed costs F_sk, the linear relaxation of the tightened model (x_sk <= M_sk y_sk, M_sk = min(Q_s, D_k / a_sk))
+is the same linear problem with w_sk - F_sk / M_sk per tonne: solved over every pair within reach, it is a proven
+upper bound on the whole mixed-integer problem. The mixed-integer problem itself is solved on the pairs the
+relaxation priced in, split into independent components solved in parallel and warm-started from the relaxation;
+its best solution against that bound is the proven gap.
 """
 
 from __future__ import annotations
@@ -14,25 +20,32 @@ from __future__ import annotations
 import math
 import multiprocessing
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import highspy
 import numpy as np
 import pandas as pd
+from numba import njit, prange
 from scipy.sparse import csc_matrix
-from scipy.spatial import cKDTree
 
-from eipkit.symbiosis.network import components, great_circle_km
+from eipkit.symbiosis.network import components
 from eipkit.symbiosis.problem import EARTH_RADIUS_KM, Problem
+from eipkit.symbiosis.transport import Transport, factor_ratios
 
 TOLERANCE = 1e-6
+OPTIMAL_GAP = 1e-9
+
+FixedCosts = Callable[[np.ndarray, np.ndarray], np.ndarray]
+"""The fixed cost of a link (VND/yr) from arrays of supply and demand indices."""
 
 
 @dataclass
 class Arrays:
-    """The problem as flat arrays, with demand sites expanded per accepted resource."""
+    """The problem as flat arrays. Demand sites are a demand and one resource it accepts, with its ratio; the sites
+    of each resource are contiguous (`resource_start`) and sorted by grid cell (`site_cell`)."""
 
     s_resource: np.ndarray
     s_quantity: np.ndarray
@@ -40,7 +53,6 @@ class Arrays:
     s_disposal_co2: np.ndarray
     s_hazardous: np.ndarray
     s_enterprise: np.ndarray
-    s_xyz: np.ndarray
     s_lat: np.ndarray
     s_lon: np.ndarray
     k_capacity: np.ndarray
@@ -50,80 +62,216 @@ class Arrays:
     k_enterprise: np.ndarray
     k_lat: np.ndarray
     k_lon: np.ndarray
-    sites: dict[str, tuple[np.ndarray, np.ndarray, cKDTree]] = field(default_factory=dict)
+    resources: list[str]
+    resource_start: np.ndarray
+    site_demand: np.ndarray
+    site_ratio: np.ndarray
+    site_cell: np.ndarray
+    grid: tuple[float, float, int]
+    processing: dict[tuple[int, int], float] = field(default_factory=dict)
+    fixed: dict[tuple[int, int], float] = field(default_factory=dict)
 
 
-def _xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    p, lam = np.radians(lat), np.radians(lon)
-    return np.column_stack([np.cos(p) * np.cos(lam), np.cos(p) * np.sin(lam), np.sin(p)])
+def _grid(problem: Problem, lat: np.ndarray) -> tuple[float, float, int]:
+    """Cell height and width (degrees) and the number of columns of a grid in which two sites within reach are in
+    the same or neighbouring cells: |dlat| <= d, and sin(|dlon| / 2) <= sin(d / 2) / cos(latitude) for both."""
+    reach = problem.max_distance_km / problem.road_factor / EARTH_RADIUS_KM * (1 + 1e-9)
+    height = math.degrees(reach)
+    widest = math.cos(math.radians(min(85.0, float(np.abs(lat).max(initial=0.0)))))
+    spread = math.sin(min(reach, math.pi) / 2) / widest
+    width = 360.0 if spread >= 1 else math.degrees(2 * math.asin(spread)) * (1 + 1e-9)
+    columns = max(int(360.0 // width), 1)
+    return height, 360.0 / columns, columns if columns >= 3 else 1
+
+
+def _cells(lat: np.ndarray, lon: np.ndarray, grid: tuple[float, float, int]) -> np.ndarray:
+    height, width, columns = grid
+    rows = np.floor((lat + 90.0) / height).astype(np.int64)
+    cols = np.floor((lon + 180.0) / width).astype(np.int64) % columns
+    return rows * columns + cols
 
 
 def arrays(problem: Problem) -> Arrays:
-    s = problem.supplies
-    k = problem.demands
+    s, k = problem.supplies, problem.demands
     enterprises = pd.Index(sorted({x.enterprise_id for x in s} | {x.enterprise_id for x in k}))
-    s_lat = np.array([x.lat for x in s])
-    s_lon = np.array([x.lon for x in s])
-    k_lat = np.array([x.lat for x in k])
-    k_lon = np.array([x.lon for x in k])
-    data = Arrays(
-        s_resource=np.array([x.resource for x in s], dtype=object),
-        s_quantity=np.array([x.quantity_t for x in s]),
-        s_disposal=np.array([x.disposal_cost_vnd_per_t for x in s]),
-        s_disposal_co2=np.array([x.disposal_co2e_t_per_t for x in s]),
-        s_hazardous=np.array([x.hazardous for x in s]),
+    resources = sorted({x.resource for x in s})
+    resource_index = {r: i for i, r in enumerate(resources)}
+    k_lat = np.array([x.lat for x in k], dtype=float)
+    k_lon = np.array([x.lon for x in k], dtype=float)
+    s_lat = np.array([x.lat for x in s], dtype=float)
+    grid = _grid(problem, np.concatenate([s_lat, k_lat]))
+    sites = [
+        (resource_index[r], index, ratio)
+        for index, d in enumerate(k)
+        for r, ratio in d.accepts.items()
+        if r in resource_index
+    ]
+    site_resource = np.array([x[0] for x in sites], dtype=np.int64)
+    site_demand = np.array([x[1] for x in sites], dtype=np.int64)
+    site_ratio = np.array([x[2] for x in sites], dtype=float)
+    site_cell = _cells(k_lat[site_demand], k_lon[site_demand], grid)
+    order = np.lexsort((site_cell, site_resource))
+    supply_ids = {x.id: i for i, x in enumerate(s)}
+    demand_ids = {x.id: i for i, x in enumerate(k)}
+    processing, fixed = {}, {}
+    for arc in problem.arcs:
+        pair = (supply_ids[arc.supply], demand_ids[arc.demand])
+        processing[pair] = arc.processing_cost_vnd_per_t
+        if arc.fixed_cost_vnd_per_year is not None:
+            fixed[pair] = arc.fixed_cost_vnd_per_year
+    return Arrays(
+        s_resource=np.array([resource_index[x.resource] for x in s], dtype=np.int64),
+        s_quantity=np.array([x.quantity_t for x in s], dtype=float),
+        s_disposal=np.array([x.disposal_cost_vnd_per_t for x in s], dtype=float),
+        s_disposal_co2=np.array([x.disposal_co2e_t_per_t for x in s], dtype=float),
+        s_hazardous=np.array([x.hazardous for x in s], dtype=np.bool_),
         s_enterprise=enterprises.get_indexer([x.enterprise_id for x in s]),
-        s_xyz=_xyz(s_lat, s_lon),
         s_lat=s_lat,
-        s_lon=s_lon,
-        k_capacity=np.array([x.capacity_t for x in k]),
-        k_price=np.array([x.virgin_price_vnd_per_t for x in k]),
-        k_co2=np.array([x.virgin_co2e_t_per_t for x in k]),
-        k_licensed=np.array([x.licensed_hazardous for x in k]),
+        s_lon=np.array([x.lon for x in s], dtype=float),
+        k_capacity=np.array([x.capacity_t for x in k], dtype=float),
+        k_price=np.array([x.virgin_price_vnd_per_t for x in k], dtype=float),
+        k_co2=np.array([x.virgin_co2e_t_per_t for x in k], dtype=float),
+        k_licensed=np.array([x.licensed_hazardous for x in k], dtype=np.bool_),
         k_enterprise=enterprises.get_indexer([x.enterprise_id for x in k]),
         k_lat=k_lat,
         k_lon=k_lon,
+        resources=resources,
+        resource_start=np.searchsorted(site_resource[order], np.arange(len(resources) + 1)),
+        site_demand=site_demand[order],
+        site_ratio=site_ratio[order],
+        site_cell=site_cell[order],
+        grid=grid,
+        processing=processing,
+        fixed=fixed,
     )
-    by_resource: dict[str, list[tuple[int, float]]] = {}
-    for index, demand in enumerate(k):
-        for resource, ratio in demand.accepts.items():
-            by_resource.setdefault(resource, []).append((index, ratio))
-    for resource, pairs in by_resource.items():
-        sites = np.array([p[0] for p in pairs])
-        ratios = np.array([p[1] for p in pairs])
-        data.sites[resource] = (sites, ratios, cKDTree(_xyz(k_lat[sites], k_lon[sites])))
-    return data
 
 
-def _chord(problem: Problem) -> float:
-    straight = problem.max_distance_km / problem.road_factor
-    return 2 * math.sin(min(straight / (2 * EARTH_RADIUS_KM), math.pi / 2)) * (1 + 1e-9)
+@njit(cache=True)
+def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2) - math.radians(lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(max(h, 0.0), 1.0)))
 
 
-def _pairs(
-    problem: Problem, data: Arrays, supplies: np.ndarray, resource: str, nearest: int | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Arcs (supply, demand, ratio) from these supplies of one resource: the `nearest` sites, or all in reach."""
-    sites, ratios, tree = data.sites[resource]
-    chord = _chord(problem)
-    if nearest is not None:
-        count = min(nearest, len(sites))
-        _, idx = tree.query(data.s_xyz[supplies], k=count, distance_upper_bound=chord, workers=-1)
-        idx = idx.reshape(len(supplies), count)
-        found = idx < len(sites)
-        s = np.repeat(supplies, count)[found.ravel()]
-        j = idx.ravel()[found.ravel()]
-    else:
-        lists = tree.query_ball_point(data.s_xyz[supplies], chord, workers=-1)
-        lengths = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
-        s = np.repeat(supplies, lengths)
-        j = np.fromiter((i for x in lists for i in x), dtype=np.int64, count=int(lengths.sum()))
-    return s, sites[j], ratios[j]
+@njit(parallel=True, cache=True)
+def _within_reach(
+    s_resource: np.ndarray,
+    s_quantity: np.ndarray,
+    s_lat: np.ndarray,
+    s_lon: np.ndarray,
+    s_enterprise: np.ndarray,
+    s_hazardous: np.ndarray,
+    k_capacity: np.ndarray,
+    k_lat: np.ndarray,
+    k_lon: np.ndarray,
+    k_enterprise: np.ndarray,
+    k_licensed: np.ndarray,
+    resource_start: np.ndarray,
+    site_demand: np.ndarray,
+    site_cell: np.ndarray,
+    height: float,
+    width: float,
+    columns: int,
+    road_factor: float,
+    max_distance_km: float,
+    start: np.ndarray,
+    site: np.ndarray,
+    distance: np.ndarray,
+    fill: bool,
+) -> None:
+    """Per supply, the sites of its resource in the 3 x 3 cells around it that are within reach, of another
+    enterprise and licensed for a hazardous supply (nothing to or from a zero quantity): counted into
+    start[s + 1], or written from start[s]."""
+    for s in prange(len(s_resource)):
+        if s_quantity[s] <= 0:
+            continue
+        r = s_resource[s]
+        low, high = resource_start[r], resource_start[r + 1]
+        row = math.floor((s_lat[s] + 90.0) / height)
+        col = math.floor((s_lon[s] + 180.0) / width) % columns
+        found = 0
+        for dr in range(-1, 2):
+            for dc in range(-1, 2) if columns >= 3 else range(1):
+                cell = (row + dr) * columns + (col + dc) % columns
+                first = low + np.searchsorted(site_cell[low:high], cell)
+                last = low + np.searchsorted(site_cell[low:high], cell, side="right")
+                for j in range(first, last):
+                    k = site_demand[j]
+                    if (
+                        k_capacity[k] <= 0
+                        or k_enterprise[k] == s_enterprise[s]
+                        or (s_hazardous[s] and not k_licensed[k])
+                    ):
+                        continue
+                    d = road_factor * _haversine_km(s_lat[s], s_lon[s], k_lat[k], k_lon[k])
+                    if d <= max_distance_km:
+                        if fill:
+                            site[start[s] + found] = j
+                            distance[start[s] + found] = d
+                        found += 1
+        if not fill:
+            start[s + 1] = found
+
+
+@dataclass
+class Reach:
+    """Every pair within reach, grouped by supply: supply s's pairs are start[s]:start[s + 1], each a demand site
+    (`Arrays.site_demand`, `site_ratio`) and a road distance."""
+
+    start: np.ndarray
+    site: np.ndarray
+    distance: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.site)
+
+    @property
+    def supply(self) -> np.ndarray:
+        return np.repeat(np.arange(len(self.start) - 1, dtype=np.int32), np.diff(self.start))
+
+
+def reach(problem: Problem, data: Arrays) -> Reach:
+    height, width, columns = data.grid
+    ns = len(data.s_quantity)
+    start = np.zeros(ns + 1, dtype=np.int64)
+    site = np.empty(0, dtype=np.int32)
+    distance = np.empty(0)
+    arguments = (
+        data.s_resource,
+        data.s_quantity,
+        data.s_lat,
+        data.s_lon,
+        data.s_enterprise,
+        data.s_hazardous,
+        data.k_capacity,
+        data.k_lat,
+        data.k_lon,
+        data.k_enterprise,
+        data.k_licensed,
+        data.resource_start,
+        data.site_demand,
+        data.site_cell,
+        height,
+        width,
+        columns,
+        problem.road_factor,
+        problem.max_distance_km,
+    )
+    if ns == 0 or len(data.site_demand) == 0:
+        return Reach(start, site, distance)
+    _within_reach(*arguments, start, site, distance, False)
+    np.cumsum(start, out=start)
+    site = np.empty(start[-1], dtype=np.int32)
+    distance = np.empty(start[-1])
+    _within_reach(*arguments, start, site, distance, True)
+    return Reach(start, site, distance)
 
 
 @dataclass
 class ArcSet:
-    """Arcs as columns: supply, demand, ratio, distance and the two objective coefficients."""
+    """Arcs as columns: supply, demand, ratio, distance, the two objective coefficients and the most the arc can
+    carry alone, M_sk = min(Q_s, D_k / a_sk)."""
 
     s: np.ndarray
     k: np.ndarray
@@ -131,99 +279,160 @@ class ArcSet:
     distance: np.ndarray
     margin: np.ndarray
     co2: np.ndarray
+    upper: np.ndarray
 
     def __len__(self) -> int:
         return len(self.s)
 
     def take(self, mask: np.ndarray) -> ArcSet:
-        return ArcSet(*(getattr(self, f)[mask] for f in ("s", "k", "ratio", "distance", "margin", "co2")))
-
-    @staticmethod
-    def empty() -> ArcSet:
-        integer, real = np.array([], dtype=np.int64), np.array([], dtype=float)
-        return ArcSet(integer, integer.copy(), real, real.copy(), real.copy(), real.copy())
+        return ArcSet(*(getattr(self, f.name)[mask] for f in fields(self)))
 
     @staticmethod
     def join(parts: list[ArcSet]) -> ArcSet:
-        return ArcSet(
-            *(np.concatenate([getattr(p, f) for p in parts]) for f in ("s", "k", "ratio", "distance", "margin", "co2"))
-        )
+        return ArcSet(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(ArcSet)))
+
+    def gain(self, objective: str) -> np.ndarray:
+        return self.margin if objective == "cost" else self.co2
 
 
-def _arcs(problem: Problem, data: Arrays, s: np.ndarray, k: np.ndarray, ratio: np.ndarray) -> ArcSet:
-    distance = problem.road_factor * great_circle_km(data.s_lat[s], data.s_lon[s], data.k_lat[k], data.k_lon[k])
-    ok = (
-        (distance <= problem.max_distance_km)
-        & (data.s_enterprise[s] != data.k_enterprise[k])
-        & (~data.s_hazardous[s] | data.k_licensed[k])
+def _pair_costs(table: dict[tuple[int, int], float], s: np.ndarray, k: np.ndarray, default: float) -> np.ndarray:
+    values = np.full(len(s), default)
+    if table:
+        nk = max(int(k.max(initial=0)), max(p[1] for p in table)) + 1
+        keys = np.array([a * nk + b for a, b in table], dtype=np.int64)
+        order = np.argsort(keys)
+        keys, given = keys[order], np.array(list(table.values()))[order]
+        wanted = s.astype(np.int64) * nk + k
+        at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        hit = keys[at] == wanted
+        values[hit] = given[at[hit]]
+    return values
+
+
+@njit(parallel=True, cache=True)
+def _coefficient(
+    s: np.ndarray,
+    site: np.ndarray,
+    distance: np.ndarray,
+    site_demand: np.ndarray,
+    site_ratio: np.ndarray,
+    per_supply_t: np.ndarray,
+    per_demand_t: np.ndarray,
+    per_km: float,
+    out: np.ndarray,
+) -> None:
+    for e in prange(len(s)):
+        j = site[e]
+        out[e] = per_supply_t[s[e]] + site_ratio[j] * per_demand_t[site_demand[j]] - per_km * distance[e]
+
+
+def coefficient(
+    problem: Problem, data: Arrays, s: np.ndarray, site: np.ndarray, distance: np.ndarray, objective: str
+) -> np.ndarray:
+    """The objective coefficient of arcs (the one place it is computed): money d_s + a p_k - c dist - h_sk per
+    tonne, or CO2 e_s + a e_k - e_t dist."""
+    out = np.empty(len(s))
+    if objective == "cost":
+        terms = (data.s_disposal, data.k_price, float(problem.transport_cost_vnd_per_tkm))
+    else:
+        terms = (data.s_disposal_co2, data.k_co2, float(problem.transport_co2e_t_per_tkm))
+    _coefficient(s, site, distance, data.site_demand, data.site_ratio, *terms, out)
+    if objective == "cost" and data.processing:
+        out -= _pair_costs(data.processing, s, data.site_demand[site], 0.0)
+    return out
+
+
+def arc_set(problem: Problem, data: Arrays, s: np.ndarray, site: np.ndarray, distance: np.ndarray) -> ArcSet:
+    k = data.site_demand[site]
+    ratio = data.site_ratio[site]
+    return ArcSet(
+        s.astype(np.int64),
+        k,
+        ratio,
+        distance,
+        coefficient(problem, data, s, site, distance, "cost"),
+        coefficient(problem, data, s, site, distance, "co2"),
+        np.minimum(data.s_quantity[s], data.k_capacity[k] / ratio),
     )
-    s, k, ratio, distance = s[ok], k[ok], ratio[ok], distance[ok]
-    margin = data.s_disposal[s] + ratio * data.k_price[k] - problem.transport_cost_vnd_per_tkm * distance
-    co2 = data.s_disposal_co2[s] + ratio * data.k_co2[k] - problem.transport_co2e_t_per_tkm * distance
-    return ArcSet(s, k, ratio, distance, margin, co2)
 
 
 def arcs_from_table(problem: Problem, data: Arrays, table: pd.DataFrame) -> ArcSet:
     """The arcs of a `network.arcs_table` (ids) as an ArcSet (indices), e.g. to solve a given arc set here."""
-    supplies = {s.id: i for i, s in enumerate(problem.supplies)}
-    demands = {d.id: i for i, d in enumerate(problem.demands)}
-    return _arcs(
-        problem,
-        data,
-        table["supply"].map(supplies).to_numpy(dtype=np.int64),
-        table["demand"].map(demands).to_numpy(dtype=np.int64),
-        table["ratio"].to_numpy(dtype=float),
+    supplies = {x.id: i for i, x in enumerate(problem.supplies)}
+    demands = {x.id: i for i, x in enumerate(problem.demands)}
+    resources = {r: i for i, r in enumerate(data.resources)}
+    s = table["supply"].map(supplies).to_numpy(dtype=np.int64)
+    k = table["demand"].map(demands).to_numpy(dtype=np.int64)
+    r = np.array([resources[x] for x in table["resource"]], dtype=np.int64)
+    keys = pd.MultiIndex.from_arrays(
+        [data.site_demand, np.repeat(np.arange(len(resources)), np.diff(data.resource_start))]
     )
+    site = keys.get_indexer(pd.MultiIndex.from_arrays([k, r]))
+    return arc_set(problem, data, s, site, table["distance_km"].to_numpy(dtype=float))
 
 
-def initial_arcs(problem: Problem, data: Arrays, nearest: int) -> ArcSet:
-    parts = []
-    for resource in np.unique(data.s_resource):
-        if resource not in data.sites:
-            continue
-        supplies = np.flatnonzero(data.s_resource == resource)
-        parts.append(_arcs(problem, data, *_pairs(problem, data, supplies, resource, nearest)))
-    return ArcSet.join(parts) if parts else ArcSet.empty()
+def _no_arcs() -> ArcSet:
+    return ArcSet(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), *(np.empty(0) for _ in range(5)))
+
+
+def fixed_costs(problem: Problem, data: Arrays) -> FixedCosts:
+    """The problem's own fixed costs: the default, or an arc entry's."""
+    return lambda s, k: _pair_costs(data.fixed, s, k, problem.default_fixed_cost_vnd_per_year)
+
+
+@njit(parallel=True, cache=True)
+def _price(
+    start: np.ndarray,
+    site: np.ndarray,
+    gain: np.ndarray,
+    site_demand: np.ndarray,
+    site_ratio: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    relative: float,
+    worth: np.ndarray,
+    chosen: np.ndarray,
+) -> None:
+    """Per supply, what a tonne of it is worth at demand prices v, max(0, max_k w_sk - a_sk v_k) (into worth), and
+    the pairs with the largest positive reduced costs (into chosen, as positions in the reach, -1 where fewer)."""
+    per_supply = chosen.shape[1]
+    for s in prange(len(start) - 1):
+        values = np.full(per_supply, -np.inf)
+        best = 0.0
+        for e in range(start[s], start[s + 1]):
+            j = site[e]
+            net = gain[e] - site_ratio[j] * v[site_demand[j]]
+            best = max(best, net)
+            reduced = net - u[s]
+            if reduced > relative * max(1.0, abs(gain[e])) and reduced > values[per_supply - 1]:
+                slot = per_supply - 1
+                while slot > 0 and values[slot - 1] < reduced:
+                    values[slot] = values[slot - 1]
+                    chosen[s, slot] = chosen[s, slot - 1]
+                    slot -= 1
+                values[slot] = reduced
+                chosen[s, slot] = e
+        worth[s] = best
 
 
 def price(
-    problem: Problem,
-    data: Arrays,
-    u: np.ndarray,
-    v: np.ndarray,
-    objective: str,
-    chunk: int = 4000,
-    per_supply: int = 5,
-    best: np.ndarray | None = None,
-) -> ArcSet:
-    """Every pair within reach whose reduced cost is positive (at most `per_supply` best per supply). When `best`
-    is given it receives, per supply, the largest positive reduced cost over all its pairs (for `upper_bound`)."""
-    found = []
-    for resource in np.unique(data.s_resource):
-        if resource not in data.sites:
-            continue
-        supplies = np.flatnonzero(data.s_resource == resource)
-        for start in range(0, len(supplies), chunk):
-            arcs = _arcs(problem, data, *_pairs(problem, data, supplies[start : start + chunk], resource, None))
-            gain = arcs.margin if objective == "cost" else arcs.co2
-            reduced = gain - u[arcs.s] - arcs.ratio * v[arcs.k]
-            keep = reduced > TOLERANCE * np.maximum(1.0, np.abs(gain))
-            if best is not None and keep.any():
-                np.maximum.at(best, arcs.s[keep], reduced[keep])
-            if keep.any():
-                chosen = arcs.take(keep)
-                order = np.lexsort((-reduced[keep], chosen.s))
-                chosen = chosen.take(order)
-                rank = np.arange(len(chosen)) - np.searchsorted(chosen.s, chosen.s)
-                found.append(chosen.take(rank < per_supply))
-    return ArcSet.join(found) if found else ArcSet.empty()
+    reach: Reach, data: Arrays, gain: np.ndarray, u: np.ndarray, v: np.ndarray, per_supply: int
+) -> tuple[np.ndarray, float]:
+    """The positions in the reach of the pairs worth adding (at most `per_supply` per supply, the best first), and a
+    proven upper bound on the linear problem over every pair within reach: with demand prices v >= 0, pricing each
+    supply at what it is worth to its best pair makes a feasible dual solution, and any feasible dual solution
+    bounds the maximum (the Lagrangian bound; never above Farley's)."""
+    worth = np.zeros(len(reach.start) - 1)
+    chosen = np.full((len(worth), per_supply), -1, dtype=np.int64)
+    _price(reach.start, reach.site, gain, data.site_demand, data.site_ratio, u, v, TOLERANCE, worth, chosen)
+    return chosen[chosen >= 0], float(data.s_quantity @ worth + data.k_capacity @ v)
 
 
 def _model(
-    quantity: np.ndarray, capacity: np.ndarray, arcs: ArcSet, objective: str, fixed: np.ndarray | None
+    quantity: np.ndarray, capacity: np.ndarray, arcs: ArcSet, gain: np.ndarray, fixed: np.ndarray | None
 ) -> dict[str, Any]:
     """x_a >= 0 for every arc (and y_a binary where a fixed cost applies); rows: supplies, then demands, then the
-    links x_a <= ub_a y_a."""
+    links x_a <= M_a y_a."""
     n = len(arcs)
     ns, nk = len(quantity), len(capacity)
     charged = np.flatnonzero(fixed > 0) if fixed is not None else np.array([], dtype=np.int64)
@@ -233,7 +442,6 @@ def _model(
     cols = np.concatenate([np.arange(n), np.arange(n), charged, n + np.arange(m)])
     values = np.concatenate([np.ones(n), arcs.ratio, np.ones(m), -upper[charged]])
     matrix = csc_matrix((values, (rows, cols)), shape=(ns + nk + m, n + m))
-    gain = arcs.margin if objective == "cost" else arcs.co2
     # in the linear problem the bound min(Q_s, D_k / a) is implied by the rows; leaving it out keeps every reduced
     # cost of an optimal basis non-positive, which is what pricing relies on
     column_upper = upper if fixed is not None else np.full(n, highspy.kHighsInf)
@@ -288,131 +496,151 @@ class ScaleResult:
     iterations: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     bound: float | None = None
+    solver: str = ""
 
 
-def upper_bound(data: Arrays, u: np.ndarray, v: np.ndarray, best: np.ndarray) -> float:
-    """A proven upper bound on the linear problem over every pair within reach, from the duals of a restricted
-    problem: raising each supply's price by its largest positive reduced cost makes the duals feasible for all
-    pairs (Farley's bound), and any feasible dual solution bounds the maximum."""
-    return float(data.s_quantity @ (np.maximum(u, 0.0) + best) + data.k_capacity @ np.maximum(v, 0.0))
+class _NetworkSimplex:
+    """Restricted problems as transportation problems (z = f_r x, see `transport`)."""
+
+    name = "network simplex"
+
+    def __init__(self, data: Arrays, factors: tuple[np.ndarray, dict[str, float]]) -> None:
+        g, f = factors
+        self.f = np.array([f.get(r, 1.0) for r in data.resources] + [1.0])[data.s_resource]
+        self.g = g
+        self.tree = Transport.start(self.f * data.s_quantity, data.k_capacity / g)
+
+    def add(self, arcs: ArcSet, gain: np.ndarray) -> None:
+        self.tree.add(arcs.s, arcs.k, -gain / self.f[arcs.s])
+
+    def solve(self, deadline: float) -> bool:
+        while not self.tree.solve(max_pivots=200_000):
+            if time.perf_counter() > deadline:
+                return False
+        return True
+
+    def duals(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.f * np.maximum(self.tree.supply_price, 0.0), np.maximum(self.tree.demand_price, 0.0) / self.g
+
+    def flow(self, arcs: ArcSet) -> np.ndarray:
+        return self.tree.exchange_flow / self.f[arcs.s]
+
+    def forget(self) -> np.ndarray:
+        """Arcs out of the basis are dropped between rounds (pricing brings back any worth having): the
+        restricted problems stay small and the pivots' search for an entering arc cheap."""
+        return self.tree.compact()
+
+
+class _DualSimplex:
+    """Restricted problems as general linear problems for HiGHS (any substitution ratios)."""
+
+    name = "HiGHS dual simplex"
+
+    def __init__(self, data: Arrays) -> None:
+        self.ns = len(data.s_quantity)
+        self.h = _highs({"solver": "simplex"})
+        self.h.passModel(_lp(_model(data.s_quantity, data.k_capacity, _no_arcs(), np.empty(0), None)))
+
+    def add(self, arcs: ArcSet, gain: np.ndarray) -> None:
+        n = len(arcs)
+        starts = np.arange(0, 2 * n, 2, dtype=np.int32)
+        index = np.empty(2 * n, dtype=np.int32)
+        index[0::2], index[1::2] = arcs.s, self.ns + arcs.k
+        values = np.empty(2 * n)
+        values[0::2], values[1::2] = 1.0, arcs.ratio
+        self.h.addCols(n, gain, np.zeros(n), np.full(n, highspy.kHighsInf), 2 * n, starts, index, values)
+
+    def solve(self, deadline: float) -> bool:
+        self.h.setOptionValue("time_limit", self.h.getRunTime() + max(deadline - time.perf_counter(), 0.0))
+        self.h.run()  # simplex restarts from the previous basis
+        return self.h.getModelStatus() in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kModelEmpty)
+
+    def duals(self) -> tuple[np.ndarray, np.ndarray]:
+        duals = np.asarray(self.h.getSolution().row_dual)
+        return np.maximum(duals[: self.ns], 0.0), np.maximum(duals[self.ns :], 0.0)
+
+    def flow(self, arcs: ArcSet) -> np.ndarray:
+        return np.asarray(self.h.getSolution().col_value)
+
+    def forget(self) -> np.ndarray:
+        return np.ones(self.h.getNumCol(), dtype=bool)
 
 
 def solve_lp(
     problem: Problem,
     objective: str = "cost",
-    nearest: int = 6,
     data: Arrays | None = None,
-    max_iterations: int = 50,
+    pairs: Reach | None = None,
+    fixed: FixedCosts | None = None,
     per_supply: int = 5,
+    max_iterations: int = 10_000,
     time_limit_s: float | None = None,
+    gap: float = 0.0,
 ) -> ScaleResult:
-    """The linear problem (no fixed costs) to proven optimality by column generation.
+    """The linear problem over every pair within reach to proven optimality, by column generation. With `fixed`,
+    the linear relaxation of the fixed-cost problem (each arc's gain less F_sk / M_sk).
 
-    Stopped by the time limit or after `max_iterations` rounds, the answer is the last restricted problem solved to
-    optimality (a feasible flow) with a proven upper bound (`upper_bound`) and the gap between the two; status
-    `time_limit` or `iteration_limit`.
+    Stopped by the time limit, after `max_iterations` rounds or once the proven gap is at most `gap`, the answer
+    is the last restricted problem solved to optimality (a feasible flow) with the best proven upper bound (see
+    `price`) and the gap between the two; status `time_limit`, `iteration_limit` or `gap_limit`.
     """
     start = time.perf_counter()
+    deadline = math.inf if time_limit_s is None else start + time_limit_s
     data = data or arrays(problem)
     timings = {"arrays_s": time.perf_counter() - start}
     clock = time.perf_counter()
-    arcs = initial_arcs(problem, data, nearest)
-    gain = arcs.margin if objective == "cost" else arcs.co2
-    arcs = arcs.take(gain > 0)
-    timings["initial_arcs_s"] = time.perf_counter() - clock
-    timings["solve_s"] = timings["pricing_s"] = 0.0
-    ns = len(data.s_quantity)
-
-    def remaining() -> float:
-        return highspy.kHighsInf if time_limit_s is None else max(time_limit_s - (time.perf_counter() - start), 0.0)
-
+    pairs = pairs or reach(problem, data)
+    timings["reach_s"] = time.perf_counter() - clock
+    timings["pairs"] = len(pairs)
     clock = time.perf_counter()
-    h = _highs({"solver": "simplex", "time_limit": remaining()})
-    h.passModel(_lp(_model(data.s_quantity, data.k_capacity, arcs, objective, None)))
-    # the first restricted problem falls apart into many small ones (each supply's nearest sites are mostly in its
-    # own park): solved apart they give the optimal basis of the whole at once
-    h.setBasis(_basis_by_components(data, arcs, objective))
-    h.run()
-    timings["solve_s"] += time.perf_counter() - clock
-    certified = ScaleResult("time_limit", 0.0, 1.0, ArcSet.empty(), np.array([]), 0, timings)
+    supply = pairs.supply
+    gain = coefficient(problem, data, supply, pairs.site, pairs.distance, objective)
+    if fixed is not None:
+        k = data.site_demand[pairs.site]
+        upper = np.minimum(data.s_quantity[supply], data.k_capacity[k] / data.site_ratio[pairs.site])
+        gain -= fixed(supply, k) / upper
+        del k, upper
+    timings["coefficients_s"] = time.perf_counter() - clock
+    factors = factor_ratios([d.accepts for d in problem.demands])
+    solver: _NetworkSimplex | _DualSimplex = _NetworkSimplex(data, factors) if factors else _DualSimplex(data)
+    timings["solve_s"] = timings["pricing_s"] = 0.0
+    ns, nk = len(data.s_quantity), len(data.k_capacity)
+    clock = time.perf_counter()
+    # the first restricted problem: each supply's best pairs, as priced with zero duals
+    positions, bound = price(pairs, data, gain, np.zeros(ns), np.zeros(nk), per_supply)
+    timings["pricing_s"] += time.perf_counter() - clock
+    taken = np.empty(0, dtype=np.int64)
+    arcs = _no_arcs()
+    certified = ScaleResult("time_limit", 0.0, 1.0, arcs, np.zeros(0), 0, timings, bound, solver.name)
     for iteration in range(1, max_iterations + 1):
-        if h.getModelStatus() not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kModelEmpty):
-            return certified  # the time ran out inside a solve: the last certified answer stands
-        solution = h.getSolution()
-        duals, value = np.asarray(solution.row_dual), h.getInfo().objective_function_value
+        positions = np.sort(positions)
+        added = arc_set(problem, data, supply[positions], pairs.site[positions], pairs.distance[positions])
+        solver.add(added, gain[positions])
+        arcs, taken = ArcSet.join([arcs, added]), np.concatenate([taken, positions])
         clock = time.perf_counter()
-        best = np.zeros(ns)
-        added = price(problem, data, duals[:ns], duals[ns:], objective, per_supply=per_supply, best=best)
-        timings["pricing_s"] += time.perf_counter() - clock
-        if len(added) == 0:
-            return ScaleResult("optimal", value, 0.0, arcs, np.asarray(solution.col_value), iteration, timings, value)
-        bound = upper_bound(data, duals[:ns], duals[ns:], best)
-        gap = (bound - value) / max(abs(bound), 1e-9)
-        certified = ScaleResult(
-            "time_limit", value, gap, arcs, np.asarray(solution.col_value), iteration, timings, bound
-        )
-        if remaining() <= 0:
-            return certified
-        clock = time.perf_counter()
-        _add_columns(h, data, added, objective)
-        h.setOptionValue("time_limit", h.getRunTime() + remaining())  # HiGHS counts its time over every run
-        h.run()  # simplex restarts from the previous basis
+        solved = solver.solve(deadline)
         timings["solve_s"] += time.perf_counter() - clock
-        arcs = ArcSet.join([arcs, added])
+        if not solved:
+            return certified  # the time ran out inside a solve: the last certified answer stands
+        u, v = solver.duals()
+        flow = solver.flow(arcs)
+        value = float(gain[taken] @ flow)
+        clock = time.perf_counter()
+        positions, round_bound = price(pairs, data, gain, u, v, per_supply)
+        timings["pricing_s"] += time.perf_counter() - clock
+        bound = value if len(positions) == 0 else min(bound, round_bound)
+        proven = max((bound - value) / max(abs(bound), 1e-9), 0.0)
+        if len(positions) == 0 or proven <= OPTIMAL_GAP:
+            status, bound, proven = "optimal", value, 0.0
+        else:
+            status = "gap_limit" if proven <= gap else "time_limit"
+        certified = ScaleResult(status, value, proven, arcs, flow, iteration, timings, bound, solver.name)
+        if status != "time_limit" or time.perf_counter() > deadline:
+            return certified
+        keep = solver.forget()
+        arcs, taken = arcs.take(keep), taken[keep]
     certified.status = "iteration_limit"
     return certified
-
-
-def _basis_by_components(data: Arrays, arcs: ArcSet, objective: str) -> highspy.HighsBasis:
-    """The optimal basis of the restricted problem, assembled from its connected components solved one by one."""
-    ns, nk = len(data.s_quantity), len(data.k_capacity)
-    basic, lower = highspy.HighsBasisStatus.kBasic, highspy.HighsBasisStatus.kLower
-    col_status = [lower] * len(arcs)
-    row_status = [basic] * (ns + nk)
-    if len(arcs):
-        component = components(pd.DataFrame({"supply": arcs.s, "demand": arcs.k}))
-        order = np.argsort(component, kind="stable")
-        edges = np.searchsorted(component[order], np.arange(component.max() + 2))
-        for c in range(len(edges) - 1):
-            columns = order[edges[c] : edges[c + 1]]
-            part = arcs.take(columns)
-            supplies, demands = np.unique(part.s), np.unique(part.k)
-            relabelled = ArcSet(
-                np.searchsorted(supplies, part.s),
-                np.searchsorted(demands, part.k),
-                part.ratio,
-                part.distance,
-                part.margin,
-                part.co2,
-            )
-            h = _highs({"solver": "simplex"})
-            h.passModel(_lp(_model(data.s_quantity[supplies], data.k_capacity[demands], relabelled, objective, None)))
-            h.run()
-            found = h.getBasis()
-            for i, status in zip(columns, found.col_status, strict=True):
-                col_status[i] = status
-            rows = list(found.row_status)
-            for i, status in zip(supplies, rows[: len(supplies)], strict=True):
-                row_status[i] = status
-            for i, status in zip(demands, rows[len(supplies) :], strict=True):
-                row_status[ns + i] = status
-    basis = highspy.HighsBasis()
-    basis.col_status, basis.row_status = col_status, row_status
-    basis.valid = True
-    return basis
-
-
-def _add_columns(h: highspy.Highs, data: Arrays, arcs: ArcSet, objective: str) -> None:
-    ns = len(data.s_quantity)
-    n = len(arcs)
-    upper = np.full(n, highspy.kHighsInf)
-    gain = arcs.margin if objective == "cost" else arcs.co2
-    starts = np.arange(0, 2 * n, 2, dtype=np.int32)
-    index = np.empty(2 * n, dtype=np.int32)
-    index[0::2], index[1::2] = arcs.s, ns + arcs.k
-    values = np.empty(2 * n)
-    values[0::2], values[1::2] = 1.0, arcs.ratio
-    h.addCols(n, gain, np.zeros(n), upper, 2 * n, starts, index, values)
 
 
 def _solve_component(args: tuple) -> tuple[float, float, np.ndarray, str]:
@@ -433,48 +661,59 @@ def _solve_component(args: tuple) -> tuple[float, float, np.ndarray, str]:
 
 def solve_fixed(
     problem: Problem,
-    fixed_cost: np.ndarray | None = None,
+    fixed: FixedCosts | None = None,
     time_limit_s: float = 120.0,
     gap: float = 0.01,
-    nearest: int = 6,
     workers: int = 2,
-    seed_arcs: ArcSet | None = None,
+    arcs: ArcSet | None = None,
+    data: Arrays | None = None,
+    pairs: Reach | None = None,
 ) -> ScaleResult:
-    """The mixed-integer problem with a fixed cost per arc (`fixed_cost` aligned with the arcs the linear problem
-    priced in, or the problem's default), components solved in parallel and warm-started from the LP solution."""
+    """The mixed-integer problem with a fixed cost per link (`fixed`, or the problem's own).
+
+    Over every pair within reach (no `arcs`): the linear relaxation gives the proven upper bound and the pairs it
+    priced in; the mixed-integer problem on those pairs gives the solution; the gap is between the two. With
+    `arcs`, the problem on those arcs alone, with HiGHS's own bound. Components are solved in parallel on
+    `workers` processes, warm-started from the relaxation's flow when there is one.
+    """
     clock = time.perf_counter()
-    data = arrays(problem)
-    lp = solve_lp(problem, "cost", nearest, data) if seed_arcs is None else None
-    arcs = seed_arcs if seed_arcs is not None else lp.arcs
-    fixed = fixed_cost if fixed_cost is not None else np.full(len(arcs), problem.default_fixed_cost_vnd_per_year)
-    keep = arcs.margin * np.minimum(data.s_quantity[arcs.s], data.k_capacity[arcs.k] / arcs.ratio) > fixed
-    arcs, fixed = arcs.take(keep), fixed[keep]
-    timings = {"lp_s": time.perf_counter() - clock}
-    frame = pd.DataFrame({"supply": arcs.s, "demand": arcs.k})
-    labels = components(frame) if len(frame) else np.array([], dtype=np.int64)
-    sizes = np.bincount(labels) if len(labels) else np.array([])
-    order = np.argsort(-sizes)
+    deadline = clock + time_limit_s
+    data = data or arrays(problem)
+    fixed = fixed or fixed_costs(problem, data)
+    timings: dict[str, float] = {}
+    bound: float | None = None
+    start_flow: np.ndarray | None = None
+    if arcs is None:
+        # the relaxation may take up to half the time; stopped early it still proves a (looser) bound
+        relaxation = solve_lp(problem, "cost", data, pairs, fixed=fixed, time_limit_s=time_limit_s / 2)
+        timings.update({f"relaxation_{key}": value for key, value in relaxation.timings.items()})
+        arcs, start_flow, bound = relaxation.arcs, relaxation.flow, relaxation.bound
+    cost = fixed(arcs.s, arcs.k)
+    keep = arcs.margin * arcs.upper > cost
+    arcs, cost = arcs.take(keep), cost[keep]
+    start_flow = start_flow[keep] if start_flow is not None else None
+    timings["relaxation_s"] = time.perf_counter() - clock
+    labels = components(pd.DataFrame({"supply": arcs.s, "demand": arcs.k})) if len(arcs) else np.zeros(0, int)
+    sizes = np.bincount(labels) if len(labels) else np.zeros(0, int)
     bins: list[list[int]] = [[] for _ in range(workers)]
     load = [0] * workers
-    for component in order:
+    for component in np.argsort(-sizes):
         target = int(np.argmin(load))
         bins[target].append(int(component))
         load[target] += int(sizes[component])
     jobs, members = [], []
+    remaining = max(deadline - time.perf_counter(), 1.0)
     for chosen in bins:
         mask = np.isin(labels, chosen)
         if not mask.any():
             continue
         part = arcs.take(mask)
-        lp_model = _model(data.s_quantity, data.k_capacity, part, "cost", fixed[mask])
-        start = None
-        if lp is not None:
-            flow = pd.Series(lp.flow, index=pd.MultiIndex.from_arrays([lp.arcs.s, lp.arcs.k]))
-            x = flow.reindex(pd.MultiIndex.from_arrays([part.s, part.k])).fillna(0.0).to_numpy()
-            charged = fixed[mask] > 0
-            y = (x[charged] > TOLERANCE).astype(float)
-            start = np.concatenate([x, y])
-        jobs.append((lp_model, time_limit_s, gap, start))
+        spec = _model(data.s_quantity, data.k_capacity, part, part.margin, cost[mask])
+        warm = None
+        if start_flow is not None:
+            x = start_flow[mask]
+            warm = np.concatenate([x, (x[cost[mask] > 0] > TOLERANCE).astype(float)])
+        jobs.append((spec, remaining, gap, warm))
         members.append(mask)
     clock = time.perf_counter()
     if len(jobs) > 1 and workers > 1:
@@ -488,92 +727,11 @@ def solve_fixed(
     if failed:
         raise RuntimeError(f"HiGHS ended a component with {failed[0]}")
     value = sum(r[0] for r in results)
-    bound = sum(r[1] for r in results)
+    if bound is None:
+        bound = sum(r[1] for r in results)
     flow = np.zeros(len(arcs))
     for mask, result in zip(members, results, strict=True):
         flow[mask] = result[2][: int(mask.sum())]
-    relative_gap = (bound - value) / max(abs(bound), 1e-9) if results else 0.0
-    status = "optimal" if all(r[3] == "HighsModelStatus.kOptimal" for r in results) else "time_limit"
-    return ScaleResult(status, value, max(relative_gap, 0.0), arcs, flow, timings=timings)
-
-
-def regions(problem: Problem) -> np.ndarray:
-    """A region number per site (supplies first, then demands): sites of different regions are never within reach
-    of each other, so the regions are independent problems.
-
-    Sites fall in grid cells at least as wide as the reach; occupied cells that touch are joined. The partition is
-    conservative: two regions may still be one problem in truth, never the reverse.
-    """
-    lat = np.array([s.lat for s in problem.supplies] + [d.lat for d in problem.demands])
-    lon = np.array([s.lon for s in problem.supplies] + [d.lon for d in problem.demands])
-    reach_deg = math.degrees(problem.max_distance_km / problem.road_factor / EARTH_RADIUS_KM)
-    widest = max(math.cos(math.radians(min(85.0, float(np.abs(lat).max(initial=0.0))))), 0.05)
-    rows = np.floor(lat / reach_deg).astype(np.int64)
-    cols = np.floor(lon / (reach_deg / widest)).astype(np.int64)
-    cells = pd.Index(pd.MultiIndex.from_arrays([rows, cols]).unique())
-    cell_of = cells.get_indexer(pd.MultiIndex.from_arrays([rows, cols]))
-    position = {cell: i for i, cell in enumerate(cells)}
-    parent = list(range(len(cells)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for (r, c), i in position.items():
-        for dr in (-1, 0, 1):
-            for dc in (-1, 0, 1):
-                j = position.get((r + dr, c + dc))
-                if j is not None:
-                    a, b = find(i), find(j)
-                    if a != b:
-                        parent[a] = b
-    roots = np.array([find(i) for i in range(len(cells))])
-    return pd.factorize(roots[cell_of])[0]
-
-
-def _solve_region(args: tuple) -> tuple[float, list[tuple[str, str, float]], dict[str, float]]:
-    problem, objective, nearest = args
-    result = solve_lp(problem, objective, nearest)
-    s_ids = [s.id for s in problem.supplies]
-    k_ids = [d.id for d in problem.demands]
-    flows = [
-        (s_ids[s], k_ids[k], float(x))
-        for s, k, x in zip(result.arcs.s, result.arcs.k, result.flow, strict=True)
-        if x > TOLERANCE
-    ]
-    return result.objective_value, flows, result.timings
-
-
-def solve_lp_by_region(
-    problem: Problem, objective: str = "cost", nearest: int = 6, workers: int = 2
-) -> tuple[float, list[tuple[str, str, float]], dict[str, Any]]:
-    """The linear problem region by region (see `regions`), the largest regions first, on `workers` processes.
-    Returns the objective, the flows (supply id, demand id, t) and timings."""
-    clock = time.perf_counter()
-    label = regions(problem)
-    ns = len(problem.supplies)
-    jobs = []
-    for region in np.unique(label):
-        supplies = [problem.supplies[i] for i in np.flatnonzero(label[:ns] == region)]
-        demands = [problem.demands[i] for i in np.flatnonzero(label[ns:] == region)]
-        if supplies and demands:
-            jobs.append(problem.model_copy(update={"supplies": supplies, "demands": demands}))
-    jobs.sort(key=lambda p: -(len(p.supplies) + len(p.demands)))
-    split_s = time.perf_counter() - clock
-    clock = time.perf_counter()
-    arguments = [(job, objective, nearest) for job in jobs]
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            results = list(pool.map(_solve_region, arguments))
-    else:
-        results = [_solve_region(a) for a in arguments]
-    flows = [f for r in results for f in r[1]]
-    timings = {
-        "regions": len(jobs),
-        "largest_region_sites": len(jobs[0].supplies) + len(jobs[0].demands) if jobs else 0,
-        "split_s": split_s,
-        "solve_s": time.perf_counter() - clock,
-    }
-    return sum(r[0] for r in results), flows, timings
+    relative_gap = max((bound - value) / max(abs(bound), 1e-9), 0.0) if results else 0.0
+    status = "optimal" if relative_gap <= gap else "time_limit"
+    return ScaleResult(status, value, relative_gap, arcs, flow, timings=timings, bound=bound, solver="HiGHS")

@@ -1,0 +1,86 @@
+"""The network simplex against an independent LP solver, and the factoring of substitution ratios."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix
+
+from eipkit.symbiosis.transport import Transport, factor_ratios
+
+
+@st.composite
+def transportation(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    ns = draw(st.integers(1, 7))
+    nk = draw(st.integers(1, 7))
+    pairs = draw(st.lists(st.integers(0, ns * nk - 1), min_size=1, max_size=ns * nk, unique=True))
+    # small integers make ties and degenerate bases common, which is what strong feasibility is for
+    amount = st.one_of(st.integers(1, 4).map(float), st.floats(0.5, 50))
+    supply = np.array(draw(st.lists(amount, min_size=ns, max_size=ns)))
+    capacity = np.array(draw(st.lists(amount, min_size=nk, max_size=nk)))
+    gain = np.array(
+        draw(
+            st.lists(
+                st.one_of(st.integers(-2, 5).map(float), st.floats(-10, 100)), min_size=len(pairs), max_size=len(pairs)
+            )
+        )
+    )
+    pairs = np.array(pairs)
+    return supply, capacity, pairs // nk, pairs % nk, gain
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=transportation(), batches=st.integers(1, 3))
+def test_the_network_simplex_finds_the_lp_optimum_and_feasible_duals(case: tuple, batches: int) -> None:
+    supply, capacity, s, k, gain = case
+    ns, nk, m = len(supply), len(capacity), len(s)
+    tree = Transport.start(supply, capacity)
+    # arcs added in batches, each solve restarting from the last tree, as column generation does
+    for part in np.array_split(np.arange(m), batches):
+        tree.add(s[part], k[part], -gain[part])
+        assert tree.solve()
+    rows = np.concatenate([s, ns + k])
+    matrix = coo_matrix((np.ones(2 * m), (rows, np.tile(np.arange(m), 2))), shape=(ns + nk, m))
+    reference = linprog(-gain, A_ub=matrix, b_ub=np.concatenate([supply, capacity]), bounds=(0, None), method="highs")
+    value = -tree.cost_value
+    assert value == pytest.approx(-reference.fun, rel=1e-9, abs=1e-9)
+    flow = tree.exchange_flow
+    assert (flow >= 0).all()
+    assert (np.bincount(s, flow, ns) <= supply * (1 + 1e-12)).all()
+    assert (np.bincount(k, flow, nk) <= capacity * (1 + 1e-12)).all()
+    u, v = tree.supply_price, tree.demand_price
+    assert (u >= -1e-9).all() and (v >= -1e-9).all()
+    assert (gain - u[s] - v[k] <= 1e-7).all()  # dual feasible ...
+    assert supply @ u + capacity @ v == pytest.approx(value, rel=1e-9, abs=1e-9)  # ... and as good as the primal
+
+
+def test_forgetting_arcs_out_of_the_basis_keeps_the_flow_and_the_tree() -> None:
+    # two supplies (5 t, 3 t), two demands (4 t, 6 t); by hand: s0 -> k0 4 t (gain 10), s1 -> k1 3 t (gain 7),
+    # s0 -> k1 1 t (gain 2): 40 + 21 + 2 = 63; s1 -> k0 (gain 1) stays out
+    tree = Transport.start(np.array([5.0, 3.0]), np.array([4.0, 6.0]))
+    tree.add(np.array([0, 1, 0, 1]), np.array([0, 1, 1, 0]), -np.array([10.0, 7.0, 2.0, 1.0]))
+    assert tree.solve()
+    assert -tree.cost_value == pytest.approx(63.0)
+    kept = tree.compact()
+    assert kept.tolist() == [True, True, True, False]
+    assert tree.exchange_flow.tolist() == pytest.approx([4.0, 3.0, 1.0])
+    # s1 -> k0 now pays 20: each tonne moved there from k1 gains 13 and pushes a tonne of s0 from k0 to k1 (-8):
+    # 3 t move, 63 + 3 x 5 = 78 (s1 -> k0 3 t, s0 -> k0 1 t, s0 -> k1 4 t)
+    tree.add(np.array([1]), np.array([0]), -np.array([20.0]))
+    assert tree.solve()
+    assert -tree.cost_value == pytest.approx(78.0)
+    assert tree.exchange_flow.tolist() == pytest.approx([1.0, 0.0, 4.0, 3.0])
+
+
+def test_ratios_that_depend_on_the_resource_or_the_demand_factor() -> None:
+    g, f = factor_ratios([{"ash": 0.5, "slag": 0.8}, {"ash": 0.5}, {"slag": 0.8, "gypsum": 1.0}])
+    assert f["ash"] * g[0] == pytest.approx(0.5) and f["slag"] * g[2] == pytest.approx(0.8)
+    assert f["gypsum"] * g[2] == pytest.approx(1.0) and f["ash"] * g[1] == pytest.approx(0.5)
+    # per demand: 0.9 for everything demand 0 takes, 0.6 for demand 1
+    g, f = factor_ratios([{"ash": 0.9, "slag": 0.9}, {"ash": 0.6, "slag": 0.6}])
+    assert g[1] / g[0] == pytest.approx(0.6 / 0.9) and f["ash"] == pytest.approx(f["slag"])
+    # a product g_k f_r cannot give ash 0.5 / slag 0.8 at one demand and ash 0.8 / slag 0.5 at the other
+    assert factor_ratios([{"ash": 0.5, "slag": 0.8}, {"ash": 0.8, "slag": 0.5}]) is None
