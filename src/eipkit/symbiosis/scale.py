@@ -576,16 +576,19 @@ def solve_lp(
     max_iterations: int = 10_000,
     time_limit_s: float | None = None,
     gap: float = 0.0,
+    bound_share: float = 0.15,
 ) -> ScaleResult:
     """The linear problem over every pair within reach to proven optimality, by column generation. With `fixed`,
     the linear relaxation of the fixed-cost problem (each arc's gain less F_sk / M_sk).
 
     Stopped by the time limit, after `max_iterations` rounds or once the proven gap is at most `gap`, the answer
     is the last restricted problem solved to optimality (a feasible flow) with the best proven upper bound (see
-    `price`) and the gap between the two; status `time_limit`, `iteration_limit` or `gap_limit`.
+    `price`) and the gap between the two; status `time_limit`, `iteration_limit` or `gap_limit`. The last
+    `bound_share` of the time limit goes to tightening that bound (`tighten`).
     """
     start = time.perf_counter()
-    deadline = math.inf if time_limit_s is None else start + time_limit_s
+    limit = math.inf if time_limit_s is None else start + time_limit_s
+    deadline = math.inf if time_limit_s is None else start + (1 - bound_share) * time_limit_s
     data = data or arrays(problem)
     timings = {"arrays_s": time.perf_counter() - start}
     clock = time.perf_counter()
@@ -612,6 +615,7 @@ def solve_lp(
     taken = np.empty(0, dtype=np.int64)
     arcs = _no_arcs()
     certified = ScaleResult("time_limit", 0.0, 1.0, arcs, np.zeros(0), 0, timings, bound, solver.name)
+    prices = np.zeros(nk)
     for iteration in range(1, max_iterations + 1):
         positions = np.sort(positions)
         added = arc_set(problem, data, supply[positions], pairs.site[positions], pairs.distance[positions])
@@ -621,26 +625,65 @@ def solve_lp(
         solved = solver.solve(deadline)
         timings["solve_s"] += time.perf_counter() - clock
         if not solved:
-            return certified  # the time ran out inside a solve: the last certified answer stands
+            break  # the time ran out inside a solve: the last certified answer stands
         u, v = solver.duals()
         flow = solver.flow(arcs)
         value = float(gain[taken] @ flow)
         clock = time.perf_counter()
         positions, round_bound = price(pairs, data, gain, u, v, per_supply)
         timings["pricing_s"] += time.perf_counter() - clock
-        bound = value if len(positions) == 0 else min(bound, round_bound)
+        if round_bound < bound:
+            bound, prices = round_bound, v
         proven = max((bound - value) / max(abs(bound), 1e-9), 0.0)
         if len(positions) == 0 or proven <= OPTIMAL_GAP:
             status, bound, proven = "optimal", value, 0.0
         else:
             status = "gap_limit" if proven <= gap else "time_limit"
         certified = ScaleResult(status, value, proven, arcs, flow, iteration, timings, bound, solver.name)
-        if status != "time_limit" or time.perf_counter() > deadline:
+        if status != "time_limit":
             return certified
+        if time.perf_counter() > deadline:
+            break
         keep = solver.forget()
         arcs, taken = arcs.take(keep), taken[keep]
-    certified.status = "iteration_limit"
+    else:
+        certified.status = "iteration_limit"
+    clock = time.perf_counter()
+    certified.bound = tighten(pairs, data, gain, prices, certified.objective_value, bound, limit)
+    timings["bound_s"] = time.perf_counter() - clock
+    certified.gap = max((certified.bound - certified.objective_value) / max(abs(certified.bound), 1e-9), 0.0)
     return certified
+
+
+def tighten(
+    pairs: Reach, data: Arrays, gain: np.ndarray, prices: np.ndarray, lower: float, bound: float, deadline: float
+) -> float:
+    """A tighter proven upper bound by subgradient steps on the demand prices: the bound of `price` is a convex
+    function of them, whose subgradient at a demand is its capacity less what the supplies would send it if each
+    went to its best pair. Polyak's step towards the known feasible value `lower`, halved when steps stop helping;
+    each step is one pricing pass. Until `deadline` (at most 200 steps)."""
+    ns, nk = len(data.s_quantity), len(data.k_capacity)
+    v, step, idle = prices.copy(), 1.0, 0
+    for _ in range(200):
+        if time.perf_counter() > deadline:
+            break
+        positions, value = price(pairs, data, gain, np.zeros(ns), v, 1)
+        if value < bound:
+            bound, idle = value, 0
+        else:
+            idle += 1
+            if idle == 3:
+                step, idle = step / 2, 0
+        s = np.searchsorted(pairs.start, positions, side="right") - 1
+        site = pairs.site[positions]
+        sent = np.bincount(data.site_demand[site], data.site_ratio[site] * data.s_quantity[s], minlength=nk)
+        slope = data.k_capacity - sent
+        slope[(v <= 0) & (slope > 0)] = 0.0
+        norm = float(slope @ slope)
+        if norm == 0 or value <= lower:
+            break
+        v = np.maximum(v - step * (value - lower) / norm * slope, 0.0)
+    return bound
 
 
 def _solve_component(args: tuple) -> tuple[float, float, np.ndarray, str]:
@@ -702,7 +745,8 @@ def solve_fixed(
         bins[target].append(int(component))
         load[target] += int(sizes[component])
     jobs, members = [], []
-    remaining = max(deadline - time.perf_counter(), 1.0)
+    # what is left, less the few seconds worker processes take to start and return their answers
+    remaining = max(deadline - time.perf_counter() - (3.0 if workers > 1 else 0.5), 1.0)
     for chosen in bins:
         mask = np.isin(labels, chosen)
         if not mask.any():
@@ -727,8 +771,9 @@ def solve_fixed(
     if failed:
         raise RuntimeError(f"HiGHS ended a component with {failed[0]}")
     value = sum(r[0] for r in results)
+    timings["mip_bound_on_these_arcs"] = sum(r[1] for r in results)
     if bound is None:
-        bound = sum(r[1] for r in results)
+        bound = timings["mip_bound_on_these_arcs"]
     flow = np.zeros(len(arcs))
     for mask, result in zip(members, results, strict=True):
         flow[mask] = result[2][: int(mask.sum())]

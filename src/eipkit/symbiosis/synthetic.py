@@ -7,6 +7,9 @@ resources from the knowledge base, with the knowledge base's substitution ratios
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from eipkit.symbiosis.knowledge import knowledge_base
@@ -92,3 +95,19 @@ def national(
         supplies=supplies,
         demands=demands,
     ), rng
+
+
+def link_fixed_costs(seed: int = 436, low: float = 20e6, high: float = 100e6) -> Callable[[Any, Any], np.ndarray]:
+    """A fixed cost for every possible link, uniform between `low` and `high` VND/yr: a hash of the pair (supply and
+    demand indices), so a pair has the same cost whichever solver or subset of pairs asks for it."""
+
+    def cost(s: Any, k: Any) -> np.ndarray:
+        x = (np.atleast_1d(np.asarray(s, dtype=np.uint64)) << np.uint64(32)) ^ np.asarray(k, dtype=np.uint64)
+        with np.errstate(over="ignore"):  # arithmetic modulo 2**64 is the point
+            x = x + np.uint64(seed * 0x9E3779B97F4A7C15 % 2**64)
+            x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)  # splitmix64's finaliser
+            x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+            x = x ^ (x >> np.uint64(31))
+        return low + (high - low) * (x >> np.uint64(11)).astype(float) / 2.0**53
+
+    return cost
