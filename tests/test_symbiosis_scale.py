@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -78,6 +80,23 @@ def test_a_regional_instance_agrees_with_the_full_model() -> None:
     assert (received <= np.array([d.capacity_t for d in problem.demands]) * (1 + 1e-9) + 1e-6).all()
     gains = early.arcs.margin @ early.flow
     assert gains == pytest.approx(early.objective_value, rel=1e-9)
+
+
+def test_the_bound_at_zero_prices_and_its_tightening() -> None:
+    problem, _ = national(parks=12, enterprises_per_park=40, seed=7)
+    full = network.solve(problem, "cost")
+    data = scale.arrays(problem)
+    pairs = scale.reach(problem, data)
+    gain = scale.coefficient(problem, data, pairs.supply, pairs.site, pairs.distance, "cost")
+    ns, nk = len(problem.supplies), len(problem.demands)
+    _, loose = scale.price(pairs, data, gain, np.zeros(ns), np.zeros(nk), 1)
+    # at zero demand prices every supply is worth its best margin: sum_s Q_s max(0, max_k w_sk), from the table
+    table = network.arcs_table(problem)
+    best = table.groupby("supply")["margin_vnd_per_t"].max().clip(lower=0)
+    quantity = {s.id: s.quantity_t for s in problem.supplies}
+    assert loose == pytest.approx(sum(quantity[s] * m for s, m in best.items()), rel=1e-9)
+    tight = scale.tighten(pairs, data, gain, np.zeros(nk), 0.0, loose, math.inf)
+    assert full.objective_value * (1 - 1e-9) <= tight < 0.9 * loose  # still a bound, and a much better one
 
 
 def test_fixed_costs_match_the_full_model() -> None:

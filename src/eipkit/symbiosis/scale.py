@@ -5,11 +5,13 @@ compiled grid search finds them). The linear problem is then solved by column ge
 supply's best pairs, solve the restricted problem, price every pair within reach with its duals (supply price u_s,
 demand price v_k) and add those whose reduced cost  w_sk - u_s - a_sk v_k  is positive, until none is. When the
 substitution ratios factor per demand and per resource (`transport.factor_ratios`), the restricted problems are
-transportation problems solved by a network simplex that restarts from its spanning tree; otherwise by HiGHS's
-dual simplex, restarting from its basis.
+transportation problems solved by a network simplex that restarts from its spanning tree, and arcs that left the
+basis are dropped between rounds; otherwise HiGHS's dual simplex restarts from its basis. Every pricing pass also
+proves an upper bound (the Lagrangian bound of the demand prices), so a run stopped by its time limit answers with
+a feasible flow and a proven gap; the last part of the time goes to tightening that bound by subgradient steps.
 
 With fixed costs F_sk, the linear relaxation of the tightened model (x_sk <= M_sk y_sk, M_sk = min(Q_s, D_k / a_sk))
-is the same linear problem with w_sk - F_sk / M_sk per tonne: solved over every pair within reach, it is a proven
+is the same linear problem with w_sk - F_sk / M_sk per tonne: over every pair within reach, its bound is a proven
 upper bound on the whole mixed-integer problem. The mixed-integer problem itself is solved on the pairs the
 relaxation priced in, split into independent components solved in parallel and warm-started from the relaxation;
 its best solution against that bound is the proven gap.
@@ -687,14 +689,15 @@ def tighten(
 
 
 def _solve_component(args: tuple) -> tuple[float, float, np.ndarray, str]:
-    spec, time_limit, gap, start = args
-    h = _highs({"time_limit": float(time_limit), "mip_rel_gap": gap, "threads": 1})
+    spec, stop_at, gap, start = args
+    h = _highs({"mip_rel_gap": gap, "threads": 1})
     h.passModel(_lp(spec))
     if start is not None:
         solution = highspy.HighsSolution()
         solution.col_value = list(start)
         solution.value_valid = True
         h.setSolution(solution)
+    h.setOptionValue("time_limit", max(stop_at - time.time(), 1.0))
     h.run()
     info = h.getInfo()
     value = info.objective_function_value
@@ -730,6 +733,7 @@ def solve_fixed(
         # the relaxation may take up to half the time; stopped early it still proves a (looser) bound
         relaxation = solve_lp(problem, "cost", data, pairs, fixed=fixed, time_limit_s=time_limit_s / 2)
         timings.update({f"relaxation_{key}": value for key, value in relaxation.timings.items()})
+        timings["relaxation_value"], timings["relaxation_gap"] = relaxation.objective_value, relaxation.gap
         arcs, start_flow, bound = relaxation.arcs, relaxation.flow, relaxation.bound
     cost = fixed(arcs.s, arcs.k)
     keep = arcs.margin * arcs.upper > cost
@@ -745,8 +749,10 @@ def solve_fixed(
         bins[target].append(int(component))
         load[target] += int(sizes[component])
     jobs, members = [], []
-    # what is left, less the few seconds worker processes take to start and return their answers
-    remaining = max(deadline - time.perf_counter() - (3.0 if workers > 1 else 0.5), 1.0)
+    # the solver's own gap is on these arcs only: against an outside bound it has to go further
+    inner_gap = gap if bound is None else gap / 10
+    # each worker stops by the same wall-clock time, less what returning its answer takes
+    stop_at = time.time() + (deadline - time.perf_counter()) - 1.0
     for chosen in bins:
         mask = np.isin(labels, chosen)
         if not mask.any():
@@ -757,7 +763,7 @@ def solve_fixed(
         if start_flow is not None:
             x = start_flow[mask]
             warm = np.concatenate([x, (x[cost[mask] > 0] > TOLERANCE).astype(float)])
-        jobs.append((spec, remaining, gap, warm))
+        jobs.append((spec, stop_at, inner_gap, warm))
         members.append(mask)
     clock = time.perf_counter()
     if len(jobs) > 1 and workers > 1:
