@@ -114,6 +114,15 @@ def test_fixed_costs_match_the_full_model() -> None:
     assert over_reach.bound >= full.objective_value * (1 - 1e-9)
     assert over_reach.objective_value <= full.objective_value * (1 + 1e-9)
     assert over_reach.gap == pytest.approx((over_reach.bound - over_reach.objective_value) / over_reach.bound)
+    # the relaxation's flow rounded to paying links alone (no MIP): feasible, and its value is what it earns
+    rounded = scale.solve_fixed(problem, time_limit_s=60, gap=1e-9, data=data, mip_arcs=0)
+    assert rounded.solver == "rounding" and rounded.objective_value <= full.objective_value * (1 + 1e-9)
+    used = rounded.flow > 1e-6
+    earned = rounded.arcs.margin @ rounded.flow - 3e7 * used.sum()
+    assert rounded.objective_value == pytest.approx(earned, rel=1e-9)
+    assert rounded.objective_value > 0.9 * full.objective_value  # a good solution, not just a feasible one
+    sent = np.bincount(rounded.arcs.s, weights=rounded.flow, minlength=len(problem.supplies))
+    assert (sent <= np.array([s.quantity_t for s in problem.supplies]) * (1 + 1e-9) + 1e-6).all()
     # the relaxation's bound is the LP with each gain less F / M, solved here with the full model
     relaxed = network.prune(network.arcs_table(problem), "cost")
     relaxed["margin_vnd_per_t"] -= 3e7 / relaxed["upper_t"]

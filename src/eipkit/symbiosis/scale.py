@@ -12,9 +12,10 @@ a feasible flow and a proven gap; the last part of the time goes to tightening t
 
 With fixed costs F_sk, the linear relaxation of the tightened model (x_sk <= M_sk y_sk, M_sk = min(Q_s, D_k / a_sk))
 is the same linear problem with w_sk - F_sk / M_sk per tonne: over every pair within reach, its bound is a proven
-upper bound on the whole mixed-integer problem. The mixed-integer problem itself is solved on the pairs the
-relaxation priced in, split into independent components solved in parallel and warm-started from the relaxation;
-its best solution against that bound is the proven gap.
+upper bound on the whole mixed-integer problem. Its flow, rounded to the links that pay their fixed cost, is a
+solution; on problems small enough, the mixed-integer problem on the pairs the relaxation priced in improves it,
+split into independent components solved in parallel and warm-started from it. The best solution against that
+bound is the proven gap.
 """
 
 from __future__ import annotations
@@ -705,6 +706,31 @@ def _solve_component(args: tuple) -> tuple[float, float, np.ndarray, str]:
     return value, bound, np.asarray(h.getSolution().col_value), str(h.getModelStatus())
 
 
+def _paying_links(problem: Problem, data: Arrays, arcs: ArcSet, cost: np.ndarray, flow: np.ndarray) -> np.ndarray:
+    """A good solution of the fixed-cost problem from the relaxation's flow: open the links it uses, solve the
+    linear problem on them paying their fixed costs in full, close the links whose margin does not pay their fixed
+    cost, and again, keeping the best (a few network simplex solves on a few hundred thousand arcs)."""
+    factors = factor_ratios([d.accepts for d in problem.demands])
+    best_value, best = -math.inf, np.zeros(len(arcs))
+    used = flow > TOLERANCE
+    for _ in range(10):
+        chosen = np.flatnonzero(used)
+        solver = _NetworkSimplex(data, factors) if factors else _DualSimplex(data)
+        part = arcs.take(chosen)
+        solver.add(part, part.margin)
+        solver.solve(math.inf)
+        x = np.zeros(len(arcs))
+        x[chosen] = solver.flow(part)
+        value = float(arcs.margin @ x - cost[x > TOLERANCE].sum())
+        if value > best_value:
+            best_value, best = value, x
+        paying = (x > TOLERANCE) & (arcs.margin * x > cost)
+        if (paying == used).all():
+            break
+        used = paying
+    return best
+
+
 def solve_fixed(
     problem: Problem,
     fixed: FixedCosts | None = None,
@@ -714,11 +740,13 @@ def solve_fixed(
     arcs: ArcSet | None = None,
     data: Arrays | None = None,
     pairs: Reach | None = None,
+    mip_arcs: int = 200_000,
 ) -> ScaleResult:
     """The mixed-integer problem with a fixed cost per link (`fixed`, or the problem's own).
 
     Over every pair within reach (no `arcs`): the linear relaxation gives the proven upper bound and the pairs it
-    priced in; the mixed-integer problem on those pairs gives the solution; the gap is between the two. With
+    priced in; its flow rounded to links that pay their fixed cost (`_paying_links`) gives a solution, improved by
+    the mixed-integer problem on those pairs when there are at most `mip_arcs` of them; the gap is between the two. With
     `arcs`, the problem on those arcs alone, with HiGHS's own bound. Components are solved in parallel on
     `workers` processes, warm-started from the relaxation's flow when there is one.
     """
@@ -730,16 +758,28 @@ def solve_fixed(
     bound: float | None = None
     start_flow: np.ndarray | None = None
     if arcs is None:
-        # the relaxation may take up to half the time; stopped early it still proves a (looser) bound
-        relaxation = solve_lp(problem, "cost", data, pairs, fixed=fixed, time_limit_s=time_limit_s / 2)
+        # the bound decides the gap: the relaxation may take most of the time; stopped early it still proves one
+        relaxation = solve_lp(problem, "cost", data, pairs, fixed=fixed, time_limit_s=0.75 * time_limit_s)
         timings.update({f"relaxation_{key}": value for key, value in relaxation.timings.items()})
         timings["relaxation_value"], timings["relaxation_gap"] = relaxation.objective_value, relaxation.gap
         arcs, start_flow, bound = relaxation.arcs, relaxation.flow, relaxation.bound
     cost = fixed(arcs.s, arcs.k)
     keep = arcs.margin * arcs.upper > cost
     arcs, cost = arcs.take(keep), cost[keep]
-    start_flow = start_flow[keep] if start_flow is not None else None
     timings["relaxation_s"] = time.perf_counter() - clock
+    if start_flow is not None:
+        clock = time.perf_counter()
+        start_flow = _paying_links(problem, data, arcs, cost, start_flow[keep])
+        timings["rounding_s"] = time.perf_counter() - clock
+        timings["rounding_value"] = float(arcs.margin @ start_flow - cost[start_flow > TOLERANCE].sum())
+    if start_flow is not None and len(arcs) > mip_arcs:
+        # HiGHS would not finish the root of so large a problem in the time left (and overruns its limit)
+        value = timings["rounding_value"]
+        relative_gap = max((bound - value) / max(abs(bound), 1e-9), 0.0)
+        status = "optimal" if relative_gap <= gap else "time_limit"
+        return ScaleResult(
+            status, value, relative_gap, arcs, start_flow, timings=timings, bound=bound, solver="rounding"
+        )
     labels = components(pd.DataFrame({"supply": arcs.s, "demand": arcs.k})) if len(arcs) else np.zeros(0, int)
     sizes = np.bincount(labels) if len(labels) else np.zeros(0, int)
     bins: list[list[int]] = [[] for _ in range(workers)]
@@ -751,8 +791,8 @@ def solve_fixed(
     jobs, members = [], []
     # the solver's own gap is on these arcs only: against an outside bound it has to go further
     inner_gap = gap if bound is None else gap / 10
-    # each worker stops by the same wall-clock time, less what returning its answer takes
-    stop_at = time.time() + (deadline - time.perf_counter()) - 1.0
+    # each worker stops by the same wall-clock time, less what HiGHS may overrun and returning the answer takes
+    stop_at = time.time() + (deadline - time.perf_counter()) - (2.0 + 0.05 * time_limit_s)
     for chosen in bins:
         mask = np.isin(labels, chosen)
         if not mask.any():
@@ -783,6 +823,8 @@ def solve_fixed(
     flow = np.zeros(len(arcs))
     for mask, result in zip(members, results, strict=True):
         flow[mask] = result[2][: int(mask.sum())]
+    if start_flow is not None and timings["rounding_value"] > value:  # HiGHS found nothing better in its time
+        value, flow = timings["rounding_value"], start_flow
     relative_gap = max((bound - value) / max(abs(bound), 1e-9), 0.0) if results else 0.0
     status = "optimal" if relative_gap <= gap else "time_limit"
     return ScaleResult(status, value, relative_gap, arcs, flow, timings=timings, bound=bound, solver="HiGHS")
