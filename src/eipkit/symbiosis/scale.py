@@ -638,10 +638,9 @@ def solve_lp(
         if round_bound < bound:
             bound, prices = round_bound, v
         proven = max((bound - value) / max(abs(bound), 1e-9), 0.0)
-        if len(positions) == 0 or proven <= OPTIMAL_GAP:
-            status, bound, proven = "optimal", value, 0.0
-        else:
-            status = "gap_limit" if proven <= gap else "time_limit"
+        status = "optimal" if len(positions) == 0 else _reached(proven, gap)
+        if status == "optimal":
+            bound, proven = value, 0.0
         certified = ScaleResult(status, value, proven, arcs, flow, iteration, timings, bound, solver.name)
         if status != "time_limit":
             return certified
@@ -704,6 +703,10 @@ def _solve_component(args: tuple) -> tuple[float, float, np.ndarray, str]:
     value = info.objective_function_value
     bound = info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else value
     return value, bound, np.asarray(h.getSolution().col_value), str(h.getModelStatus())
+
+
+def _reached(proven: float, gap: float) -> str:
+    return "optimal" if proven <= OPTIMAL_GAP else ("gap_limit" if proven <= gap else "time_limit")
 
 
 def _paying_links(problem: Problem, data: Arrays, arcs: ArcSet, cost: np.ndarray, flow: np.ndarray) -> np.ndarray:
@@ -776,9 +779,15 @@ def solve_fixed(
         # HiGHS would not finish the root of so large a problem in the time left (and overruns its limit)
         value = timings["rounding_value"]
         relative_gap = max((bound - value) / max(abs(bound), 1e-9), 0.0)
-        status = "optimal" if relative_gap <= gap else "time_limit"
         return ScaleResult(
-            status, value, relative_gap, arcs, start_flow, timings=timings, bound=bound, solver="rounding"
+            _reached(relative_gap, gap),
+            value,
+            relative_gap,
+            arcs,
+            start_flow,
+            timings=timings,
+            bound=bound,
+            solver="rounding",
         )
     labels = components(pd.DataFrame({"supply": arcs.s, "demand": arcs.k})) if len(arcs) else np.zeros(0, int)
     sizes = np.bincount(labels) if len(labels) else np.zeros(0, int)
@@ -826,5 +835,6 @@ def solve_fixed(
     if start_flow is not None and timings["rounding_value"] > value:  # HiGHS found nothing better in its time
         value, flow = timings["rounding_value"], start_flow
     relative_gap = max((bound - value) / max(abs(bound), 1e-9), 0.0) if results else 0.0
-    status = "optimal" if relative_gap <= gap else "time_limit"
-    return ScaleResult(status, value, relative_gap, arcs, flow, timings=timings, bound=bound, solver="HiGHS")
+    return ScaleResult(
+        _reached(relative_gap, gap), value, relative_gap, arcs, flow, timings=timings, bound=bound, solver="HiGHS"
+    )
