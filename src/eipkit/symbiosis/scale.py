@@ -71,6 +71,7 @@ class Arrays:
     site_ratio: np.ndarray
     site_cell: np.ndarray
     grid: tuple[float, float, int]
+    factors: tuple[np.ndarray, dict[str, float]] | None
     processing: dict[tuple[int, int], float] = field(default_factory=dict)
     fixed: dict[tuple[int, int], float] = field(default_factory=dict)
 
@@ -144,6 +145,7 @@ def arrays(problem: Problem) -> Arrays:
         site_ratio=site_ratio[order],
         site_cell=site_cell[order],
         grid=grid,
+        factors=factor_ratios([d.accepts for d in k]),
         processing=processing,
         fixed=fixed,
     )
@@ -294,9 +296,6 @@ class ArcSet:
     def join(parts: list[ArcSet]) -> ArcSet:
         return ArcSet(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(ArcSet)))
 
-    def gain(self, objective: str) -> np.ndarray:
-        return self.margin if objective == "cost" else self.co2
-
 
 def _pair_costs(table: dict[tuple[int, int], float], s: np.ndarray, k: np.ndarray, default: float) -> np.ndarray:
     values = np.full(len(s), default)
@@ -345,17 +344,20 @@ def coefficient(
     return out
 
 
+def most_carried(data: Arrays, s: np.ndarray, site: np.ndarray) -> np.ndarray:
+    """M_sk = min(Q_s, D_k / a_sk): the most an arc can carry alone."""
+    return np.minimum(data.s_quantity[s], data.k_capacity[data.site_demand[site]] / data.site_ratio[site])
+
+
 def arc_set(problem: Problem, data: Arrays, s: np.ndarray, site: np.ndarray, distance: np.ndarray) -> ArcSet:
-    k = data.site_demand[site]
-    ratio = data.site_ratio[site]
     return ArcSet(
         s.astype(np.int64),
-        k,
-        ratio,
+        data.site_demand[site],
+        data.site_ratio[site],
         distance,
         coefficient(problem, data, s, site, distance, "cost"),
         coefficient(problem, data, s, site, distance, "co2"),
-        np.minimum(data.s_quantity[s], data.k_capacity[k] / ratio),
+        most_carried(data, s, site),
     )
 
 
@@ -440,7 +442,7 @@ def _model(
     ns, nk = len(quantity), len(capacity)
     charged = np.flatnonzero(fixed > 0) if fixed is not None else np.array([], dtype=np.int64)
     m = len(charged)
-    upper = np.minimum(quantity[arcs.s], capacity[arcs.k] / arcs.ratio)
+    upper = arcs.upper
     rows = np.concatenate([arcs.s, ns + arcs.k, ns + nk + np.arange(m), ns + nk + np.arange(m)])
     cols = np.concatenate([np.arange(n), np.arange(n), charged, n + np.arange(m)])
     values = np.concatenate([np.ones(n), arcs.ratio, np.ones(m), -upper[charged]])
@@ -507,8 +509,8 @@ class _NetworkSimplex:
 
     name = "network simplex"
 
-    def __init__(self, data: Arrays, factors: tuple[np.ndarray, dict[str, float]]) -> None:
-        g, f = factors
+    def __init__(self, data: Arrays) -> None:
+        g, f = data.factors
         self.f = np.array([f.get(r, 1.0) for r in data.resources] + [1.0])[data.s_resource]
         self.g = g
         self.tree = Transport.start(self.f * data.s_quantity, data.k_capacity / g)
@@ -569,6 +571,11 @@ class _DualSimplex:
         return np.ones(self.h.getNumCol(), dtype=bool)
 
 
+def _restricted(data: Arrays) -> _NetworkSimplex | _DualSimplex:
+    """A solver for the restricted problems: the network simplex when the ratios factor, HiGHS otherwise."""
+    return _NetworkSimplex(data) if data.factors else _DualSimplex(data)
+
+
 def solve_lp(
     problem: Problem,
     objective: str = "cost",
@@ -602,13 +609,9 @@ def solve_lp(
     supply = pairs.supply
     gain = coefficient(problem, data, supply, pairs.site, pairs.distance, objective)
     if fixed is not None:
-        k = data.site_demand[pairs.site]
-        upper = np.minimum(data.s_quantity[supply], data.k_capacity[k] / data.site_ratio[pairs.site])
-        gain -= fixed(supply, k) / upper
-        del k, upper
+        gain -= fixed(supply, data.site_demand[pairs.site]) / most_carried(data, supply, pairs.site)
     timings["coefficients_s"] = time.perf_counter() - clock
-    factors = factor_ratios([d.accepts for d in problem.demands])
-    solver: _NetworkSimplex | _DualSimplex = _NetworkSimplex(data, factors) if factors else _DualSimplex(data)
+    solver = _restricted(data)
     timings["solve_s"] = timings["pricing_s"] = 0.0
     ns, nk = len(data.s_quantity), len(data.k_capacity)
     clock = time.perf_counter()
@@ -709,16 +712,15 @@ def _reached(proven: float, gap: float) -> str:
     return "optimal" if proven <= OPTIMAL_GAP else ("gap_limit" if proven <= gap else "time_limit")
 
 
-def _paying_links(problem: Problem, data: Arrays, arcs: ArcSet, cost: np.ndarray, flow: np.ndarray) -> np.ndarray:
+def _paying_links(data: Arrays, arcs: ArcSet, cost: np.ndarray, flow: np.ndarray) -> tuple[float, np.ndarray]:
     """A good solution of the fixed-cost problem from the relaxation's flow: open the links it uses, solve the
     linear problem on them paying their fixed costs in full, close the links whose margin does not pay their fixed
     cost, and again, keeping the best (a few network simplex solves on a few hundred thousand arcs)."""
-    factors = factor_ratios([d.accepts for d in problem.demands])
     best_value, best = -math.inf, np.zeros(len(arcs))
     used = flow > TOLERANCE
     for _ in range(10):
         chosen = np.flatnonzero(used)
-        solver = _NetworkSimplex(data, factors) if factors else _DualSimplex(data)
+        solver = _restricted(data)
         part = arcs.take(chosen)
         solver.add(part, part.margin)
         solver.solve(math.inf)
@@ -731,7 +733,7 @@ def _paying_links(problem: Problem, data: Arrays, arcs: ArcSet, cost: np.ndarray
         if (paying == used).all():
             break
         used = paying
-    return best
+    return best_value, best
 
 
 def solve_fixed(
@@ -772,9 +774,8 @@ def solve_fixed(
     timings["relaxation_s"] = time.perf_counter() - clock
     if start_flow is not None:
         clock = time.perf_counter()
-        start_flow = _paying_links(problem, data, arcs, cost, start_flow[keep])
+        timings["rounding_value"], start_flow = _paying_links(data, arcs, cost, start_flow[keep])
         timings["rounding_s"] = time.perf_counter() - clock
-        timings["rounding_value"] = float(arcs.margin @ start_flow - cost[start_flow > TOLERANCE].sum())
     if start_flow is not None and len(arcs) > mip_arcs:
         # HiGHS would not finish the root of so large a problem in the time left (and overruns its limit)
         value = timings["rounding_value"]

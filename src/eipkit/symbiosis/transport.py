@@ -67,8 +67,8 @@ def _pivots(
     position: np.ndarray,
     tolerance: float,
     max_pivots: int,
-) -> tuple[int, int]:
-    """Pivot until no arc among the first m has a negative reduced cost, or max_pivots; (status, pivots)."""
+) -> int:
+    """Pivot until no arc among the first m has a negative reduced cost (OPTIMAL), or max_pivots."""
     block = max(int(math.sqrt(m)), 10)
     pivots = 0
     while pivots < max_pivots:
@@ -92,7 +92,7 @@ def _pivots(
                     break
                 in_block = 0
         if entering < 0:
-            return OPTIMAL, pivots
+            return OPTIMAL
         position[0] = e
         pivots += 1
 
@@ -175,7 +175,7 @@ def _pivots(
                 stack[top] = c
                 top += 1
                 c = nxt[c]
-    return PIVOT_LIMIT, pivots
+    return PIVOT_LIMIT
 
 
 @dataclass
@@ -204,7 +204,6 @@ class Transport:
     pi: np.ndarray
     stack: np.ndarray
     position: np.ndarray
-    pivots: int = 0
 
     @classmethod
     def start(cls, supply: np.ndarray, capacity: np.ndarray, reserve: int = 0) -> Transport:
@@ -303,7 +302,7 @@ class Transport:
         if tolerance is None:
             scale = float(np.abs(self.cost[: self.arcs]).max(initial=0.0))
             tolerance = 1e-9 * max(scale, 1.0)
-        status, pivots = _pivots(
+        status = _pivots(
             self.tail,
             self.head,
             self.cost,
@@ -323,7 +322,6 @@ class Transport:
             tolerance,
             max_pivots,
         )
-        self.pivots += pivots
         return status == OPTIMAL
 
     @property

@@ -37,6 +37,13 @@ def _allow(request: Request, allowed: bool) -> None:
         raise forbid(request)
 
 
+async def _change_form(request: Request, user: User, place: Place) -> dict[str, Any]:
+    """The form of a change, read only once its CSRF token holds and the user may change this place."""
+    form = await checked_form(request)
+    _allow(request, access.edits(user, place))
+    return form
+
+
 def _reason(exc: Exception, lang: str) -> str:
     """Why a form was refused, in the reader's language when the library said it in both."""
     return exc.text(lang) if isinstance(exc, i18n.LocalisedError) else str(exc)
@@ -250,8 +257,7 @@ def symbiosis(request: Request, park_id: str, user: Signed) -> Response:
 
 @router.post("/parks/{park_id}/symbiosis/optimize")
 async def optimize(request: Request, park_id: str, user: Signed) -> Response:
-    form = await checked_form(request)
-    _allow(request, access.edits(user, park_place(request, park_id)))
+    form = await _change_form(request, user, park_place(request, park_id))
     database, cache = _state(request)
     objective = form.get("objective", "cost")
     if objective not in ("cost", "co2"):
@@ -306,8 +312,7 @@ def certification(request: Request, park_id: str, user: Signed, rules: str = "vn
 
 @router.post("/parks/{park_id}/applications")
 async def application(request: Request, park_id: str, user: Signed) -> Response:
-    form = await checked_form(request)
-    _allow(request, access.edits(user, park_place(request, park_id)))
+    form = await _change_form(request, user, park_place(request, park_id))
     database, _ = _state(request)
     lang = language(request)
     try:
@@ -422,9 +427,8 @@ def _enterprise_work(request: Request, enterprise_id: str, user: User) -> dict[s
 @router.post("/enterprises/{enterprise_id}/assessments")
 async def assessment(request: Request, enterprise_id: str, user: Signed) -> Response:
     """Start a cleaner-production assessment, or change one of its 18 tasks."""
-    form = await checked_form(request)
     place = enterprise_place(request, enterprise_id)
-    _allow(request, access.edits(user, place))
+    form = await _change_form(request, user, place)
     database, cache = _state(request)
     lang = language(request)
     try:
@@ -474,9 +478,8 @@ def savings(request: Request, enterprise_id: str, user: Signed, baseline: int, r
 
 @router.post("/enterprises/{enterprise_id}/savings")
 async def apply_savings(request: Request, enterprise_id: str, user: Signed) -> Response:
-    form = await checked_form(request)
     place = enterprise_place(request, enterprise_id)
-    _allow(request, access.edits(user, place))
+    form = await _change_form(request, user, place)
     database, cache = _state(request)
     chosen = form.get("opportunity", "")
     if chosen not in {o.opportunity_id for o in api.enterprise_opportunities(database, enterprise_id)}:
