@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
@@ -34,6 +34,16 @@ def transportation(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray,
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=transportation(), batches=st.integers(1, 3))
+@example(  # a gain of -6e-8 beside one of 60: the duals are feasible to the solver's tolerance, not to 1e-9
+    case=(
+        np.array([1.0, 1.0, 1.0]),
+        np.array([1.0, 1.0, 1.0, 1.0, 2.0]),
+        np.array([2, 0, 1, 1, 0, 1, 1]),
+        np.array([0, 4, 0, 1, 0, 2, 4]),
+        np.array([0.0, 1.0, 0.0, 0.0, -5.96046448e-08, 0.0, 60.0]),
+    ),
+    batches=1,
+)
 def test_the_network_simplex_finds_the_lp_optimum_and_feasible_duals(case: tuple, batches: int) -> None:
     supply, capacity, s, k, gain = case
     ns, nk, m = len(supply), len(capacity), len(s)
@@ -52,8 +62,10 @@ def test_the_network_simplex_finds_the_lp_optimum_and_feasible_duals(case: tuple
     assert (np.bincount(s, flow, ns) <= supply * (1 + 1e-12)).all()
     assert (np.bincount(k, flow, nk) <= capacity * (1 + 1e-12)).all()
     u, v = tree.supply_price, tree.demand_price
-    assert (u >= -1e-9).all() and (v >= -1e-9).all()
-    assert (gain - u[s] - v[k] <= 1e-7).all()  # dual feasible ...
+    # dual feasible within the solver's optimality tolerance, 1e-9 of the largest cost ...
+    tolerance = 1e-9 * max(1.0, float(np.abs(gain).max()))
+    assert (u >= -tolerance).all() and (v >= -tolerance).all()
+    assert (gain - u[s] - v[k] <= tolerance).all()
     assert supply @ u + capacity @ v == pytest.approx(value, rel=1e-9, abs=1e-9)  # ... and as good as the primal
 
 
