@@ -640,7 +640,7 @@ def solve_lp(
         timings["pricing_s"] += time.perf_counter() - clock
         if round_bound < bound:
             bound, prices = round_bound, v
-        proven = max((bound - value) / max(abs(bound), 1e-9), 0.0)
+        proven = _gap(bound, value)
         status = "optimal" if len(positions) == 0 else _reached(proven, gap)
         if status == "optimal":
             bound, proven = value, 0.0
@@ -656,7 +656,7 @@ def solve_lp(
     clock = time.perf_counter()
     certified.bound = tighten(pairs, data, gain, prices, certified.objective_value, bound, limit)
     timings["bound_s"] = time.perf_counter() - clock
-    certified.gap = max((certified.bound - certified.objective_value) / max(abs(certified.bound), 1e-9), 0.0)
+    certified.gap = _gap(certified.bound, certified.objective_value)
     return certified
 
 
@@ -706,6 +706,11 @@ def _solve_component(args: tuple) -> tuple[float, float, np.ndarray, str]:
     value = info.objective_function_value
     bound = info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else value
     return value, bound, np.asarray(h.getSolution().col_value), str(h.getModelStatus())
+
+
+def _gap(bound: float, value: float) -> float:
+    """The proven relative gap between an upper bound and the value of a feasible solution."""
+    return max((bound - value) / max(abs(bound), 1e-9), 0.0)
 
 
 def _reached(proven: float, gap: float) -> str:
@@ -772,17 +777,17 @@ def solve_fixed(
     keep = arcs.margin * arcs.upper > cost
     arcs, cost = arcs.take(keep), cost[keep]
     timings["relaxation_s"] = time.perf_counter() - clock
+    rounded = -math.inf
     if start_flow is not None:
         clock = time.perf_counter()
-        timings["rounding_value"], start_flow = _paying_links(data, arcs, cost, start_flow[keep])
-        timings["rounding_s"] = time.perf_counter() - clock
+        rounded, start_flow = _paying_links(data, arcs, cost, start_flow[keep])
+        timings["rounding_value"], timings["rounding_s"] = rounded, time.perf_counter() - clock
     if start_flow is not None and len(arcs) > mip_arcs:
         # HiGHS would not finish the root of so large a problem in the time left (and overruns its limit)
-        value = timings["rounding_value"]
-        relative_gap = max((bound - value) / max(abs(bound), 1e-9), 0.0)
+        relative_gap = _gap(bound, rounded)
         return ScaleResult(
             _reached(relative_gap, gap),
-            value,
+            rounded,
             relative_gap,
             arcs,
             start_flow,
@@ -833,9 +838,9 @@ def solve_fixed(
     flow = np.zeros(len(arcs))
     for mask, result in zip(members, results, strict=True):
         flow[mask] = result[2][: int(mask.sum())]
-    if start_flow is not None and timings["rounding_value"] > value:  # HiGHS found nothing better in its time
-        value, flow = timings["rounding_value"], start_flow
-    relative_gap = max((bound - value) / max(abs(bound), 1e-9), 0.0) if results else 0.0
+    if rounded > value:  # HiGHS found nothing better in its time
+        value, flow = rounded, start_flow
+    relative_gap = _gap(bound, value) if results else 0.0
     return ScaleResult(
         _reached(relative_gap, gap), value, relative_gap, arcs, flow, timings=timings, bound=bound, solver="HiGHS"
     )
