@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -314,6 +314,33 @@ def instance(supplies: list[dict], demands: list[dict], fixed: float) -> dict:
     demands=st.lists(DEMAND, min_size=1, max_size=4),
     fixed=st.sampled_from([0.0, 0.0, 2e7, 1e8]),
     objective=st.sampled_from(["cost", "co2"]),
+)
+@example(  # a supply of 1.2e-7 t beside 1 and 2 t: HiGHS's presolve called this infeasible
+    supplies=[
+        {
+            "enterprise_id": "A",
+            "resource": "ash",
+            "quantity_t": q,
+            "disposal_cost_vnd_per_t": 0.0,
+            "disposal_co2e_t_per_t": 0.0,
+            "hazardous": False,
+            "where": (10.5, 106.5),
+        }
+        for q in (0.0, 1.0, 2.0, 1.192092896e-07)
+    ],
+    demands=[
+        {
+            "enterprise_id": "B",
+            "accepts": {"ash": 0.5},
+            "capacity_t": 1.0,
+            "virgin_price_vnd_per_t": 0.0,
+            "virgin_co2e_t_per_t": 1.0,
+            "licensed_hazardous": False,
+            "where": (10.5, 106.5),
+        }
+    ],
+    fixed=0.0,
+    objective="co2",
 )
 def test_the_optimum_equals_an_independent_milp(supplies: list, demands: list, fixed: float, objective: str) -> None:
     data = instance(supplies, demands, fixed)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from eipkit.symbiosis import network, scale
 from eipkit.symbiosis.problem import parse
 from eipkit.symbiosis.synthetic import national
-from test_symbiosis import DEMAND, POINT, SUPPLY, instance
+from test_symbiosis import DEMAND, POINT, SUPPLY, base, instance
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -129,3 +129,26 @@ def test_fixed_costs_match_the_full_model() -> None:
     relaxed["fixed_cost_vnd_per_year"] = 0.0
     lp = network.solve(problem.model_copy(update={"default_fixed_cost_vnd_per_year": 0.0}), "cost", arcs=relaxed)
     assert over_reach.bound == pytest.approx(lp.objective_value, rel=1e-7)
+
+
+@pytest.mark.parametrize(("link_cost", "expected"), [(0.0, 700_000.0), (1e4, 690_000.0)])
+def test_a_bound_at_highs_feasibility_tolerance_does_not_make_the_problem_infeasible(
+    link_cost: float, expected: float
+) -> None:
+    # HiGHS's presolve called this infeasible (a supply of 1.2e-7 t). By hand: every tonne earns 300,000 + 0.5 x
+    # 100,000 VND at distance 0; the demand replaces at most 1 t, so takes 2 t of ash: s1's 2 t on one link
+    supplies = [
+        {"id": f"s{n}", "enterprise_id": "A", "resource": "ash", "quantity_t": q, "disposal_cost_vnd_per_t": 3e5,
+         "disposal_co2e_t_per_t": 0.0, "hazardous": False, "lat": 10.5, "lon": 106.5}
+        for n, q in enumerate((1.0, 2.0, 1.192092896e-07))
+    ]  # fmt: skip
+    demand = {"id": "k", "enterprise_id": "B", "accepts": {"ash": 0.5}, "capacity_t": 1.0,
+              "virgin_price_vnd_per_t": 1e5, "virgin_co2e_t_per_t": 1.0, "licensed_hazardous": False,
+              "lat": 10.5, "lon": 106.5}  # fmt: skip
+    problem = parse(base(default_fixed_cost_vnd_per_year=link_cost, supplies=supplies, demands=[demand]))
+    data = scale.arrays(problem)
+    arcs = scale.arcs_from_table(problem, data, network.prune(network.arcs_table(problem), "cost"))
+    result = scale.solve_fixed(problem, arcs=arcs, data=data, gap=1e-9, workers=1)
+    assert result.status == "optimal"
+    assert result.objective_value == pytest.approx(expected, rel=1e-9)
+    assert network.solve(problem, "cost", mip_gap=1e-9).objective_value == pytest.approx(expected, rel=1e-9)

@@ -296,6 +296,11 @@ def solve(
         options["time_limit"] = float(time_limit_s)
     with _solver_banner_to_stderr():
         status, condition = model.solve(solver_name="highs", io_api="direct", **options)
+        if condition == "infeasible":
+            # HiGHS's presolve can call a feasible problem infeasible when a bound sits near its feasibility
+            # tolerance (ERGO-Code/HiGHS#2511; a supply of 1.2e-7 t does it); without a CO2 floor nothing flowing
+            # is always feasible, and with one the verdict is settled without presolve
+            status, condition = model.solve(solver_name="highs", io_api="direct", **options | {"presolve": "off"})
     if condition not in ("optimal", "time_limit") or model.objective.value is None:
         return Solution(
             str(condition),

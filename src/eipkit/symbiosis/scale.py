@@ -20,6 +20,7 @@ bound is the proven gap.
 
 from __future__ import annotations
 
+import functools
 import math
 import multiprocessing
 import time
@@ -483,6 +484,15 @@ def _lp(spec: dict[str, Any]) -> highspy.HighsLp:
     return lp
 
 
+def _run(h: highspy.Highs) -> None:
+    """Run HiGHS; an infeasible verdict is checked without presolve (see `network.solve`): these problems are
+    always feasible, nothing flowing."""
+    h.run()
+    if h.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
+        h.setOptionValue("presolve", "off")
+        h.run()
+
+
 def _highs(options: dict[str, Any]) -> highspy.Highs:
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -557,7 +567,7 @@ class _DualSimplex:
 
     def solve(self, deadline: float) -> bool:
         self.h.setOptionValue("time_limit", self.h.getRunTime() + max(deadline - time.perf_counter(), 0.0))
-        self.h.run()  # simplex restarts from the previous basis
+        _run(self.h)  # simplex restarts from the previous basis
         return self.h.getModelStatus() in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kModelEmpty)
 
     def duals(self) -> tuple[np.ndarray, np.ndarray]:
@@ -691,9 +701,11 @@ def tighten(
     return bound
 
 
-def _solve_component(args: tuple) -> tuple[float, float, np.ndarray, str]:
+def _solve_component(args: tuple, threads: int = 0) -> tuple[float, float, np.ndarray, str]:
+    """One component's mixed-integer problem. `threads` is 1 in the parallel workers, so that they do not compete
+    for the cores; in this process HiGHS keeps its own count (it refuses another once its thread pool started)."""
     spec, stop_at, gap, start = args
-    h = _highs({"mip_rel_gap": gap, "threads": 1})
+    h = _highs({"mip_rel_gap": gap, "threads": threads})
     h.passModel(_lp(spec))
     if start is not None:
         solution = highspy.HighsSolution()
@@ -701,7 +713,7 @@ def _solve_component(args: tuple) -> tuple[float, float, np.ndarray, str]:
         solution.value_valid = True
         h.setSolution(solution)
     h.setOptionValue("time_limit", max(stop_at - time.time(), 1.0))
-    h.run()
+    _run(h)
     info = h.getInfo()
     value = info.objective_function_value
     bound = info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else value
@@ -824,7 +836,7 @@ def solve_fixed(
     if len(jobs) > 1 and workers > 1:
         # spawn, not fork: HiGHS keeps a thread pool that a forked child cannot use
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            results = list(pool.map(_solve_component, jobs))
+            results = list(pool.map(functools.partial(_solve_component, threads=1), jobs))
     else:
         results = [_solve_component(job) for job in jobs]
     timings["mip_s"] = time.perf_counter() - clock
