@@ -391,23 +391,21 @@ def _price(
     start: np.ndarray,
     site: np.ndarray,
     gain: np.ndarray,
-    site_demand: np.ndarray,
-    site_ratio: np.ndarray,
+    site_price: np.ndarray,
     u: np.ndarray,
-    v: np.ndarray,
     relative: float,
     worth: np.ndarray,
     chosen: np.ndarray,
 ) -> None:
     """Per supply, what a tonne of it is worth at demand prices v, max(0, max_k w_sk - a_sk v_k) (into worth), and
-    the pairs with the largest positive reduced costs (into chosen, as positions in the reach, -1 where fewer)."""
+    the pairs with the largest positive reduced costs (into chosen, as positions in the reach, -1 where fewer).
+    `site_price` is a_sk v_k per demand site, found once a pass: one lookup per pair instead of three."""
     per_supply = chosen.shape[1]
     for s in prange(len(start) - 1):
         values = np.full(per_supply, -np.inf)
         best = 0.0
         for e in range(start[s], start[s + 1]):
-            j = site[e]
-            net = gain[e] - site_ratio[j] * v[site_demand[j]]
+            net = gain[e] - site_price[site[e]]
             best = max(best, net)
             reduced = net - u[s]
             if reduced > relative * max(1.0, abs(gain[e])) and reduced > values[per_supply - 1]:
@@ -430,7 +428,8 @@ def price(
     bounds the maximum (the Lagrangian bound; never above Farley's)."""
     worth = np.zeros(len(reach.start) - 1)
     chosen = np.full((len(worth), per_supply), -1, dtype=np.int64)
-    _price(reach.start, reach.site, gain, data.site_demand, data.site_ratio, u, v, TOLERANCE, worth, chosen)
+    site_price = data.site_ratio * v[data.site_demand]
+    _price(reach.start, reach.site, gain, site_price, u, TOLERANCE, worth, chosen)
     return chosen[chosen >= 0], float(data.s_quantity @ worth + data.k_capacity @ v)
 
 
@@ -525,8 +524,8 @@ class _NetworkSimplex:
         self.g = g
         self.tree = Transport.start(self.f * data.s_quantity, data.k_capacity / g)
 
-    def add(self, arcs: ArcSet, gain: np.ndarray) -> None:
-        self.tree.add(arcs.s, arcs.k, -gain / self.f[arcs.s])
+    def add(self, s: np.ndarray, k: np.ndarray, ratio: np.ndarray, gain: np.ndarray) -> None:
+        self.tree.add(s, k, -gain / self.f[s])
 
     def solve(self, deadline: float) -> bool:
         while not self.tree.solve(max_pivots=200_000):
@@ -537,8 +536,8 @@ class _NetworkSimplex:
     def duals(self) -> tuple[np.ndarray, np.ndarray]:
         return self.f * np.maximum(self.tree.supply_price, 0.0), np.maximum(self.tree.demand_price, 0.0) / self.g
 
-    def flow(self, arcs: ArcSet) -> np.ndarray:
-        return self.tree.exchange_flow / self.f[arcs.s]
+    def flow(self, s: np.ndarray) -> np.ndarray:
+        return self.tree.exchange_flow / self.f[s]
 
     def forget(self) -> np.ndarray:
         """Arcs out of the basis are dropped between rounds (pricing brings back any worth having): the
@@ -556,13 +555,13 @@ class _DualSimplex:
         self.h = _highs({"solver": "simplex"})
         self.h.passModel(_lp(_model(data.s_quantity, data.k_capacity, _no_arcs(), np.empty(0), None)))
 
-    def add(self, arcs: ArcSet, gain: np.ndarray) -> None:
-        n = len(arcs)
+    def add(self, s: np.ndarray, k: np.ndarray, ratio: np.ndarray, gain: np.ndarray) -> None:
+        n = len(s)
         starts = np.arange(0, 2 * n, 2, dtype=np.int32)
         index = np.empty(2 * n, dtype=np.int32)
-        index[0::2], index[1::2] = arcs.s, self.ns + arcs.k
+        index[0::2], index[1::2] = s, self.ns + k
         values = np.empty(2 * n)
-        values[0::2], values[1::2] = 1.0, arcs.ratio
+        values[0::2], values[1::2] = 1.0, ratio
         self.h.addCols(n, gain, np.zeros(n), np.full(n, highspy.kHighsInf), 2 * n, starts, index, values)
 
     def solve(self, deadline: float) -> bool:
@@ -574,7 +573,7 @@ class _DualSimplex:
         duals = np.asarray(self.h.getSolution().row_dual)
         return np.maximum(duals[: self.ns], 0.0), np.maximum(duals[self.ns :], 0.0)
 
-    def flow(self, arcs: ArcSet) -> np.ndarray:
+    def flow(self, s: np.ndarray) -> np.ndarray:
         return np.asarray(self.h.getSolution().col_value)
 
     def forget(self) -> np.ndarray:
@@ -629,21 +628,20 @@ def solve_lp(
     positions, bound = price(pairs, data, gain, np.zeros(ns), np.zeros(nk), per_supply)
     timings["pricing_s"] += time.perf_counter() - clock
     taken = np.empty(0, dtype=np.int64)
-    arcs = _no_arcs()
-    certified = ScaleResult("time_limit", 0.0, 1.0, arcs, np.zeros(0), 0, timings, bound, solver.name)
+    # the answer of the last restricted problem solved: (status, value, gap, positions, flow, round)
+    certified: tuple[str, float, float, np.ndarray, np.ndarray, int] = ("time_limit", 0.0, 1.0, taken, np.zeros(0), 0)
     prices = np.zeros(nk)
     for iteration in range(1, max_iterations + 1):
-        positions = np.sort(positions)
-        added = arc_set(problem, data, supply[positions], pairs.site[positions], pairs.distance[positions])
-        solver.add(added, gain[positions])
-        arcs, taken = ArcSet.join([arcs, added]), np.concatenate([taken, positions])
+        site = pairs.site[positions]
+        solver.add(supply[positions], data.site_demand[site], data.site_ratio[site], gain[positions])
+        taken = np.concatenate([taken, positions])
         clock = time.perf_counter()
         solved = solver.solve(deadline)
         timings["solve_s"] += time.perf_counter() - clock
         if not solved:
             break  # the time ran out inside a solve: the last certified answer stands
         u, v = solver.duals()
-        flow = solver.flow(arcs)
+        flow = solver.flow(supply[taken])
         value = float(gain[taken] @ flow)
         clock = time.perf_counter()
         positions, round_bound = price(pairs, data, gain, u, v, per_supply)
@@ -654,20 +652,22 @@ def solve_lp(
         status = "optimal" if len(positions) == 0 else _reached(proven, gap)
         if status == "optimal":
             bound, proven = value, 0.0
-        certified = ScaleResult(status, value, proven, arcs, flow, iteration, timings, bound, solver.name)
-        if status != "time_limit":
-            return certified
-        if time.perf_counter() > deadline:
+        certified = (status, value, proven, taken, flow, iteration)
+        if status != "time_limit" or time.perf_counter() > deadline:
             break
-        keep = solver.forget()
-        arcs, taken = arcs.take(keep), taken[keep]
+        taken = taken[solver.forget()]
     else:
-        certified.status = "iteration_limit"
+        certified = ("iteration_limit", *certified[1:])
+    status, value, proven, taken, flow, iteration = certified
+    arcs = arc_set(problem, data, supply[taken], pairs.site[taken], pairs.distance[taken])
+    result = ScaleResult(status, value, proven, arcs, flow, iteration, timings, bound, solver.name)
+    if status != "time_limit" and status != "iteration_limit":
+        return result
     clock = time.perf_counter()
-    certified.bound = tighten(pairs, data, gain, prices, certified.objective_value, bound, limit)
+    result.bound = tighten(pairs, data, gain, prices, value, bound, limit)
     timings["bound_s"] = time.perf_counter() - clock
-    certified.gap = _gap(certified.bound, certified.objective_value)
-    return certified
+    result.gap = _gap(result.bound, value)
+    return result
 
 
 def tighten(
@@ -739,10 +739,10 @@ def _paying_links(data: Arrays, arcs: ArcSet, cost: np.ndarray, flow: np.ndarray
         chosen = np.flatnonzero(used)
         solver = _restricted(data)
         part = arcs.take(chosen)
-        solver.add(part, part.margin)
+        solver.add(part.s, part.k, part.ratio, part.margin)
         solver.solve(math.inf)
         x = np.zeros(len(arcs))
-        x[chosen] = solver.flow(part)
+        x[chosen] = solver.flow(part.s)
         value = float(arcs.margin @ x - cost[x > TOLERANCE].sum())
         if value > best_value:
             best_value, best = value, x
