@@ -97,6 +97,17 @@ def test_the_bound_at_zero_prices_and_its_tightening() -> None:
     assert loose == pytest.approx(sum(quantity[s] * m for s, m in best.items()), rel=1e-9)
     tight = scale.tighten(pairs, data, gain, np.zeros(nk), 0.0, loose, math.inf)
     assert full.objective_value * (1 - 1e-9) <= tight < 0.9 * loose  # still a bound, and a much better one
+    # at any demand prices v: sum_s Q_s max(0, max_k w_sk - a_sk v_k) + sum_k D_k v_k, again from the table
+    v = np.random.default_rng(1).uniform(0, 4e5, nk)
+    price_of = {d.id: v[i] for i, d in enumerate(problem.demands)}
+    net = table["margin_vnd_per_t"] - table["ratio"] * table["demand"].map(price_of)
+    worth = net.groupby(table["supply"]).max().clip(lower=0)
+    expected = sum(quantity[s] * w for s, w in worth.items()) + sum(
+        d.capacity_t * v[i] for i, d in enumerate(problem.demands)
+    )
+    _, at_v = scale.price(pairs, data, gain, np.zeros(ns), v, 1)
+    assert at_v == pytest.approx(expected, rel=1e-9)
+    assert at_v >= full.objective_value * (1 - 1e-9)
 
 
 def test_fixed_costs_match_the_full_model() -> None:

@@ -293,10 +293,6 @@ class ArcSet:
     def take(self, mask: np.ndarray) -> ArcSet:
         return ArcSet(*(getattr(self, f.name)[mask] for f in fields(self)))
 
-    @staticmethod
-    def join(parts: list[ArcSet]) -> ArcSet:
-        return ArcSet(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(ArcSet)))
-
 
 def _pair_costs(table: dict[tuple[int, int], float], s: np.ndarray, k: np.ndarray, default: float) -> np.ndarray:
     values = np.full(len(s), default)
@@ -661,7 +657,7 @@ def solve_lp(
     status, value, proven, taken, flow, iteration = certified
     arcs = arc_set(problem, data, supply[taken], pairs.site[taken], pairs.distance[taken])
     result = ScaleResult(status, value, proven, arcs, flow, iteration, timings, bound, solver.name)
-    if status != "time_limit" and status != "iteration_limit":
+    if status not in ("time_limit", "iteration_limit"):
         return result
     clock = time.perf_counter()
     result.bound = tighten(pairs, data, gain, prices, value, bound, limit)
