@@ -532,8 +532,9 @@ class _NetworkSimplex:
     def duals(self) -> tuple[np.ndarray, np.ndarray]:
         return self.f * np.maximum(self.tree.supply_price, 0.0), np.maximum(self.tree.demand_price, 0.0) / self.g
 
-    def flow(self, s: np.ndarray) -> np.ndarray:
-        return self.tree.exchange_flow / self.f[s]
+    def flow(self) -> np.ndarray:
+        """x = z / f_r, with the supplies read off the tree's own arcs (in the order they were added)."""
+        return self.tree.exchange_flow / self.f[self.tree.tail[self.tree.slack : self.tree.arcs]]
 
     def forget(self) -> np.ndarray:
         """Arcs out of the basis are dropped between rounds (pricing brings back any worth having): the
@@ -569,7 +570,7 @@ class _DualSimplex:
         duals = np.asarray(self.h.getSolution().row_dual)
         return np.maximum(duals[: self.ns], 0.0), np.maximum(duals[self.ns :], 0.0)
 
-    def flow(self, s: np.ndarray) -> np.ndarray:
+    def flow(self) -> np.ndarray:
         return np.asarray(self.h.getSolution().col_value)
 
     def forget(self) -> np.ndarray:
@@ -637,7 +638,7 @@ def solve_lp(
         if not solved:
             break  # the time ran out inside a solve: the last certified answer stands
         u, v = solver.duals()
-        flow = solver.flow(supply[taken])
+        flow = solver.flow()
         value = float(gain[taken] @ flow)
         clock = time.perf_counter()
         positions, round_bound = price(pairs, data, gain, u, v, per_supply)
@@ -738,7 +739,7 @@ def _paying_links(data: Arrays, arcs: ArcSet, cost: np.ndarray, flow: np.ndarray
         solver.add(part.s, part.k, part.ratio, part.margin)
         solver.solve(math.inf)
         x = np.zeros(len(arcs))
-        x[chosen] = solver.flow(part.s)
+        x[chosen] = solver.flow()
         value = float(arcs.margin @ x - cost[x > TOLERANCE].sum())
         if value > best_value:
             best_value, best = value, x
