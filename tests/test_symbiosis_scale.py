@@ -82,6 +82,26 @@ def test_a_regional_instance_agrees_with_the_full_model() -> None:
     assert gains == pytest.approx(early.objective_value, rel=1e-9)
 
 
+@pytest.mark.parametrize("objective", ["cost", "co2"])
+def test_a_start_from_the_park_scale_problem_reaches_the_same_optimum(objective: str) -> None:
+    problem, _ = national(parks=12, enterprises_per_park=40, seed=7)
+    full = network.solve(problem, objective)
+    data = scale.arrays(problem)
+    pairs = scale.reach(problem, data)
+    started = scale.coarse_start(problem, data, pairs, objective, 0.1, 5, math.inf)
+    assert started is not None
+    positions, prices = started
+    assert 0 < len(positions) < len(pairs) / 2  # a start, not every pair
+    # its prices are feasible demand prices: their Lagrangian bound is above the optimum, and close to it
+    gain = scale.coefficient(problem, data, pairs.supply, pairs.site, pairs.distance, objective)
+    _, bound = scale.price(pairs, data, gain, np.zeros(len(problem.supplies)), prices, 1)
+    assert full.objective_value * (1 - 1e-9) <= bound < full.objective_value * 1.01  # zero prices: 2.6 times
+    # forced on so small a problem (it starts by itself from 2 M pairs): the same optimum, proven
+    fast = scale.solve_lp(problem, objective, data, pairs, coarse_from_pairs=0)
+    assert "coarse_s" in fast.timings
+    assert (fast.status, fast.objective_value) == ("optimal", pytest.approx(full.objective_value, rel=1e-7))
+
+
 def test_the_bound_at_zero_prices_and_its_tightening() -> None:
     problem, _ = national(parks=12, enterprises_per_park=40, seed=7)
     full = network.solve(problem, "cost")
