@@ -651,9 +651,10 @@ def coarse_start(
     optimal transport does: the supplies of one resource in one cell of `cell_deg` degrees (hazardous apart) pooled
     into one at their centre, with their summed quantity and mean disposal cost, both weighted by quantity; demands
     kept as they are (pooling them too loses the spread of their prices, which decides who is served). On the
-    national instance that problem has 10 times fewer supplies and 16 times fewer pairs; its demand prices bound the
-    optimum within 3e-4, and the pairs whose group sends to their site hold nearly all of the optimal flow. Fixed and
-    processing costs of pairs are left out: this only chooses where to start. None if it did not finish in time."""
+    national instance, in 0.05° cells, that problem has six times fewer supplies; its demand prices bound the optimum
+    within 2.2e-4, and the 876k pairs whose group sends to their site are a start that the column generation
+    finishes in 89 rounds instead of 227. Fixed and processing costs of pairs are left out: this only chooses where
+    to start. None if it did not finish in time."""
     cell = np.floor(data.s_lat / cell_deg).astype(np.int64) * 400_000 + np.floor(data.s_lon / cell_deg).astype(np.int64)
     key = (cell * len(data.resources) + data.s_resource) * 2 + data.s_hazardous
     _, group = np.unique(key, return_inverse=True)
@@ -695,6 +696,28 @@ def coarse_start(
     return np.flatnonzero(refined), last.v
 
 
+def first_round(
+    problem: Problem,
+    data: Arrays,
+    pairs: Reach,
+    gain: np.ndarray,
+    objective: str,
+    per_supply: int,
+    deadline: float,
+    cell_deg: float,
+    from_pairs: int = 2_000_000,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of the first restricted problem and the demand prices they were chosen at: from the problem at
+    park scale (`coarse_start`) when there are at least `from_pairs` pairs, else each supply's best pairs at zero
+    prices. (Starting the park-scale problem from a coarser scale in turn was slower: 24 s against 18 s.)"""
+    if len(pairs) >= from_pairs:
+        coarse = coarse_start(problem, data, pairs, objective, cell_deg, per_supply, deadline)
+        if coarse is not None:
+            return coarse
+    prices = np.zeros(len(data.k_capacity))
+    return price(pairs, data, gain, np.zeros(len(data.s_quantity)), prices, per_supply)[0], prices
+
+
 def solve_lp(
     problem: Problem,
     objective: str = "cost",
@@ -706,7 +729,7 @@ def solve_lp(
     time_limit_s: float | None = None,
     gap: float = 0.0,
     bound_share: float = 0.15,
-    coarse_cell_deg: float = 0.1,
+    coarse_cell_deg: float = 0.05,
     coarse_from_pairs: int = 2_000_000,
 ) -> ScaleResult:
     """The linear problem over every pair within reach to proven optimality, by column generation. With `fixed`,
@@ -734,20 +757,13 @@ def solve_lp(
     if fixed is not None:
         gain -= fixed(supply, data.site_demand[pairs.site]) / most_carried(data, supply, pairs.site)
     timings["coefficients_s"] = time.perf_counter() - clock
-    ns, nk = len(data.s_quantity), len(data.k_capacity)
-    coarse = None
-    if len(pairs) >= coarse_from_pairs:
-        clock = time.perf_counter()
-        coarse = coarse_start(problem, data, pairs, objective, coarse_cell_deg, per_supply, deadline)
-        timings["coarse_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    if coarse is not None:
-        positions, prices = coarse
-        _, bound = price(pairs, data, gain, np.zeros(ns), prices, 1)
-    else:
-        # each supply's best pairs, as priced with zero duals
-        prices = np.zeros(nk)
-        positions, bound = price(pairs, data, gain, np.zeros(ns), prices, per_supply)
+    positions, prices = first_round(
+        problem, data, pairs, gain, objective, per_supply, deadline, coarse_cell_deg, coarse_from_pairs
+    )
+    timings["first_round_s"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    _, bound = price(pairs, data, gain, np.zeros(len(data.s_quantity)), prices, 1)
     timings["pricing_s"] = time.perf_counter() - clock
     timings["solve_s"] = 0.0
     solver = _restricted(data)
