@@ -706,16 +706,19 @@ def first_round(
     deadline: float,
     cell_deg: float,
     from_pairs: int = 2_000_000,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The pairs of the first restricted problem and the demand prices they were chosen at: from the problem at
-    park scale (`coarse_start`) when there are at least `from_pairs` pairs, else each supply's best pairs at zero
-    prices. (Starting the park-scale problem from a coarser scale in turn was slower: 24 s against 18 s.)"""
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """The pairs of the first restricted problem, the demand prices they were chosen at and the bound these prove:
+    from the problem at park scale (`coarse_start`) when there are at least `from_pairs` pairs, else each supply's
+    best pairs at zero prices. (Starting the park-scale problem from a coarser scale in turn was slower: 24 s
+    against 18 s.)"""
+    nothing = np.zeros(len(data.s_quantity))
     if len(pairs) >= from_pairs:
         coarse = coarse_start(problem, data, pairs, objective, cell_deg, per_supply, deadline)
         if coarse is not None:
-            return coarse
+            return *coarse, price(pairs, data, gain, nothing, coarse[1], 1)[1]
     prices = np.zeros(len(data.k_capacity))
-    return price(pairs, data, gain, np.zeros(len(data.s_quantity)), prices, per_supply)[0], prices
+    positions, bound = price(pairs, data, gain, nothing, prices, per_supply)
+    return positions, prices, bound
 
 
 def solve_lp(
@@ -758,14 +761,11 @@ def solve_lp(
         gain -= fixed(supply, data.site_demand[pairs.site]) / most_carried(data, supply, pairs.site)
     timings["coefficients_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    positions, prices = first_round(
+    positions, prices, bound = first_round(
         problem, data, pairs, gain, objective, per_supply, deadline, coarse_cell_deg, coarse_from_pairs
     )
     timings["first_round_s"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    _, bound = price(pairs, data, gain, np.zeros(len(data.s_quantity)), prices, 1)
-    timings["pricing_s"] = time.perf_counter() - clock
-    timings["solve_s"] = 0.0
+    timings["solve_s"] = timings["pricing_s"] = 0.0
     solver = _restricted(data)
     # the answer of the last restricted problem solved: (status, value, gap, positions, flow, round)
     nothing = np.empty(0, dtype=np.int64)
