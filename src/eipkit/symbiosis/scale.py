@@ -711,13 +711,13 @@ def first_round(
     from the problem at park scale (`coarse_start`) when there are at least `from_pairs` pairs, else each supply's
     best pairs at zero prices. (Starting the park-scale problem from a coarser scale in turn was slower: 24 s
     against 18 s.)"""
-    nothing = np.zeros(len(data.s_quantity))
+    supply_price = np.zeros(len(data.s_quantity))  # pricing at u = 0 ranks each supply's pairs by their worth
     if len(pairs) >= from_pairs:
         coarse = coarse_start(problem, data, pairs, objective, cell_deg, per_supply, deadline)
         if coarse is not None:
-            return *coarse, price(pairs, data, gain, nothing, coarse[1], 1)[1]
+            return *coarse, price(pairs, data, gain, supply_price, coarse[1], 1)[1]
     prices = np.zeros(len(data.k_capacity))
-    positions, bound = price(pairs, data, gain, nothing, prices, per_supply)
+    positions, bound = price(pairs, data, gain, supply_price, prices, per_supply)
     return positions, prices, bound
 
 
@@ -768,8 +768,8 @@ def solve_lp(
     timings["solve_s"] = timings["pricing_s"] = 0.0
     solver = _restricted(data)
     # the answer of the last restricted problem solved: (status, value, gap, positions, flow, round)
-    nothing = np.empty(0, dtype=np.int64)
-    certified: tuple[str, float, float, np.ndarray, np.ndarray, int] = ("time_limit", 0.0, 1.0, nothing, np.zeros(0), 0)
+    none = np.empty(0, dtype=np.int64)
+    certified: tuple[str, float, float, np.ndarray, np.ndarray, int] = ("time_limit", 0.0, 1.0, none, np.zeros(0), 0)
     for iteration, round_ in enumerate(_rounds(solver, pairs, data, gain, positions, per_supply, deadline), 1):
         timings["solve_s"] += round_.solve_s
         timings["pricing_s"] += round_.pricing_s
