@@ -125,6 +125,55 @@ def test_a_start_from_the_park_scale_problem_reaches_the_same_optimum(objective:
     assert (fast.status, fast.objective_value) == ("optimal", pytest.approx(full.objective_value, rel=1e-7))
 
 
+@pytest.mark.parametrize("objective", ["cost", "co2"])
+def test_independent_parts_solved_side_by_side_reach_the_same_optimum(objective: str) -> None:
+    problem, _ = national(parks=12, enterprises_per_park=40, seed=7)
+    full = network.solve(problem, objective)
+    data = scale.arrays(problem)
+    pairs = scale.reach(problem, data)
+    split = scale.parts(data, pairs, 2)
+    # the independent method: scipy's connected components of the full model's arcs (7 here, 6,919 arcs in the
+    # largest, 6,019 in the other six): no component may straddle two parts, and every pair is in one part
+    table = network.arcs_table(problem)
+    labels = network.components(table)
+    part_of = {}
+    for number, part in enumerate(split):
+        part_of |= {problem.supplies[s].id: number for s in part.supplies}
+        part_of |= {problem.demands[k].id: number for k in part.demands}
+    assert all(table.groupby(labels)["supply"].agg(lambda ids: len({part_of[i] for i in ids}) == 1))
+    assert all(table.groupby(labels)["demand"].agg(lambda ids: len({part_of[i] for i in ids}) == 1))
+    positions = np.sort(np.concatenate([part.positions for part in split]))
+    assert (positions == np.arange(len(pairs))).all()
+    size = np.bincount(labels)
+    assert size.max() > size.sum() - size.max()  # so the largest component is a part of its own
+    assert sorted(len(part.pairs) for part in split) == [size.sum() - size.max(), size.max()]
+    # a part's pairs are the whole reach's pairs of its supplies, renumbered
+    for part in split:
+        site = part.pairs.site
+        whole = {
+            (s, k)
+            for s, k in zip(pairs.supply[part.positions], data.site_demand[pairs.site[part.positions]], strict=True)
+        }
+        own = {
+            (part.supplies[s], part.demands[k])
+            for s, k in zip(part.pairs.supply, part.data.site_demand[site], strict=True)
+        }
+        assert own == whole
+    fast = scale.solve_lp(problem, objective, data, pairs, split_from_pairs=0)
+    assert fast.timings["parts"] == 2
+    assert (fast.status, fast.objective_value) == ("optimal", pytest.approx(full.objective_value, rel=1e-7))
+    # stopped after one round: the parts' flows together feasible, their bounds together above the optimum
+    early = scale.solve_lp(problem, objective, data, pairs, per_supply=1, max_iterations=1, split_from_pairs=0)
+    assert early.status == "iteration_limit"
+    assert early.objective_value < full.objective_value < early.bound
+    sent = np.bincount(early.arcs.s, weights=early.flow, minlength=len(problem.supplies))
+    assert (sent <= data.s_quantity * (1 + 1e-9) + 1e-6).all()
+    received = np.bincount(early.arcs.k, weights=early.flow * early.arcs.ratio, minlength=len(problem.demands))
+    assert (received <= data.k_capacity * (1 + 1e-9) + 1e-6).all()
+    gains = early.arcs.margin if objective == "cost" else early.arcs.co2
+    assert gains @ early.flow == pytest.approx(early.objective_value, rel=1e-9)
+
+
 def test_the_bound_at_zero_prices_and_its_tightening() -> None:
     problem, _ = national(parks=12, enterprises_per_park=40, seed=7)
     full = network.solve(problem, "cost")

@@ -10,7 +10,9 @@ basis are dropped between rounds; otherwise HiGHS's dual simplex restarts from i
 proves an upper bound (the Lagrangian bound of the demand prices), so a run stopped by its time limit answers with
 a feasible flow and a proven gap; the last part of the time goes to tightening that bound by subgradient steps. On
 large problems the first restricted problem comes from the same problem at park scale (`coarse_start`): half the
-time to proven optimality on the national instance, which a cold start spends discovering the demand prices.
+time to proven optimality on the national instance, which a cold start spends discovering the demand prices. Large
+problems are also split into independent parts (connected components of the pairs, `parts`), solved side by side
+on threads; each is solved faster than its share of the whole.
 
 With fixed costs F_sk, the linear relaxation of the tightened model (x_sk <= M_sk y_sk, M_sk = min(Q_s, D_k / a_sk))
 is the same linear problem with w_sk - F_sk / M_sk per tonne: over every pair within reach, its bound is a proven
@@ -25,10 +27,11 @@ from __future__ import annotations
 import functools
 import math
 import multiprocessing
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -44,6 +47,11 @@ from eipkit.symbiosis.transport import Transport, factor_ratios
 
 TOLERANCE = 1e-6
 OPTIMAL_GAP = 1e-9
+
+_KERNELS = threading.Lock()
+"""Held while a parallel compiled kernel runs, so that the parts solved side by side (`solve_lp`) enter them one at
+a time: numba's fallback threading layer (workqueue, where neither OpenMP nor TBB is installed) aborts on
+concurrent launches, and each kernel uses every core anyway. The network simplex runs outside it."""
 
 FixedCosts = Callable[[np.ndarray, np.ndarray], np.ndarray]
 """The fixed cost of a link (VND/yr) from arrays of supply and demand indices."""
@@ -163,7 +171,7 @@ def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(max(h, 0.0), 1.0)))
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def _within_reach(
     s_resource: np.ndarray,
     s_quantity: np.ndarray,
@@ -269,12 +277,110 @@ def reach(problem: Problem, data: Arrays) -> Reach:
     )
     if ns == 0 or len(data.site_demand) == 0:
         return Reach(start, site, distance)
-    _within_reach(*arguments, start, site, distance, False)
-    np.cumsum(start, out=start)
-    site = np.empty(start[-1], dtype=np.int32)
-    distance = np.empty(start[-1])
-    _within_reach(*arguments, start, site, distance, True)
+    with _KERNELS:
+        _within_reach(*arguments, start, site, distance, False)
+        np.cumsum(start, out=start)
+        site = np.empty(start[-1], dtype=np.int32)
+        distance = np.empty(start[-1])
+        _within_reach(*arguments, start, site, distance, True)
     return Reach(start, site, distance)
+
+
+@njit(cache=True, nogil=True)
+def _root(parent: np.ndarray, x: int) -> int:
+    root = x
+    while parent[root] != root:
+        root = parent[root]
+    while parent[x] != root:
+        parent[x], x = root, parent[x]
+    return root
+
+
+@njit(cache=True, nogil=True)
+def _linked(start: np.ndarray, site: np.ndarray, site_demand: np.ndarray, nk: int) -> np.ndarray:
+    """Supplies (0..ns-1) and demands (ns..) joined by the pairs within reach, by union-find: each node's label is
+    the smallest node of its connected component. (scipy's connected_components needs the graph as a sparse matrix
+    first: 4.5 s on the national instance against 1 s here.)"""
+    ns = len(start) - 1
+    parent = np.arange(ns + nk)
+    for s in range(ns):
+        for e in range(start[s], start[s + 1]):
+            a, b = _root(parent, s), _root(parent, ns + site_demand[site[e]])
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    for x in range(ns + nk):
+        parent[x] = _root(parent, x)
+    return parent
+
+
+@dataclass
+class Part:
+    """Supplies and demands that share no pair with the rest of the problem (whole connected components), as a
+    problem of their own: `data` and `pairs` renumbered, `positions` their pairs' positions in the whole reach."""
+
+    supplies: np.ndarray
+    demands: np.ndarray
+    data: Arrays
+    pairs: Reach
+    positions: np.ndarray
+
+
+def _part(data: Arrays, pairs: Reach, supplies: np.ndarray, demands: np.ndarray) -> Part:
+    ns, nk = len(data.s_quantity), len(data.k_capacity)
+    supply_at, demand_at = np.full(ns, -1), np.full(nk, -1)
+    supply_at[supplies], demand_at[demands] = np.arange(len(supplies)), np.arange(len(demands))
+    kept = demand_at[data.site_demand] >= 0
+    site_at = np.cumsum(kept) - 1
+    count = np.diff(pairs.start)[supplies]
+    start = np.concatenate([[0], np.cumsum(count)])
+    positions = np.repeat(pairs.start[supplies] - start[:-1], count) + np.arange(start[-1])
+
+    def renumbered(table: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:
+        return {
+            (int(supply_at[a]), int(demand_at[b])): value
+            for (a, b), value in table.items()
+            if supply_at[a] >= 0 and demand_at[b] >= 0
+        }
+
+    supply_side = {f.name: getattr(data, f.name)[supplies] for f in fields(data) if f.name.startswith("s_")}
+    demand_side = {f.name: getattr(data, f.name)[demands] for f in fields(data) if f.name.startswith("k_")}
+    part = replace(
+        data,
+        **supply_side,
+        **demand_side,
+        resource_start=np.concatenate([[0], np.cumsum(kept)])[data.resource_start],
+        site_demand=demand_at[data.site_demand[kept]],
+        site_ratio=data.site_ratio[kept],
+        site_cell=data.site_cell[kept],
+        factors=None if data.factors is None else (data.factors[0][demands], data.factors[1]),
+        processing=renumbered(data.processing),
+        fixed=renumbered(data.fixed),
+    )
+    return Part(
+        supplies,
+        demands,
+        part,
+        Reach(start, site_at[pairs.site[positions]].astype(np.int32), pairs.distance[positions]),
+        positions,
+    )
+
+
+def parts(data: Arrays, pairs: Reach, count: int) -> list[Part]:
+    """The problem in at most `count` independent parts of about equal numbers of pairs: its connected components,
+    the largest first into the part with the fewest pairs so far. Parts can be solved side by side, and each alone
+    is solved faster than its share of the whole: the network simplex's trees are smaller (national instance, one
+    after the other: 85 s against 116 s)."""
+    ns = len(data.s_quantity)
+    label = np.unique(_linked(pairs.start, pairs.site, data.site_demand, len(data.k_capacity)), return_inverse=True)[1]
+    size = np.bincount(label[:ns], np.diff(pairs.start), minlength=label.max(initial=-1) + 1)
+    bins: list[list[int]] = [[] for _ in range(count)]
+    load = np.zeros(count)
+    for component in np.argsort(-size, kind="stable"):
+        lightest = int(np.argmin(load))
+        bins[lightest].append(int(component))
+        load[lightest] += size[component]
+    chosen = [np.isin(label, members) for members in bins if members and size[members].sum() > 0]
+    return [_part(data, pairs, np.flatnonzero(mask[:ns]), np.flatnonzero(mask[ns:])) for mask in chosen]
 
 
 @dataclass
@@ -311,7 +417,7 @@ def _pair_costs(table: dict[tuple[int, int], float], s: np.ndarray, k: np.ndarra
     return values
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def _coefficient(
     s: np.ndarray,
     site: np.ndarray,
@@ -338,7 +444,8 @@ def coefficient(
         terms = (data.s_disposal, data.k_price, float(problem.transport_cost_vnd_per_tkm))
     else:
         terms = (data.s_disposal_co2, data.k_co2, float(problem.transport_co2e_t_per_tkm))
-    _coefficient(s, site, distance, data.site_demand, data.site_ratio, *terms, out)
+    with _KERNELS:
+        _coefficient(s, site, distance, data.site_demand, data.site_ratio, *terms, out)
     if objective == "cost" and data.processing:
         out -= _pair_costs(data.processing, s, data.site_demand[site], 0.0)
     return out
@@ -385,7 +492,7 @@ def fixed_costs(problem: Problem, data: Arrays) -> FixedCosts:
     return lambda s, k: _pair_costs(data.fixed, s, k, problem.default_fixed_cost_vnd_per_year)
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def _price(
     start: np.ndarray,
     site: np.ndarray,
@@ -428,7 +535,8 @@ def price(
     worth = np.zeros(len(reach.start) - 1)
     chosen = np.full((len(worth), per_supply), -1, dtype=np.int64)
     site_price = data.site_ratio * v[data.site_demand]
-    _price(reach.start, reach.site, gain, site_price, u, TOLERANCE, worth, chosen)
+    with _KERNELS:
+        _price(reach.start, reach.site, gain, site_price, u, TOLERANCE, worth, chosen)
     return chosen[chosen >= 0], float(data.s_quantity @ worth + data.k_capacity @ v)
 
 
@@ -630,7 +738,7 @@ def _rounds(
         taken = taken[solver.forget()]
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def _refined(
     start: np.ndarray, site: np.ndarray, group: np.ndarray, used_start: np.ndarray, used: np.ndarray, out: np.ndarray
 ) -> None:
@@ -691,7 +799,8 @@ def coarse_start(
     used = grouped.site[sends][by_group]
     used_start = np.searchsorted(grouped.supply[sends][by_group], np.arange(groups + 1))
     refined = np.zeros(len(pairs), dtype=np.bool_)
-    _refined(pairs.start, pairs.site, group, used_start, used, refined)
+    with _KERNELS:
+        _refined(pairs.start, pairs.site, group, used_start, used, refined)
     return np.flatnonzero(refined), last.v
 
 
@@ -720,6 +829,93 @@ def first_round(
     return positions, prices, bound
 
 
+@dataclass
+class _Generated:
+    """What column generation proved on one problem: its status, the value of its last restricted problem solved
+    to optimality (the arcs `taken`, positions in its reach, and their flow), the best bound and its prices."""
+
+    status: str
+    value: float
+    bound: float
+    prices: np.ndarray
+    taken: np.ndarray
+    flow: np.ndarray
+    iterations: int
+    timings: dict[str, float]
+    solver: str
+
+
+def _generate(
+    problem: Problem,
+    objective: str,
+    data: Arrays,
+    pairs: Reach,
+    gain: np.ndarray,
+    per_supply: int,
+    max_iterations: int,
+    gap: float,
+    deadline: float,
+    coarse_cell_deg: float,
+    coarse_from_pairs: int,
+) -> _Generated:
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    positions, prices, bound = first_round(
+        problem, data, pairs, gain, objective, per_supply, deadline, coarse_cell_deg, coarse_from_pairs
+    )
+    timings["first_round_s"] = time.perf_counter() - clock
+    timings["solve_s"] = timings["pricing_s"] = 0.0
+    solver = _restricted(data)
+    answer = _Generated(
+        "time_limit", 0.0, bound, prices, np.empty(0, dtype=np.int64), np.zeros(0), 0, timings, solver.name
+    )
+    for iteration, round_ in enumerate(_rounds(solver, pairs, data, gain, positions, per_supply, deadline), 1):
+        timings["solve_s"] += round_.solve_s
+        timings["pricing_s"] += round_.pricing_s
+        value = float(gain[round_.taken] @ round_.flow)
+        if round_.bound < answer.bound:
+            answer.bound, answer.prices = round_.bound, round_.v
+        status = "optimal" if len(round_.positions) == 0 else _reached(_gap(answer.bound, value), gap)
+        if status == "optimal":
+            answer.bound = value
+        answer.status, answer.value, answer.taken, answer.flow, answer.iterations = (
+            status,
+            value,
+            round_.taken,
+            round_.flow,
+            iteration,
+        )
+        if status != "time_limit" or time.perf_counter() > deadline:
+            break
+        if iteration == max_iterations:
+            answer.status = "iteration_limit"
+            break
+    return answer
+
+
+def _merged(split: list[Part], answers: list[_Generated], nk: int, gap: float) -> _Generated:
+    """The whole problem's answer from its independent parts': values and bounds add up, and so do the gaps' terms."""
+    statuses = {answer.status for answer in answers}
+    value, bound = sum(a.value for a in answers), sum(a.bound for a in answers)
+    stopped = [s for s in ("time_limit", "iteration_limit") if s in statuses]
+    status = "optimal" if statuses == {"optimal"} else stopped[0] if stopped else _reached(_gap(bound, value), gap)
+    prices = np.zeros(nk)
+    for part, answer in zip(split, answers, strict=True):
+        prices[part.demands] = answer.prices
+    timings = {key: sum(a.timings[key] for a in answers) for key in answers[0].timings}
+    return _Generated(
+        status,
+        value,
+        value if status == "optimal" else bound,
+        prices,
+        np.concatenate([part.positions[answer.taken] for part, answer in zip(split, answers, strict=True)]),
+        np.concatenate([answer.flow for answer in answers]),
+        max(answer.iterations for answer in answers),
+        timings,
+        answers[0].solver,
+    )
+
+
 def solve_lp(
     problem: Problem,
     objective: str = "cost",
@@ -733,11 +929,14 @@ def solve_lp(
     bound_share: float = 0.15,
     coarse_cell_deg: float = 0.05,
     coarse_from_pairs: int = 2_000_000,
+    workers: int = 2,
+    split_from_pairs: int = 2_000_000,
 ) -> ScaleResult:
     """The linear problem over every pair within reach to proven optimality, by column generation. With `fixed`,
     the linear relaxation of the fixed-cost problem (each arc's gain less F_sk / M_sk). With at least
     `coarse_from_pairs` pairs, the first restricted problem and a first bound come from the problem at park scale
-    (`coarse_start`); otherwise from each supply's best pairs at zero prices.
+    (`coarse_start`); otherwise from each supply's best pairs at zero prices. With at least `split_from_pairs`
+    pairs, the problem is split into `workers` independent parts (`parts`) solved side by side on threads.
 
     Stopped by the time limit, after `max_iterations` rounds or once the proven gap is at most `gap`, the answer
     is the last restricted problem solved to optimality (a feasible flow) with the best proven upper bound (see
@@ -760,38 +959,31 @@ def solve_lp(
         gain -= fixed(supply, data.site_demand[pairs.site]) / most_carried(data, supply, pairs.site)
     timings["coefficients_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    positions, prices, bound = first_round(
-        problem, data, pairs, gain, objective, per_supply, deadline, coarse_cell_deg, coarse_from_pairs
-    )
-    timings["first_round_s"] = time.perf_counter() - clock
-    timings["solve_s"] = timings["pricing_s"] = 0.0
-    solver = _restricted(data)
-    # the answer of the last restricted problem solved: (status, value, gap, positions, flow, round)
-    none = np.empty(0, dtype=np.int64)
-    certified: tuple[str, float, float, np.ndarray, np.ndarray, int] = ("time_limit", 0.0, 1.0, none, np.zeros(0), 0)
-    for iteration, round_ in enumerate(_rounds(solver, pairs, data, gain, positions, per_supply, deadline), 1):
-        timings["solve_s"] += round_.solve_s
-        timings["pricing_s"] += round_.pricing_s
-        value = float(gain[round_.taken] @ round_.flow)
-        if round_.bound < bound:
-            bound, prices = round_.bound, round_.v
-        proven = _gap(bound, value)
-        status = "optimal" if len(round_.positions) == 0 else _reached(proven, gap)
-        if status == "optimal":
-            bound, proven = value, 0.0
-        certified = (status, value, proven, round_.taken, round_.flow, iteration)
-        if status != "time_limit" or time.perf_counter() > deadline:
-            break
-        if iteration == max_iterations:
-            certified = ("iteration_limit", *certified[1:])
-            break
-    status, value, proven, taken, flow, iteration = certified
+    split = parts(data, pairs, workers) if workers > 1 and len(pairs) >= split_from_pairs else []
+    timings["parts"] = max(len(split), 1)
+    timings["split_s"] = time.perf_counter() - clock
+    settings = (per_supply, max_iterations, gap, deadline, coarse_cell_deg, coarse_from_pairs)
+    if len(split) > 1:
+        with ThreadPoolExecutor(len(split)) as pool:
+            answers = list(
+                pool.map(
+                    lambda part: _generate(problem, objective, part.data, part.pairs, gain[part.positions], *settings),
+                    split,
+                )
+            )
+        answer = _merged(split, answers, len(data.k_capacity), gap)
+    else:
+        answer = _generate(problem, objective, data, pairs, gain, *settings)
+    timings.update(answer.timings)
+    taken, value, bound = answer.taken, answer.value, answer.bound
     arcs = arc_set(problem, data, supply[taken], pairs.site[taken], pairs.distance[taken])
-    result = ScaleResult(status, value, proven, arcs, flow, iteration, timings, bound, solver.name)
-    if status not in ("time_limit", "iteration_limit"):
+    result = ScaleResult(
+        answer.status, value, _gap(bound, value), arcs, answer.flow, answer.iterations, timings, bound, answer.solver
+    )
+    if answer.status not in ("time_limit", "iteration_limit"):
         return result
     clock = time.perf_counter()
-    result.bound = tighten(pairs, data, gain, prices, value, bound, limit)
+    result.bound = tighten(pairs, data, gain, answer.prices, value, bound, limit)
     timings["bound_s"] = time.perf_counter() - clock
     result.gap = _gap(result.bound, value)
     return result

@@ -47,7 +47,7 @@ def _remove_child(parent: int, child: int, first: np.ndarray, nxt: np.ndarray, p
         prv[nxt[child]] = prv[child]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _pivots(
     tail: np.ndarray,
     head: np.ndarray,
