@@ -1089,7 +1089,8 @@ def solve_fixed(
     priced in; its flow rounded to links that pay their fixed cost (`_paying_links`) gives a solution, improved by
     the mixed-integer problem on those pairs when there are at most `mip_arcs` of them; the gap is between the two. With
     `arcs`, the problem on those arcs alone, with HiGHS's own bound. Components are solved in parallel on
-    `workers` processes, warm-started from the relaxation's flow when there is one.
+    `workers` processes, warm-started from the relaxation's flow when there is one (the relaxation's own parts on
+    as many threads).
     """
     clock = time.perf_counter()
     deadline = clock + time_limit_s
@@ -1100,7 +1101,9 @@ def solve_fixed(
     start_flow: np.ndarray | None = None
     if arcs is None:
         # the bound decides the gap: the relaxation may take most of the time; stopped early it still proves one
-        relaxation = solve_lp(problem, "cost", data, pairs, fixed=fixed, time_limit_s=0.75 * time_limit_s)
+        relaxation = solve_lp(
+            problem, "cost", data, pairs, fixed=fixed, time_limit_s=0.75 * time_limit_s, workers=workers
+        )
         timings.update({f"relaxation_{key}": value for key, value in relaxation.timings.items()})
         timings["relaxation_value"], timings["relaxation_gap"] = relaxation.objective_value, relaxation.gap
         arcs, start_flow, bound = relaxation.arcs, relaxation.flow, relaxation.bound
