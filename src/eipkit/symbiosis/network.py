@@ -40,7 +40,7 @@ def great_circle_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
 
 
-def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+def unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     p, lam = np.radians(lat), np.radians(lon)
     return np.column_stack([np.cos(p) * np.cos(lam), np.cos(p) * np.sin(lam), np.sin(p)])
 
@@ -77,8 +77,8 @@ def arcs_table(problem: Problem) -> pd.DataFrame:
             continue
         s_index = offers.index.to_numpy()
         k_index = takers["k"].to_numpy()
-        s_xyz = _unit_vectors(offers["lat"].to_numpy(), offers["lon"].to_numpy())
-        k_xyz = _unit_vectors(dem.loc[k_index, "lat"].to_numpy(), dem.loc[k_index, "lon"].to_numpy())
+        s_xyz = unit_vectors(offers["lat"].to_numpy(), offers["lon"].to_numpy())
+        k_xyz = unit_vectors(dem.loc[k_index, "lat"].to_numpy(), dem.loc[k_index, "lon"].to_numpy())
         pairs = cKDTree(s_xyz).sparse_distance_matrix(cKDTree(k_xyz), chord, output_type="coo_matrix")
         rows, cols = pairs.row, pairs.col
         if len(rows) == 0:

@@ -41,7 +41,7 @@ import pandas as pd
 from numba import njit, prange
 from scipy.sparse import csc_matrix
 
-from eipkit.symbiosis.network import components
+from eipkit.symbiosis.network import components, unit_vectors
 from eipkit.symbiosis.problem import EARTH_RADIUS_KM, Problem
 from eipkit.symbiosis.transport import Transport, factor_ratios
 
@@ -192,6 +192,9 @@ def _within_reach(
     columns: int,
     road_factor: float,
     max_distance_km: float,
+    s_xyz: np.ndarray,
+    k_xyz: np.ndarray,
+    chord: float,
     start: np.ndarray,
     site: np.ndarray,
     distance: np.ndarray,
@@ -199,7 +202,11 @@ def _within_reach(
 ) -> None:
     """Per supply, the sites of its resource in the 3 x 3 cells around it that are within reach, of another
     enterprise and licensed for a hazardous supply (nothing to or from a zero quantity): counted into
-    start[s + 1], or written from start[s]."""
+    start[s + 1], or written from start[s]. The chord between the points' unit vectors (`s_xyz`, `k_xyz`; no
+    trigonometry) rules out the candidates clearly beyond reach and admits those clearly within it; the road
+    distance decides the few in between (as in `network.arcs_table`) and is computed for the pairs written: about
+    once per pair instead of twice per candidate."""
+    outside, inside = (chord * (1 + 1e-9)) ** 2, (chord * (1 - 1e-9)) ** 2
     for s in prange(len(s_resource)):
         if s_quantity[s] <= 0:
             continue
@@ -221,8 +228,16 @@ def _within_reach(
                         or (s_hazardous[s] and not k_licensed[k])
                     ):
                         continue
-                    d = road_factor * _haversine_km(s_lat[s], s_lon[s], k_lat[k], k_lon[k])
-                    if d <= max_distance_km:
+                    between = 0.0
+                    for axis in range(3):
+                        between += (s_xyz[s, axis] - k_xyz[k, axis]) ** 2
+                    if between > outside:
+                        continue
+                    within, d = between < inside, 0.0
+                    if fill or not within:
+                        d = road_factor * _haversine_km(s_lat[s], s_lon[s], k_lat[k], k_lon[k])
+                        within = within or d <= max_distance_km
+                    if within:
                         if fill:
                             site[start[s] + found] = j
                             distance[start[s] + found] = d
@@ -274,6 +289,9 @@ def reach(problem: Problem, data: Arrays) -> Reach:
         columns,
         problem.road_factor,
         problem.max_distance_km,
+        unit_vectors(data.s_lat, data.s_lon),
+        unit_vectors(data.k_lat, data.k_lon),
+        2 * math.sin(min(problem.max_distance_km / problem.road_factor / (2 * EARTH_RADIUS_KM), math.pi / 2)),
     )
     if ns == 0 or len(data.site_demand) == 0:
         return Reach(start, site, distance)
