@@ -876,6 +876,7 @@ def _generate(
     coarse_cell_deg: float,
     coarse_from_pairs: int,
 ) -> _Generated:
+    """Column generation on one problem (the whole, or one part of it) from its first round to a stopping rule."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     positions, prices, bound = first_round(
@@ -896,13 +897,8 @@ def _generate(
         status = "optimal" if len(round_.positions) == 0 else _reached(_gap(answer.bound, value), gap)
         if status == "optimal":
             answer.bound = value
-        answer.status, answer.value, answer.taken, answer.flow, answer.iterations = (
-            status,
-            value,
-            round_.taken,
-            round_.flow,
-            iteration,
-        )
+        answer.status, answer.value, answer.iterations = status, value, iteration
+        answer.taken, answer.flow = round_.taken, round_.flow
         if status != "time_limit" or time.perf_counter() > deadline:
             break
         if iteration == max_iterations:
@@ -912,7 +908,9 @@ def _generate(
 
 
 def _merged(split: list[Part], answers: list[_Generated], nk: int, gap: float) -> _Generated:
-    """The whole problem's answer from its independent parts': values and bounds add up, and so do the gaps' terms."""
+    """The whole problem's answer from its independent parts': values, bounds and flows add up (a sum of the parts'
+    Lagrangian bounds is one of the whole); optimal when every part is, else stopped by the first limit a part
+    reached, or within the gap."""
     statuses = {answer.status for answer in answers}
     value, bound = sum(a.value for a in answers), sum(a.bound for a in answers)
     stopped = [s for s in ("time_limit", "iteration_limit") if s in statuses]
