@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from eipkit.symbiosis import network, scale
-from eipkit.symbiosis.problem import parse
+from eipkit.symbiosis.problem import Problem, parse
 from eipkit.symbiosis.synthetic import national
 from test_symbiosis import DEMAND, POINT, SUPPLY, base, instance
 
@@ -106,12 +106,16 @@ def test_a_regional_instance_agrees_with_the_full_model() -> None:
     assert gains == pytest.approx(early.objective_value, rel=1e-9)
 
 
-@pytest.mark.parametrize("objective", ["cost", "co2"])
-def test_a_start_from_the_park_scale_problem_reaches_the_same_optimum(objective: str) -> None:
+@pytest.fixture(params=["cost", "co2"])
+def regional(request: pytest.FixtureRequest) -> tuple[str, Problem, network.Solution, scale.Arrays, scale.Reach]:
+    """The 12-park instance for one objective: the problem, the linopy model's optimum, its arrays and pairs."""
     problem, _ = national(parks=12, enterprises_per_park=40, seed=7)
-    full = network.solve(problem, objective)
     data = scale.arrays(problem)
-    pairs = scale.reach(problem, data)
+    return request.param, problem, network.solve(problem, request.param), data, scale.reach(problem, data)
+
+
+def test_a_start_from_the_park_scale_problem_reaches_the_same_optimum(regional: tuple) -> None:
+    objective, problem, full, data, pairs = regional
     started = scale.coarse_start(problem, data, pairs, objective, 0.05, 5, math.inf)
     assert started is not None
     positions, prices = started
@@ -125,12 +129,8 @@ def test_a_start_from_the_park_scale_problem_reaches_the_same_optimum(objective:
     assert (fast.status, fast.objective_value) == ("optimal", pytest.approx(full.objective_value, rel=1e-7))
 
 
-@pytest.mark.parametrize("objective", ["cost", "co2"])
-def test_independent_parts_solved_side_by_side_reach_the_same_optimum(objective: str) -> None:
-    problem, _ = national(parks=12, enterprises_per_park=40, seed=7)
-    full = network.solve(problem, objective)
-    data = scale.arrays(problem)
-    pairs = scale.reach(problem, data)
+def test_independent_parts_solved_side_by_side_reach_the_same_optimum(regional: tuple) -> None:
+    objective, problem, full, data, pairs = regional
     split = scale.parts(data, pairs, 2)
     # the independent method: scipy's connected components of the full model's arcs (7 here, 6,919 arcs in the
     # largest, 6,019 in the other six): no component may straddle two parts, and every pair is in one part
