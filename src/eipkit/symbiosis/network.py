@@ -45,6 +45,13 @@ def unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return np.column_stack([np.cos(p) * np.cos(lam), np.cos(p) * np.sin(lam), np.sin(p)])
 
 
+def reach_chord(problem: Problem) -> float:
+    """The straight chord between unit vectors that spans `max_distance_km` of road: points farther apart are
+    beyond reach, whatever their road distance rounds to."""
+    straight = problem.max_distance_km / problem.road_factor
+    return 2 * math.sin(min(straight / (2 * EARTH_RADIUS_KM), math.pi / 2))
+
+
 def arcs_table(problem: Problem) -> pd.DataFrame:
     """Every pair s->k that may exchange, with its distance, bound and coefficients (one row per arc)."""
     columns = [
@@ -68,8 +75,7 @@ def arcs_table(problem: Problem) -> pd.DataFrame:
         [(k, resource, ratio) for k, d in enumerate(problem.demands) for resource, ratio in d.accepts.items()],
         columns=["k", "resource", "ratio"],
     )
-    straight_limit = problem.max_distance_km / problem.road_factor
-    chord = 2 * math.sin(min(straight_limit / (2 * EARTH_RADIUS_KM), math.pi / 2)) * (1 + 1e-9)
+    chord = reach_chord(problem) * (1 + 1e-9)
     pieces = []
     for resource, offers in sup.groupby("resource", sort=False):
         takers = accepts[accepts["resource"] == resource]

@@ -41,7 +41,7 @@ import pandas as pd
 from numba import njit, prange
 from scipy.sparse import csc_matrix
 
-from eipkit.symbiosis.network import components, unit_vectors
+from eipkit.symbiosis.network import components, reach_chord, unit_vectors
 from eipkit.symbiosis.problem import EARTH_RADIUS_KM, Problem
 from eipkit.symbiosis.transport import Transport, factor_ratios
 
@@ -291,7 +291,7 @@ def reach(problem: Problem, data: Arrays) -> Reach:
         problem.max_distance_km,
         unit_vectors(data.s_lat, data.s_lon),
         unit_vectors(data.k_lat, data.k_lon),
-        2 * math.sin(min(problem.max_distance_km / problem.road_factor / (2 * EARTH_RADIUS_KM), math.pi / 2)),
+        reach_chord(problem),
     )
     if ns == 0 or len(data.site_demand) == 0:
         return Reach(start, site, distance)
