@@ -142,26 +142,30 @@ def test_independent_parts_solved_side_by_side_reach_the_same_optimum(regional: 
         part_of |= {problem.demands[k].id: number for k in part.demands}
     assert all(table.groupby(labels)["supply"].agg(lambda ids: len({part_of[i] for i in ids}) == 1))
     assert all(table.groupby(labels)["demand"].agg(lambda ids: len({part_of[i] for i in ids}) == 1))
-    positions = np.sort(np.concatenate([part.positions for part in split]))
-    assert (positions == np.arange(len(pairs))).all()
+    positions = [part.whole(np.arange(len(part.pairs))) for part in split]
+    assert (np.sort(np.concatenate(positions)) == np.arange(len(pairs))).all()
     size = np.bincount(labels)
     assert size.max() > size.sum() - size.max()  # so the largest component is a part of its own
     assert sorted(len(part.pairs) for part in split) == [size.sum() - size.max(), size.max()]
     # a part's pairs are the whole reach's pairs of its supplies, renumbered
-    for part in split:
+    for part, at in zip(split, positions, strict=True):
         site = part.pairs.site
-        whole = {
-            (s, k)
-            for s, k in zip(pairs.supply[part.positions], data.site_demand[pairs.site[part.positions]], strict=True)
-        }
+        whole = {(s, k) for s, k in zip(pairs.supply[at], data.site_demand[pairs.site[at]], strict=True)}
         own = {
             (part.supplies[s], part.demands[k])
             for s, k in zip(part.pairs.supply, part.data.site_demand[site], strict=True)
         }
         assert own == whole
+        assert (part.pairs.distance == pairs.distance[at]).all()
     fast = scale.solve_lp(problem, objective, data, pairs, split_from_pairs=0)
     assert fast.timings["parts"] == 2
     assert (fast.status, fast.objective_value) == ("optimal", pytest.approx(full.objective_value, rel=1e-7))
+    # fixed costs that differ from link to link are looked up by the whole problem's supplies and demands
+    fixed = lambda s, k: 1e5 * (1 + (7 * s + 3 * k) % 5)  # noqa: E731
+    relaxed = [scale.solve_lp(problem, objective, data, pairs, fixed=fixed, split_from_pairs=n) for n in (0, 10**9)]
+    assert [r.timings["parts"] for r in relaxed] == [2, 1]
+    assert relaxed[0].objective_value == pytest.approx(relaxed[1].objective_value, rel=1e-9)
+    assert relaxed[0].objective_value < fast.objective_value
     # stopped after one round: the parts' flows together feasible, their bounds together above the optimum
     early = scale.solve_lp(problem, objective, data, pairs, per_supply=1, max_iterations=1, split_from_pairs=0)
     assert early.status == "iteration_limit"

@@ -258,7 +258,7 @@ class Reach:
     def __len__(self) -> int:
         return len(self.site)
 
-    @property
+    @functools.cached_property
     def supply(self) -> np.ndarray:
         return np.repeat(np.arange(len(self.start) - 1, dtype=np.int32), np.diff(self.start))
 
@@ -334,13 +334,34 @@ def _linked(start: np.ndarray, site: np.ndarray, site_demand: np.ndarray, nk: in
 @dataclass
 class Part:
     """Supplies and demands that share no pair with the rest of the problem (whole connected components), as a
-    problem of their own: `data` and `pairs` renumbered, `positions` their pairs' positions in the whole reach."""
+    problem of their own: `data` and `pairs` renumbered, `offset` what turns the positions of a part supply's pairs
+    into their positions in the whole reach."""
 
     supplies: np.ndarray
     demands: np.ndarray
     data: Arrays
     pairs: Reach
-    positions: np.ndarray
+    offset: np.ndarray
+
+    def whole(self, positions: np.ndarray) -> np.ndarray:
+        """The positions in the whole reach of pairs at `positions` in the part's."""
+        return positions + self.offset[np.searchsorted(self.pairs.start, positions, side="right") - 1]
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _renumbered(
+    site: np.ndarray,
+    distance: np.ndarray,
+    start: np.ndarray,
+    offset: np.ndarray,
+    site_at: np.ndarray,
+    part_site: np.ndarray,
+    part_distance: np.ndarray,
+) -> None:
+    for s in prange(len(start) - 1):
+        for e in range(start[s], start[s + 1]):
+            part_site[e] = site_at[site[e + offset[s]]]
+            part_distance[e] = distance[e + offset[s]]
 
 
 def _part(data: Arrays, pairs: Reach, supplies: np.ndarray, demands: np.ndarray) -> Part:
@@ -348,10 +369,12 @@ def _part(data: Arrays, pairs: Reach, supplies: np.ndarray, demands: np.ndarray)
     supply_at, demand_at = np.full(ns, -1), np.full(nk, -1)
     supply_at[supplies], demand_at[demands] = np.arange(len(supplies)), np.arange(len(demands))
     kept = demand_at[data.site_demand] >= 0
-    site_at = np.cumsum(kept) - 1
-    count = np.diff(pairs.start)[supplies]
-    start = np.concatenate([[0], np.cumsum(count)])
-    positions = np.repeat(pairs.start[supplies] - start[:-1], count) + np.arange(start[-1])
+    site_at = (np.cumsum(kept) - 1).astype(np.int32)
+    start = np.concatenate([[0], np.cumsum(np.diff(pairs.start)[supplies])])
+    offset = pairs.start[supplies] - start[:-1]
+    site, distance = np.empty(start[-1], dtype=np.int32), np.empty(start[-1])
+    with _KERNELS:
+        _renumbered(pairs.site, pairs.distance, start, offset, site_at, site, distance)
 
     def renumbered(table: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:
         return {
@@ -374,13 +397,7 @@ def _part(data: Arrays, pairs: Reach, supplies: np.ndarray, demands: np.ndarray)
         processing=renumbered(data.processing),
         fixed=renumbered(data.fixed),
     )
-    return Part(
-        supplies,
-        demands,
-        part,
-        Reach(start, site_at[pairs.site[positions]].astype(np.int32), pairs.distance[positions]),
-        positions,
-    )
+    return Part(supplies, demands, part, Reach(start, site, distance), offset)
 
 
 def parts(data: Arrays, pairs: Reach, count: int) -> list[Part]:
@@ -863,12 +880,28 @@ class _Generated:
     solver: str
 
 
+def _gain(
+    problem: Problem, objective: str, data: Arrays, pairs: Reach, fixed: FixedCosts | None, part: Part | None
+) -> np.ndarray:
+    """The pairs' objective coefficients; with fixed costs, the relaxation's (less F_sk / M_sk), looked up by the
+    whole problem's supplies and demands when the pairs are a part's."""
+    supply = pairs.supply
+    gain = coefficient(problem, data, supply, pairs.site, pairs.distance, objective)
+    if fixed is not None:
+        demand = data.site_demand[pairs.site]
+        if part is not None:
+            supply, demand = part.supplies[supply], part.demands[demand]
+        gain -= fixed(supply, demand) / most_carried(data, pairs.supply, pairs.site)
+    return gain
+
+
 def _generate(
     problem: Problem,
     objective: str,
     data: Arrays,
     pairs: Reach,
-    gain: np.ndarray,
+    fixed: FixedCosts | None,
+    part: Part | None,
     per_supply: int,
     max_iterations: int,
     gap: float,
@@ -876,8 +909,10 @@ def _generate(
     coarse_cell_deg: float,
     coarse_from_pairs: int,
 ) -> _Generated:
-    """Column generation on one problem (the whole, or one part of it) from its first round to a stopping rule."""
-    timings: dict[str, float] = {}
+    """Column generation on one problem (the whole, or one `part` of it) from its first round to a stopping rule."""
+    clock = time.perf_counter()
+    gain = _gain(problem, objective, data, pairs, fixed, part)
+    timings = {"coefficients_s": time.perf_counter() - clock}
     clock = time.perf_counter()
     positions, prices, bound = first_round(
         problem, data, pairs, gain, objective, per_supply, deadline, coarse_cell_deg, coarse_from_pairs
@@ -924,7 +959,7 @@ def _merged(split: list[Part], answers: list[_Generated], nk: int, gap: float) -
         value,
         value if status == "optimal" else bound,
         prices,
-        np.concatenate([part.positions[answer.taken] for part, answer in zip(split, answers, strict=True)]),
+        np.concatenate([part.whole(answer.taken) for part, answer in zip(split, answers, strict=True)]),
         np.concatenate([answer.flow for answer in answers]),
         max(answer.iterations for answer in answers),
         timings,
@@ -969,36 +1004,30 @@ def solve_lp(
     timings["reach_s"] = time.perf_counter() - clock
     timings["pairs"] = len(pairs)
     clock = time.perf_counter()
-    supply = pairs.supply
-    gain = coefficient(problem, data, supply, pairs.site, pairs.distance, objective)
-    if fixed is not None:
-        gain -= fixed(supply, data.site_demand[pairs.site]) / most_carried(data, supply, pairs.site)
-    timings["coefficients_s"] = time.perf_counter() - clock
-    clock = time.perf_counter()
     split = parts(data, pairs, workers) if workers > 1 and len(pairs) >= split_from_pairs else []
     timings["parts"] = max(len(split), 1)
     timings["split_s"] = time.perf_counter() - clock
     settings = (per_supply, max_iterations, gap, deadline, coarse_cell_deg, coarse_from_pairs)
     if len(split) > 1:
         with ThreadPoolExecutor(len(split)) as pool:
-            answers = list(
-                pool.map(
-                    lambda part: _generate(problem, objective, part.data, part.pairs, gain[part.positions], *settings),
-                    split,
-                )
+            generated = pool.map(
+                lambda part: _generate(problem, objective, part.data, part.pairs, fixed, part, *settings), split
             )
+            answers = list(generated)
         answer = _merged(split, answers, len(data.k_capacity), gap)
     else:
-        answer = _generate(problem, objective, data, pairs, gain, *settings)
+        answer = _generate(problem, objective, data, pairs, fixed, None, *settings)
     timings.update(answer.timings)
     taken, value, bound = answer.taken, answer.value, answer.bound
-    arcs = arc_set(problem, data, supply[taken], pairs.site[taken], pairs.distance[taken])
+    supply = np.searchsorted(pairs.start, taken, side="right") - 1
+    arcs = arc_set(problem, data, supply, pairs.site[taken], pairs.distance[taken])
     result = ScaleResult(
         answer.status, value, _gap(bound, value), arcs, answer.flow, answer.iterations, timings, bound, answer.solver
     )
     if answer.status not in ("time_limit", "iteration_limit"):
         return result
     clock = time.perf_counter()
+    gain = _gain(problem, objective, data, pairs, fixed, None)
     result.bound = tighten(pairs, data, gain, answer.prices, value, bound, limit)
     timings["bound_s"] = time.perf_counter() - clock
     result.gap = _gap(result.bound, value)
