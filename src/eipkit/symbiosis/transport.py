@@ -70,33 +70,48 @@ def _pivots(
     tolerance: float,
     max_pivots: int,
 ) -> int:
-    """Pivot until no arc among the first m has a negative reduced cost (OPTIMAL), or max_pivots."""
+    """Pivot until no arc among the first m has a negative reduced cost (OPTIMAL), or max_pivots.
+
+    The block search runs over a copy of the non-basic arcs (index, ends, cost side by side), where the leaving arc
+    takes the entering one's place: the basic arcs, about one per node, are not read at every pass."""
+    count = 0
+    for e in range(m):
+        count += not basic[e]
+    arc_at = np.empty(count, dtype=np.int64)
+    tail_at = np.empty(count, dtype=np.int64)
+    head_at = np.empty(count, dtype=np.int64)
+    cost_at = np.empty(count)
+    i = 0
+    for e in range(m):
+        if not basic[e]:
+            arc_at[i], tail_at[i], head_at[i], cost_at[i] = e, tail[e], head[e], cost[e]
+            i += 1
     block = max(int(math.sqrt(m)), 10)
+    i = position[0] if position[0] < count else 0
     pivots = 0
     while pivots < max_pivots:
         # block search: the most negative reduced cost within a block, moving on block by block
-        entering = -1
+        slot = -1
         best = -tolerance
-        e = position[0]
         in_block = 0
-        for _ in range(m):
-            if not basic[e]:
-                reduced = cost[e] + pi[tail[e]] - pi[head[e]]
-                if reduced < best:
-                    best = reduced
-                    entering = e
-            e += 1
-            if e == m:
-                e = 0
+        for _ in range(count):
+            reduced = cost_at[i] + pi[tail_at[i]] - pi[head_at[i]]
+            if reduced < best:
+                best = reduced
+                slot = i
+            i += 1
+            if i == count:
+                i = 0
             in_block += 1
             if in_block == block:
-                if entering >= 0:
+                if slot >= 0:
                     break
                 in_block = 0
-        if entering < 0:
+        if slot < 0:
             return OPTIMAL
-        position[0] = e
+        position[0] = i
         pivots += 1
+        entering = arc_at[slot]
 
         u, v = tail[entering], head[entering]
         a, b = u, v
@@ -143,6 +158,7 @@ def _pivots(
         flow[leaving] = 0.0
         basic[leaving] = False
         basic[entering] = True
+        arc_at[slot], tail_at[slot], head_at[slot], cost_at[slot] = leaving, tail[leaving], head[leaving], cost[leaving]
 
         # the subtree under `out` hangs from the entering arc instead: its nodes leave the path from its old parent
         # to the join and join the path from the entering arc's other end; the stem from the entering arc's end
