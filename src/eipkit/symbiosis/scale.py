@@ -549,7 +549,9 @@ def _price(
             net = gain[e] - site_price[site[e]]
             best = max(best, net)
             reduced = net - u[s]
-            if reduced > relative * max(1.0, abs(gain[e])) and reduced > values[per_supply - 1]:
+            # the test that fails most often first (a pair must beat the supply's fifth best so far): when half the
+            # pairs price in, as on the park-scale problem, testing the tolerance first mispredicts half the time
+            if reduced > values[per_supply - 1] and reduced > relative * max(1.0, abs(gain[e])):
                 slot = per_supply - 1
                 while slot > 0 and values[slot - 1] < reduced:
                     values[slot] = values[slot - 1]
