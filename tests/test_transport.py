@@ -108,3 +108,23 @@ def test_ratios_that_depend_on_the_resource_or_the_demand_factor() -> None:
     assert g[1] / g[0] == pytest.approx(0.6 / 0.9) and f["ash"] == pytest.approx(f["slag"])
     # a product g_k f_r cannot give ash 0.5 / slag 0.8 at one demand and ash 0.8 / slag 0.5 at the other
     assert factor_ratios([{"ash": 0.5, "slag": 0.8}, {"ash": 0.8, "slag": 0.5}]) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    g=st.lists(st.floats(0.05, 20.0), min_size=1, max_size=8),
+    f=st.lists(st.floats(0.05, 20.0), min_size=1, max_size=5),
+    accepted=st.lists(st.lists(st.integers(0, 4), max_size=5), min_size=8, max_size=8),
+)
+def test_ratios_made_as_products_factor_again(g: list[float], f: list[float], accepted: list[list[int]]) -> None:
+    # ratios built as g_k f_r on any pattern of accepted resources (empty ones and unlinked sets included): the
+    # factors found give back every ratio, whatever scale each linked set of resources was given
+    names = [f"r{i}" for i in range(len(f))]
+    accepts = [{names[r]: g[k] * f[r] for r in set(accepted[k]) if r < len(f)} for k in range(len(g))]
+    factors = factor_ratios(accepts)
+    assert factors is not None
+    found_g, found_f = factors
+    for k, ratios in enumerate(accepts):
+        for name, ratio in ratios.items():
+            assert found_g[k] * found_f[name] == pytest.approx(ratio, rel=1e-12)
+    assert set(found_f) == {name for ratios in accepts for name in ratios}

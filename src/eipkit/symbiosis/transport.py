@@ -406,27 +406,25 @@ def factor_ratios(
     accepts: list[dict[str, float]], relative: float = 1e-12
 ) -> tuple[np.ndarray, dict[str, float]] | None:
     """Factors g_k (per demand) and f_r (per resource) with a_kr = g_k f_r for every accepted pair, or None when the
-    ratios do not factor (then the problem is a generalised network and needs the general LP)."""
-    g = np.full(len(accepts), np.nan)
-    f: dict[str, float] = {}
-    by_resource: dict[str, list[int]] = {}
-    for k, accepted in enumerate(accepts):
-        for resource in accepted:
-            by_resource.setdefault(resource, []).append(k)
-    for start in range(len(accepts)):
-        if not math.isnan(g[start]):
-            continue
-        g[start] = 1.0
-        queue = [start]
-        while queue:
-            k = queue.pop()
-            for resource, ratio in accepts[k].items():
-                if resource not in f:
-                    f[resource] = ratio / g[k]
-                    for other in by_resource[resource]:
-                        if math.isnan(g[other]):
-                            g[other] = accepts[other][resource] / f[resource]
-                            queue.append(other)
-                if abs(g[k] * f[resource] - ratio) > relative * ratio:
-                    return None
-    return g, f
+    ratios do not factor (then the problem is a generalised network and needs the general LP). The factors spread
+    from one resource of each connected set at f = 1, all accepted pairs at a time: resources are few, demands
+    many."""
+    resources = sorted({resource for accepted in accepts for resource in accepted})
+    index = {resource: i for i, resource in enumerate(resources)}
+    k = np.repeat(np.arange(len(accepts)), [len(accepted) for accepted in accepts])
+    r = np.array([index[resource] for accepted in accepts for resource in accepted], dtype=np.int64)
+    ratio = np.array([value for accepted in accepts for value in accepted.values()], dtype=float)
+    g, f = np.full(len(accepts), np.nan), np.full(len(resources), np.nan)
+    while np.isnan(f).any():
+        f[np.flatnonzero(np.isnan(f))[0]] = 1.0
+        while True:
+            reached = ~np.isnan(f[r]) & np.isnan(g[k])
+            g[k[reached]] = ratio[reached] / f[r[reached]]
+            reached = ~np.isnan(g[k]) & np.isnan(f[r])
+            if not reached.any():
+                break
+            f[r[reached]] = ratio[reached] / g[k[reached]]
+    g[np.isnan(g)] = 1.0
+    if (np.abs(g[k] * f[r] - ratio) > relative * ratio).any():
+        return None
+    return g, dict(zip(resources, f.tolist(), strict=True))
