@@ -889,13 +889,13 @@ def _gain(
 ) -> np.ndarray:
     """The pairs' objective coefficients; with fixed costs, the relaxation's (less F_sk / M_sk), looked up by the
     whole problem's supplies and demands when the pairs are a part's."""
-    supply = pairs.supply
-    gain = coefficient(problem, data, supply, pairs.site, pairs.distance, objective)
+    supply, site = pairs.supply, pairs.site
+    gain = coefficient(problem, data, supply, site, pairs.distance, objective)
     if fixed is not None:
-        demand = data.site_demand[pairs.site]
+        s, k = supply, data.site_demand[site]
         if part is not None:
-            supply, demand = part.supplies[supply], part.demands[demand]
-        gain -= fixed(supply, demand) / most_carried(data, pairs.supply, pairs.site)
+            s, k = part.supplies[s], part.demands[k]
+        gain -= fixed(s, k) / most_carried(data, supply, site)
     return gain
 
 
