@@ -264,6 +264,10 @@ class Reach:
     def supply(self) -> np.ndarray:
         return np.repeat(np.arange(len(self.start) - 1, dtype=np.int32), np.diff(self.start))
 
+    def supply_at(self, positions: np.ndarray) -> np.ndarray:
+        """The supplies of the pairs at `positions`, without the whole `supply` array."""
+        return np.searchsorted(self.start, positions, side="right") - 1
+
 
 def reach(problem: Problem, data: Arrays) -> Reach:
     height, width, columns = data.grid
@@ -347,7 +351,7 @@ class Part:
 
     def whole(self, positions: np.ndarray) -> np.ndarray:
         """The positions in the whole reach of pairs at `positions` in the part's."""
-        return positions + self.offset[np.searchsorted(self.pairs.start, positions, side="right") - 1]
+        return positions + self.offset[self.pairs.supply_at(positions)]
 
 
 @njit(parallel=True, cache=True, nogil=True)
@@ -904,8 +908,7 @@ def _generate(
     objective: str,
     data: Arrays,
     pairs: Reach,
-    fixed: FixedCosts | None,
-    part: Part | None,
+    gain: np.ndarray,
     per_supply: int,
     max_iterations: int,
     gap: float,
@@ -913,10 +916,8 @@ def _generate(
     coarse_cell_deg: float,
     coarse_from_pairs: int,
 ) -> _Generated:
-    """Column generation on one problem (the whole, or one `part` of it) from its first round to a stopping rule."""
-    clock = time.perf_counter()
-    gain = _gain(problem, objective, data, pairs, fixed, part)
-    timings = {"coefficients_s": time.perf_counter() - clock}
+    """Column generation on one problem (the whole, or one part of it) from its first round to a stopping rule."""
+    timings: dict[str, float] = {}
     clock = time.perf_counter()
     positions, prices, bound = first_round(
         problem, data, pairs, gain, objective, per_supply, deadline, coarse_cell_deg, coarse_from_pairs
@@ -1012,26 +1013,33 @@ def solve_lp(
     timings["parts"] = max(len(split), 1)
     timings["split_s"] = time.perf_counter() - clock
     settings = (per_supply, max_iterations, gap, deadline, coarse_cell_deg, coarse_from_pairs)
+
+    def generated(data: Arrays, pairs: Reach, part: Part | None) -> tuple[_Generated, np.ndarray]:
+        clock = time.perf_counter()
+        gain = _gain(problem, objective, data, pairs, fixed, part)
+        coefficients_s = time.perf_counter() - clock
+        answer = _generate(problem, objective, data, pairs, gain, *settings)
+        answer.timings = {"coefficients_s": coefficients_s} | answer.timings
+        return answer, gain
+
+    gain: np.ndarray | None = None  # split, only the parts' own gains are computed
     if len(split) > 1:
         with ThreadPoolExecutor(len(split)) as pool:
-            generated = pool.map(
-                lambda part: _generate(problem, objective, part.data, part.pairs, fixed, part, *settings), split
-            )
-            answers = list(generated)
+            answers = [answer for answer, _ in pool.map(lambda part: generated(part.data, part.pairs, part), split)]
         answer = _merged(split, answers, len(data.k_capacity), gap)
     else:
-        answer = _generate(problem, objective, data, pairs, fixed, None, *settings)
+        answer, gain = generated(data, pairs, None)
     timings.update(answer.timings)
     taken, value, bound = answer.taken, answer.value, answer.bound
-    supply = np.searchsorted(pairs.start, taken, side="right") - 1
-    arcs = arc_set(problem, data, supply, pairs.site[taken], pairs.distance[taken])
+    arcs = arc_set(problem, data, pairs.supply_at(taken), pairs.site[taken], pairs.distance[taken])
     result = ScaleResult(
         answer.status, value, _gap(bound, value), arcs, answer.flow, answer.iterations, timings, bound, answer.solver
     )
     if answer.status not in ("time_limit", "iteration_limit"):
         return result
     clock = time.perf_counter()
-    gain = _gain(problem, objective, data, pairs, fixed, None)
+    if gain is None:
+        gain = _gain(problem, objective, data, pairs, fixed, None)
     result.bound = tighten(pairs, data, gain, answer.prices, value, bound, limit)
     timings["bound_s"] = time.perf_counter() - clock
     result.gap = _gap(result.bound, value)
@@ -1057,7 +1065,7 @@ def tighten(
             idle += 1
             if idle == 3:
                 step, idle = step / 2, 0
-        s = np.searchsorted(pairs.start, positions, side="right") - 1
+        s = pairs.supply_at(positions)
         site = pairs.site[positions]
         sent = np.bincount(data.site_demand[site], data.site_ratio[site] * data.s_quantity[s], minlength=nk)
         slope = data.k_capacity - sent
