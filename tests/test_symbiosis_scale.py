@@ -83,6 +83,81 @@ def test_the_grid_finds_exactly_the_pairs_the_kd_tree_finds(points: list, far: b
     assert found == expected
 
 
+@settings(max_examples=30, deadline=None)
+@given(points=st.lists(POINT, min_size=2, max_size=30), far=st.booleans(), reach_km=st.sampled_from([5.0, 60.0, 900.0]))
+def test_every_pair_s_site_is_in_a_run_next_to_its_supply(points: list, far: bool, reach_km: float) -> None:
+    # what `Pricing` relies on to bound the pairs it does not read: the runs of sites it looks at for a supply hold
+    # every site of that supply's pairs, and each run is one resource in one grid cell
+    if far:
+        points = [(min(lat * 4.0, 89.0), 179.9 if i % 2 else -179.9) for i, (lat, _) in enumerate(points)]
+    resources = ["ash", "scrap"]
+    supplies = [
+        {"enterprise_id": f"E{i}", "resource": resources[i % 2], "quantity_t": 1.0, "where": p}
+        for i, p in enumerate(points)
+    ]
+    demands = [
+        {"enterprise_id": f"F{i}", "accepts": {r: 1.0 for r in resources[: 1 + i % 2]}, "capacity_t": 1.0, "where": p}
+        for i, p in enumerate(points)
+    ]
+    problem = parse(instance(supplies, demands, 0.0)).model_copy(update={"max_distance_km": reach_km})
+    data = scale.arrays(problem)
+    pairs = scale.reach(problem, data)
+    block_start, neighbours = scale._site_blocks(data)
+    block = np.searchsorted(block_start, np.arange(len(data.site_demand)), side="right") - 1
+    resource = np.searchsorted(data.resource_start, np.arange(len(data.site_demand)), side="right") - 1
+    for b in range(len(block_start)):
+        assert len(set(zip(resource[block == b], data.site_cell[block == b], strict=True))) == 1
+    assert len(set(zip(resource, data.site_cell, strict=True))) == len(block_start)
+    for s, j in zip(pairs.supply, pairs.site, strict=True):
+        assert block[j] in neighbours[s]
+
+
+def _chosen_and_bound(
+    pairs: scale.Reach, data: scale.Arrays, gain: np.ndarray, u: np.ndarray, v: np.ndarray, per_supply: int
+) -> tuple[list[set[int]], float]:
+    """Pricing written out with numpy over every pair: each supply's best pairs above the tolerance, and the bound."""
+    net = gain - data.site_ratio[pairs.site] * v[data.site_demand[pairs.site]]
+    reduced = net - u[pairs.supply]
+    prices_in = reduced > scale.TOLERANCE * np.maximum(1.0, np.abs(gain))
+    chosen = []
+    for s in range(len(u)):
+        at = np.arange(pairs.start[s], pairs.start[s + 1])
+        at = at[prices_in[at]]
+        chosen.append(set(at[np.argsort(-reduced[at])][:per_supply].tolist()))
+    worth = np.zeros(len(u))
+    np.maximum.at(worth, pairs.supply, net)
+    return chosen, float(data.s_quantity @ worth + data.k_capacity @ v)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10**6), step=st.sampled_from([0.001, 0.01, 0.1]))
+def test_pricing_that_reads_only_the_kept_pairs_chooses_what_reading_every_pair_chooses(seed: int, step: float) -> None:
+    problem, _ = national(parks=3, enterprises_per_park=30, seed=seed % 50)
+    data = scale.arrays(problem)
+    pairs = scale.reach(problem, data)
+    gain = scale.coefficient(problem, data, pairs.supply, pairs.site, pairs.distance, "cost")
+    rng = np.random.default_rng(seed)
+    scale_of = float(np.abs(gain).max())
+    u = rng.uniform(0, 0.5, len(data.s_quantity)) * scale_of
+    v = rng.uniform(0, 0.5, len(data.k_capacity)) * scale_of
+    pricing = scale.Pricing(pairs, data, gain, 3, keep=0.2)
+    partial = 0
+    for _ in range(10):
+        positions, bound = pricing(u, v)
+        chosen, expected_bound = _chosen_and_bound(pairs, data, gain, u, v, 3)
+        supply_of = np.searchsorted(pairs.start, positions, side="right") - 1
+        assert [set(positions[supply_of == s].tolist()) for s in range(len(u))] == chosen
+        if pricing.reads < 1:
+            partial += 1  # the pairs left unread are bounded: the bound may only be looser
+            assert bound >= expected_bound * (1 - 1e-12)
+        else:
+            assert bound == pytest.approx(expected_bound, rel=1e-12)
+        u = np.maximum(u + rng.normal(0, step, len(u)) * scale_of, 0.0)
+        v = np.maximum(v + rng.normal(0, step, len(v)) * scale_of, 0.0)
+    if step == 0.001:
+        assert partial > 0  # prices that move little: most rounds read the kept pairs only
+
+
 def test_a_regional_instance_agrees_with_the_full_model() -> None:
     problem, _ = national(parks=12, enterprises_per_park=40, seed=7)
     full = network.solve(problem, "cost")

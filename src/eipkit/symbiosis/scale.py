@@ -38,7 +38,7 @@ from typing import Any
 import highspy
 import numpy as np
 import pandas as pd
-from numba import njit, prange
+from numba import njit, parallel_chunksize, prange
 from scipy.sparse import csc_matrix
 
 from eipkit.symbiosis.network import components, reach_chord, unit_vectors
@@ -52,6 +52,25 @@ _KERNELS = threading.Lock()
 """Held while a parallel compiled kernel runs, so that the parts solved side by side (`solve_lp`) enter them one at
 a time: numba's fallback threading layer (workqueue, where neither OpenMP nor TBB is installed) aborts on
 concurrent launches, and each kernel uses every core anyway. The network simplex runs outside it."""
+
+
+class Sharing:
+    """The parts of a problem solved side by side (`solve_lp`): while more than one runs, each prices its pairs on
+    its own core (a serial pass, outside `_KERNELS`), since a pass on every core would share one with the other
+    part's network simplex and wait for it; the last one left prices on every core."""
+
+    def __init__(self, parts: int) -> None:
+        self.running = parts
+        self._lock = threading.Lock()
+
+    def done(self) -> None:
+        with self._lock:
+            self.running -= 1
+
+    @property
+    def alone(self) -> bool:
+        return self.running <= 1
+
 
 FixedCosts = Callable[[np.ndarray, np.ndarray], np.ndarray]
 """The fixed cost of a link (VND/yr) from arrays of supply and demand indices."""
@@ -267,6 +286,15 @@ class Reach:
     def supply_at(self, positions: np.ndarray) -> np.ndarray:
         """The supplies of the pairs at `positions`, without the whole `supply` array."""
         return np.searchsorted(self.start, positions, side="right") - 1
+
+    @functools.cached_property
+    def chunks(self) -> np.ndarray:
+        """Runs of supplies with about as many pairs each, many more than cores: the kernels that walk every pair
+        hand them out one at a time, so a core that the other part's network simplex shares does fewer of them."""
+        count = min(len(self.start) - 1, 256)
+        bounds = np.searchsorted(self.start, np.linspace(0, self.start[-1], count + 1), side="right") - 1
+        bounds[0], bounds[-1] = 0, len(self.start) - 1
+        return np.unique(bounds)
 
 
 def reach(problem: Problem, data: Arrays) -> Reach:
@@ -533,6 +561,82 @@ def fixed_costs(problem: Problem, data: Arrays) -> FixedCosts:
     return lambda s, k: _pair_costs(data.fixed, s, k, problem.default_fixed_cost_vnd_per_year)
 
 
+@njit(cache=True, nogil=True)
+def _choose(values: np.ndarray, chosen: np.ndarray, s: int, e: int, reduced: float) -> None:
+    """Pair e into supply s's best pairs so far, kept sorted by reduced cost."""
+    slot = len(values) - 1
+    while slot > 0 and values[slot - 1] < reduced:
+        values[slot] = values[slot - 1]
+        chosen[s, slot] = chosen[s, slot - 1]
+        slot -= 1
+    values[slot] = reduced
+    chosen[s, slot] = e
+
+
+@njit(cache=True, nogil=True)
+def _price_supplies(
+    low: int,
+    high: int,
+    start: np.ndarray,
+    site: np.ndarray,
+    gain: np.ndarray,
+    site_price: np.ndarray,
+    u: np.ndarray,
+    relative: float,
+    worth: np.ndarray,
+    chosen: np.ndarray,
+    ceiling: np.ndarray,
+    floor: float,
+    kept_count: np.ndarray,
+    kept_start: np.ndarray,
+    kept_gain: np.ndarray,
+    kept_site: np.ndarray,
+    kept_at: np.ndarray,
+) -> None:
+    """Supplies low..high-1 of `_price`, one after the other. A supply with a negative `ceiling` reads only its
+    kept pairs (the others' reduced costs are at most that ceiling); with `floor` finite, every pair is read and
+    those with a reduced cost of at least `floor` are kept, packed from position `low` of the kept arrays.
+
+    A pair must first beat the supply's fifth best so far, then the tolerance: when half the pairs price in, as on
+    the park-scale problem, testing the tolerance first mispredicts half the time."""
+    last = chosen.shape[1] - 1
+    values = np.empty(last + 1)
+    record, partial = floor > -np.inf, len(ceiling) > 0
+    slot_at = start[low]
+    for s in range(low, high):
+        values[:] = -np.inf
+        best = 0.0
+        if partial and ceiling[s] < 0:
+            for j in range(kept_start[s], kept_start[s] + kept_count[s]):
+                net = kept_gain[j] - site_price[kept_site[j]]
+                best = max(best, net)
+                reduced = net - u[s]
+                if reduced > values[last] and reduced > relative * max(1.0, abs(kept_gain[j])):
+                    _choose(values, chosen, s, kept_at[j], reduced)
+            worth[s] = max(best, u[s] + ceiling[s])
+        elif record:
+            kept_start[s] = slot_at
+            for e in range(start[s], start[s + 1]):
+                net = gain[e] - site_price[site[e]]
+                best = max(best, net)
+                reduced = net - u[s]
+                if reduced >= floor:
+                    kept_at[slot_at], kept_gain[slot_at], kept_site[slot_at] = e, gain[e], site[e]
+                    slot_at += 1
+                if reduced > values[last] and reduced > relative * max(1.0, abs(gain[e])):
+                    _choose(values, chosen, s, e, reduced)
+            kept_count[s] = slot_at - kept_start[s]
+            worth[s] = best
+        else:
+            for e in range(start[s], start[s + 1]):
+                net = gain[e] - site_price[site[e]]
+                best = max(best, net)
+                reduced = net - u[s]
+                if reduced > values[last] and reduced > relative * max(1.0, abs(gain[e])):
+                    _choose(values, chosen, s, e, reduced)
+            worth[s] = best
+
+
 @njit(parallel=True, cache=True, nogil=True)
 def _price(
     start: np.ndarray,
@@ -543,44 +647,136 @@ def _price(
     relative: float,
     worth: np.ndarray,
     chosen: np.ndarray,
+    chunks: np.ndarray,
+    ceiling: np.ndarray,
+    floor: float,
+    kept_count: np.ndarray,
+    kept_start: np.ndarray,
+    kept_gain: np.ndarray,
+    kept_site: np.ndarray,
+    kept_at: np.ndarray,
 ) -> None:
     """Per supply, what a tonne of it is worth at demand prices v, max(0, max_k w_sk - a_sk v_k) (into worth), and
     the pairs with the largest positive reduced costs (into chosen, as positions in the reach, -1 where fewer).
     `site_price` is a_sk v_k per demand site, found once a pass: one lookup per pair instead of three."""
-    per_supply = chosen.shape[1]
-    for s in prange(len(start) - 1):
-        values = np.full(per_supply, -np.inf)
-        best = 0.0
-        for e in range(start[s], start[s + 1]):
-            net = gain[e] - site_price[site[e]]
-            best = max(best, net)
-            reduced = net - u[s]
-            # the test that fails most often first (a pair must beat the supply's fifth best so far): when half the
-            # pairs price in, as on the park-scale problem, testing the tolerance first mispredicts half the time
-            if reduced > values[per_supply - 1] and reduced > relative * max(1.0, abs(gain[e])):
-                slot = per_supply - 1
-                while slot > 0 and values[slot - 1] < reduced:
-                    values[slot] = values[slot - 1]
-                    chosen[s, slot] = chosen[s, slot - 1]
-                    slot -= 1
-                values[slot] = reduced
-                chosen[s, slot] = e
-        worth[s] = best
+    for c in prange(len(chunks) - 1):
+        _price_supplies(
+            chunks[c], chunks[c + 1], start, site, gain, site_price, u, relative, worth, chosen,
+            ceiling, floor, kept_count, kept_start, kept_gain, kept_site, kept_at,
+        )  # fmt: skip
 
 
 def price(
-    reach: Reach, data: Arrays, gain: np.ndarray, u: np.ndarray, v: np.ndarray, per_supply: int
+    reach: Reach,
+    data: Arrays,
+    gain: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    per_supply: int,
+    sharing: Sharing | None = None,
 ) -> tuple[np.ndarray, float]:
     """The positions in the reach of the pairs worth adding (at most `per_supply` per supply, the best first), and a
     proven upper bound on the linear problem over every pair within reach: with demand prices v >= 0, pricing each
     supply at what it is worth to its best pair makes a feasible dual solution, and any feasible dual solution
     bounds the maximum (the Lagrangian bound; never above Farley's)."""
-    worth = np.zeros(len(reach.start) - 1)
-    chosen = np.full((len(worth), per_supply), -1, dtype=np.int64)
-    site_price = data.site_ratio * v[data.site_demand]
-    with _KERNELS:
-        _price(reach.start, reach.site, gain, site_price, u, TOLERANCE, worth, chosen)
-    return chosen[chosen >= 0], float(data.s_quantity @ worth + data.k_capacity @ v)
+    return Pricing(reach, data, gain, per_supply, keep=0.0, sharing=sharing)(u, v)
+
+
+class Pricing:
+    """Pricing round after round, reading only the pairs that could price in. When a pass reads every pair, it keeps
+    those whose reduced cost is within a margin T of zero (the share `keep` of them); until the next such pass, a
+    pair left out has a reduced cost of at most -T plus how much its supply's price fell plus how much the price of
+    any site of its resource in the 3 x 3 cells around the supply fell (the cells its pairs come from), so a supply
+    for which that sum is negative reads only its kept pairs, and its worth is bounded by its best kept pair or
+    that ceiling. The same pairs are chosen as by reading them all; the bound is never below. On the national
+    instance, prices settle after some twenty rounds and later passes read under a tenth of the pairs."""
+
+    def __init__(
+        self,
+        reach: Reach,
+        data: Arrays,
+        gain: np.ndarray,
+        per_supply: int,
+        keep: float = 0.08,
+        sharing: Sharing | None = None,
+    ) -> None:
+        self.reach, self.data, self.gain, self.per_supply, self.keep = reach, data, gain, per_supply, keep
+        self.sharing = sharing
+        self.reference: tuple[np.ndarray, np.ndarray] | None = None
+        self.margin, self.reads = 0.0, 1.0
+        ns, room = (len(reach.start) - 1, len(reach)) if keep > 0 else (0, 0)
+        self.kept_count = np.zeros(ns, dtype=np.int64)
+        self.kept_start = np.zeros(ns, dtype=np.int64)
+        self.kept_gain = np.empty(room)  # pages are touched only as far as each run of supplies packs its pairs
+        self.kept_site = np.empty(room, dtype=reach.site.dtype)
+        self.kept_at = np.empty(room, dtype=np.int64)
+        if keep > 0:
+            self.pair_count = np.diff(reach.start)
+            self.block_start, self.neighbours = _site_blocks(data)
+
+    def ceiling(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """Per supply, a bound on the reduced cost of its pairs not kept at the reference prices."""
+        u0, v0 = self.reference
+        site_fall = self.data.site_ratio * np.maximum(v0 - v, 0.0)[self.data.site_demand]
+        block_fall = np.append(np.maximum.reduceat(site_fall, self.block_start), 0.0)
+        return block_fall[self.neighbours].max(axis=1) + (u0 - u) - self.margin
+
+    def __call__(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, float]:
+        reach, data = self.reach, self.data
+        worth = np.zeros(len(reach.start) - 1)
+        chosen = np.full((len(worth), self.per_supply), -1, dtype=np.int64)
+        site_price = data.site_ratio * v[data.site_demand]
+        ceiling, floor = np.empty(0), -np.inf
+        self.reads = 1.0
+        if self.keep > 0 and self.reference is not None:
+            ceiling = self.ceiling(u, v)
+            hot = ceiling >= 0
+            self.reads = (self.kept_count[~hot].sum() + self.pair_count[hot].sum()) / max(len(reach), 1)
+        if self.keep > 0 and self.reads > 2.5 * self.keep + 0.1:
+            self.reads, ceiling = 1.0, np.empty(0)
+            self.reference, self.margin = None, self._margin(u, site_price)
+            if self.margin > 0:  # else more than the share `keep` of the pairs price in: prices are far from settled
+                self.reference, floor = (u.copy(), v.copy()), -self.margin
+        kept = (self.kept_count, self.kept_start, self.kept_gain, self.kept_site, self.kept_at)
+        if self.sharing is not None and not self.sharing.alone:
+            _price_supplies(
+                0, len(worth), reach.start, reach.site, self.gain, site_price, u, TOLERANCE, worth, chosen,
+                ceiling, floor, *kept,
+            )  # fmt: skip
+        else:
+            with _KERNELS, parallel_chunksize(1):
+                _price(
+                    reach.start, reach.site, self.gain, site_price, u, TOLERANCE, worth, chosen, reach.chunks,
+                    ceiling, floor, *kept,
+                )  # fmt: skip
+        return chosen[chosen >= 0], float(data.s_quantity @ worth + data.k_capacity @ v)
+
+    def _margin(self, u: np.ndarray, site_price: np.ndarray) -> float:
+        """T such that about the share `keep` of the pairs have a reduced cost above -T (from a sample)."""
+        sample = np.arange(0, len(self.reach), max(len(self.reach) // 20_000, 1))
+        reduced = self.gain[sample] - site_price[self.reach.site[sample]] - u[self.reach.supply_at(sample)]
+        return max(-float(np.quantile(reduced, 1.0 - self.keep)), 0.0) if len(sample) else 0.0
+
+
+def _site_blocks(data: Arrays) -> tuple[np.ndarray, np.ndarray]:
+    """The runs of demand sites of one resource in one grid cell (where each starts), and for each supply the runs
+    of its resource in the 3 x 3 cells around it, where `reach` looks for its pairs (the index past the last run
+    where a cell has none)."""
+    site_resource = np.repeat(np.arange(len(data.resources), dtype=np.int64), np.diff(data.resource_start))
+    key = site_resource * 2**40 + data.site_cell
+    block_start = np.flatnonzero(np.diff(key, prepend=-1))
+    blocks = key[block_start]
+    height, width, columns = data.grid
+    row = np.floor((data.s_lat + 90.0) / height).astype(np.int64)
+    col = np.floor((data.s_lon + 180.0) / width).astype(np.int64) % columns
+    shifts = [(dr, dc) for dr in (-1, 0, 1) for dc in ((-1, 0, 1) if columns >= 3 else (0,))]
+    neighbours = np.full((len(row), len(shifts)), len(blocks), dtype=np.int64)
+    for i, (dr, dc) in enumerate(shifts):
+        wanted = data.s_resource * 2**40 + (row + dr) * columns + (col + dc) % columns
+        at = np.minimum(np.searchsorted(blocks, wanted), len(blocks) - 1)
+        if len(blocks):
+            neighbours[:, i] = np.where(blocks[at] == wanted, at, len(blocks))
+    return block_start, neighbours
 
 
 def _model(
@@ -758,10 +954,12 @@ def _rounds(
     positions: np.ndarray,
     per_supply: int,
     deadline: float,
+    sharing: Sharing | None = None,
 ) -> Iterator[Round]:
     """Column generation from the pairs at `positions`: a round per restricted problem solved, until pricing finds
     nothing (the last round has no positions) or the time runs out inside a solve (no round for it)."""
     supply = pairs.supply
+    pricing = Pricing(pairs, data, gain, per_supply, sharing=sharing)
     taken = np.empty(0, dtype=np.int64)
     while True:
         site = pairs.site[positions]
@@ -774,7 +972,7 @@ def _rounds(
             return
         u, v = solver.duals()
         clock = time.perf_counter()
-        positions, bound = price(pairs, data, gain, u, v, per_supply)
+        positions, bound = pricing(u, v)
         yield Round(taken, solver.flow(), v, positions, bound, solve_s, time.perf_counter() - clock)
         if len(positions) == 0:
             return
@@ -796,7 +994,14 @@ def _refined(
 
 
 def coarse_start(
-    problem: Problem, data: Arrays, pairs: Reach, objective: str, cell_deg: float, per_supply: int, deadline: float
+    problem: Problem,
+    data: Arrays,
+    pairs: Reach,
+    objective: str,
+    cell_deg: float,
+    per_supply: int,
+    deadline: float,
+    sharing: Sharing | None = None,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """The pairs of a first restricted problem and demand prices, from the problem at park scale, as multiscale
     optimal transport does: the supplies of one resource in one cell of `cell_deg` degrees (hazardous apart) pooled
@@ -832,8 +1037,10 @@ def coarse_start(
     )
     grouped = reach(problem, pooled)
     group_gain = coefficient(problem, pooled, grouped.supply, grouped.site, grouped.distance, objective)
-    positions, _ = price(grouped, pooled, group_gain, np.zeros(groups), np.zeros(len(data.k_capacity)), per_supply)
-    rounds = deque(_rounds(_restricted(pooled), grouped, pooled, group_gain, positions, per_supply, deadline), 1)
+    no_prices = np.zeros(groups), np.zeros(len(data.k_capacity))
+    positions, _ = price(grouped, pooled, group_gain, *no_prices, per_supply, sharing)
+    generation = _rounds(_restricted(pooled), grouped, pooled, group_gain, positions, per_supply, deadline, sharing)
+    rounds = deque(generation, 1)
     if not rounds or len(rounds[0].positions):
         return None
     last = rounds[0]
@@ -857,6 +1064,7 @@ def first_round(
     deadline: float,
     cell_deg: float,
     from_pairs: int = 2_000_000,
+    sharing: Sharing | None = None,
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """The pairs of the first restricted problem, the demand prices they were chosen at and the bound these prove:
     from the problem at park scale (`coarse_start`) when there are at least `from_pairs` pairs, else each supply's
@@ -864,11 +1072,11 @@ def first_round(
     against 18 s.)"""
     supply_price = np.zeros(len(data.s_quantity))  # pricing at u = 0 ranks each supply's pairs by their worth
     if len(pairs) >= from_pairs:
-        coarse = coarse_start(problem, data, pairs, objective, cell_deg, per_supply, deadline)
+        coarse = coarse_start(problem, data, pairs, objective, cell_deg, per_supply, deadline, sharing)
         if coarse is not None:
-            return *coarse, price(pairs, data, gain, supply_price, coarse[1], 1)[1]
+            return *coarse, price(pairs, data, gain, supply_price, coarse[1], 1, sharing)[1]
     prices = np.zeros(len(data.k_capacity))
-    positions, bound = price(pairs, data, gain, supply_price, prices, per_supply)
+    positions, bound = price(pairs, data, gain, supply_price, prices, per_supply, sharing)
     return positions, prices, bound
 
 
@@ -915,12 +1123,13 @@ def _generate(
     deadline: float,
     coarse_cell_deg: float,
     coarse_from_pairs: int,
+    sharing: Sharing | None = None,
 ) -> _Generated:
     """Column generation on one problem (the whole, or one part of it) from its first round to a stopping rule."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     positions, prices, bound = first_round(
-        problem, data, pairs, gain, objective, per_supply, deadline, coarse_cell_deg, coarse_from_pairs
+        problem, data, pairs, gain, objective, per_supply, deadline, coarse_cell_deg, coarse_from_pairs, sharing
     )
     timings["first_round_s"] = time.perf_counter() - clock
     timings["solve_s"] = timings["pricing_s"] = 0.0
@@ -928,7 +1137,8 @@ def _generate(
     answer = _Generated(
         "time_limit", 0.0, bound, prices, np.empty(0, dtype=np.int64), np.zeros(0), 0, timings, solver.name
     )
-    for iteration, round_ in enumerate(_rounds(solver, pairs, data, gain, positions, per_supply, deadline), 1):
+    generation = _rounds(solver, pairs, data, gain, positions, per_supply, deadline, sharing)
+    for iteration, round_ in enumerate(generation, 1):
         timings["solve_s"] += round_.solve_s
         timings["pricing_s"] += round_.pricing_s
         value = float(gain[round_.taken] @ round_.flow)
@@ -1012,13 +1222,15 @@ def solve_lp(
     split = parts(data, pairs, workers) if workers > 1 and len(pairs) >= split_from_pairs else []
     timings["parts"] = max(len(split), 1)
     timings["split_s"] = time.perf_counter() - clock
-    settings = (per_supply, max_iterations, gap, deadline, coarse_cell_deg, coarse_from_pairs)
+    sharing = Sharing(len(split))
+    settings = (per_supply, max_iterations, gap, deadline, coarse_cell_deg, coarse_from_pairs, sharing)
 
     def generated(data: Arrays, pairs: Reach, part: Part | None) -> tuple[_Generated, np.ndarray]:
         clock = time.perf_counter()
         gain = _gain(problem, objective, data, pairs, fixed, part)
         coefficients_s = time.perf_counter() - clock
         answer = _generate(problem, objective, data, pairs, gain, *settings)
+        sharing.done()
         answer.timings = {"coefficients_s": coefficients_s} | answer.timings
         return answer, gain
 
