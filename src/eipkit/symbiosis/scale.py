@@ -43,7 +43,7 @@ from scipy.sparse import csc_matrix
 
 from eipkit.symbiosis.network import components, reach_chord, unit_vectors
 from eipkit.symbiosis.problem import EARTH_RADIUS_KM, Problem
-from eipkit.symbiosis.transport import Transport, factor_ratios
+from eipkit.symbiosis.transport import Transport, dot, factor_ratios
 
 TOLERANCE = 1e-6
 OPTIMAL_GAP = 1e-9
@@ -749,7 +749,7 @@ class Pricing:
                     reach.start, reach.site, self.gain, site_price, u, TOLERANCE, worth, chosen, reach.chunks,
                     ceiling, floor, *kept,
                 )  # fmt: skip
-        return chosen[chosen >= 0], float(data.s_quantity @ worth + data.k_capacity @ v)
+        return chosen[chosen >= 0], dot(data.s_quantity, worth) + dot(data.k_capacity, v)
 
     def _margin(self, u: np.ndarray, site_price: np.ndarray) -> float:
         """T such that about the share `keep` of the pairs have a reduced cost above -T (from a sample)."""
@@ -1141,7 +1141,7 @@ def _generate(
     for iteration, round_ in enumerate(generation, 1):
         timings["solve_s"] += round_.solve_s
         timings["pricing_s"] += round_.pricing_s
-        value = float(gain[round_.taken] @ round_.flow)
+        value = dot(gain[round_.taken], round_.flow)
         if round_.bound < answer.bound:
             answer.bound, answer.prices = round_.bound, round_.v
         status = "optimal" if len(round_.positions) == 0 else _reached(_gap(answer.bound, value), gap)
@@ -1282,7 +1282,7 @@ def tighten(
         sent = np.bincount(data.site_demand[site], data.site_ratio[site] * data.s_quantity[s], minlength=nk)
         slope = data.k_capacity - sent
         slope[(v <= 0) & (slope > 0)] = 0.0
-        norm = float(slope @ slope)
+        norm = dot(slope, slope)
         if norm == 0 or value <= lower:
             break
         v = np.maximum(v - step * (value - lower) / norm * slope, 0.0)
@@ -1331,7 +1331,7 @@ def _paying_links(data: Arrays, arcs: ArcSet, cost: np.ndarray, flow: np.ndarray
         solver.solve(math.inf)
         x = np.zeros(len(arcs))
         x[chosen] = solver.flow()
-        value = float(arcs.margin @ x - cost[x > TOLERANCE].sum())
+        value = dot(arcs.margin, x) - float(cost[x > TOLERANCE].sum())
         if value > best_value:
             best_value, best = value, x
         paying = (x > TOLERANCE) & (arcs.margin * x > cost)
