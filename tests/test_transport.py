@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
-from eipkit.symbiosis.transport import Transport, factor_ratios
+from eipkit.symbiosis.transport import Transport, dot, factor_ratios
 
 
 @st.composite
@@ -128,3 +128,10 @@ def test_ratios_made_as_products_factor_again(g: list[float], f: list[float], ac
         for name, ratio in ratios.items():
             assert found_g[k] * found_f[name] == pytest.approx(ratio, rel=1e-12)
     assert set(found_f) == {name for ratios in accepts for name in ratios}
+
+
+@given(st.lists(st.tuples(st.floats(-1e9, 1e9), st.floats(-1e9, 1e9)), max_size=50))
+def test_the_dot_product_without_blas_is_numpy_s(pairs: list[tuple[float, float]]) -> None:
+    a, b = (np.array([p[i] for p in pairs], dtype=float) for i in (0, 1))
+    scale = float(np.abs(a * b).sum())
+    assert dot(a, b) == pytest.approx(float(a @ b), abs=1e-12 * scale + 1e-300)
