@@ -106,6 +106,11 @@ class Arrays:
     processing: dict[tuple[int, int], float] = field(default_factory=dict)
     fixed: dict[tuple[int, int], float] = field(default_factory=dict)
 
+    @property
+    def site_resource(self) -> np.ndarray:
+        """The resource of each demand site (sites come in runs of one resource)."""
+        return np.repeat(np.arange(len(self.resources), dtype=np.int64), np.diff(self.resource_start))
+
 
 def _grid(problem: Problem, lat: np.ndarray) -> tuple[float, float, int]:
     """Cell height and width (degrees) and the number of columns of a grid in which two sites within reach are in
@@ -546,9 +551,7 @@ def arcs_from_table(problem: Problem, data: Arrays, table: pd.DataFrame) -> ArcS
     s = table["supply"].map(supplies).to_numpy(dtype=np.int64)
     k = table["demand"].map(demands).to_numpy(dtype=np.int64)
     r = np.array([resources[x] for x in table["resource"]], dtype=np.int64)
-    keys = pd.MultiIndex.from_arrays(
-        [data.site_demand, np.repeat(np.arange(len(resources)), np.diff(data.resource_start))]
-    )
+    keys = pd.MultiIndex.from_arrays([data.site_demand, data.site_resource])
     site = keys.get_indexer(pd.MultiIndex.from_arrays([k, r]))
     return arc_set(problem, data, s, site, table["distance_km"].to_numpy(dtype=float))
 
@@ -640,32 +643,13 @@ def _price_supplies(
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def _price(
-    start: np.ndarray,
-    site: np.ndarray,
-    gain: np.ndarray,
-    site_price: np.ndarray,
-    u: np.ndarray,
-    relative: float,
-    worth: np.ndarray,
-    chosen: np.ndarray,
-    chunks: np.ndarray,
-    ceiling: np.ndarray,
-    floor: float,
-    kept_count: np.ndarray,
-    kept_start: np.ndarray,
-    kept_gain: np.ndarray,
-    kept_site: np.ndarray,
-    kept_at: np.ndarray,
-) -> None:
+def _price(chunks: np.ndarray, *arguments: Any) -> None:
     """Per supply, what a tonne of it is worth at demand prices v, max(0, max_k w_sk - a_sk v_k) (into worth), and
-    the pairs with the largest positive reduced costs (into chosen, as positions in the reach, -1 where fewer).
+    the pairs with the largest positive reduced costs (into chosen, as positions in the reach, -1 where fewer), the
+    runs of supplies between `chunks` on every core; `arguments` are `_price_supplies`' after its first two.
     `site_price` is a_sk v_k per demand site, found once a pass: one lookup per pair instead of three."""
     for c in prange(len(chunks) - 1):
-        _price_supplies(
-            chunks[c], chunks[c + 1], start, site, gain, site_price, u, relative, worth, chosen,
-            ceiling, floor, kept_count, kept_start, kept_gain, kept_site, kept_at,
-        )  # fmt: skip
+        _price_supplies(chunks[c], chunks[c + 1], *arguments)
 
 
 def price(
@@ -751,7 +735,7 @@ class Pricing:
         else:
             with _KERNELS, parallel_chunksize(1):
                 _price(
-                    reach.start, reach.site, self.gain, site_price, u, TOLERANCE, worth, chosen, reach.chunks,
+                    reach.chunks, reach.start, reach.site, self.gain, site_price, u, TOLERANCE, worth, chosen,
                     ceiling, floor, *kept,
                 )  # fmt: skip
         return chosen[chosen >= 0], dot(data.s_quantity, worth) + dot(data.k_capacity, v)
@@ -767,13 +751,11 @@ def _site_blocks(data: Arrays) -> tuple[np.ndarray, np.ndarray]:
     """The runs of demand sites of one resource in one grid cell (where each starts), and for each supply the runs
     of its resource in the 3 x 3 cells around it, where `reach` looks for its pairs (the index past the last run
     where a cell has none)."""
-    site_resource = np.repeat(np.arange(len(data.resources), dtype=np.int64), np.diff(data.resource_start))
-    key = site_resource * 2**40 + data.site_cell
+    key = data.site_resource * 2**40 + data.site_cell
     block_start = np.flatnonzero(np.diff(key, prepend=-1))
     blocks = key[block_start]
-    height, width, columns = data.grid
-    row = np.floor((data.s_lat + 90.0) / height).astype(np.int64)
-    col = np.floor((data.s_lon + 180.0) / width).astype(np.int64) % columns
+    columns = data.grid[2]
+    row, col = np.divmod(_cells(data.s_lat, data.s_lon, data.grid), columns)
     shifts = [(dr, dc) for dr in (-1, 0, 1) for dc in ((-1, 0, 1) if columns >= 3 else (0,))]
     neighbours = np.full((len(row), len(shifts)), len(blocks), dtype=np.int64)
     for i, (dr, dc) in enumerate(shifts):
