@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from eipkit.symbiosis import network, scale
 from eipkit.symbiosis.problem import Problem, parse
 from eipkit.symbiosis.synthetic import national
-from test_symbiosis import DEMAND, POINT, SUPPLY, base, instance
+from test_symbiosis import DEMAND, POINT, SUPPLY, base, feasibility_slack, instance
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -46,17 +46,7 @@ def test_column_generation_reaches_the_full_model_s_optimum(
     if per_resource:
         assert result.solver == "network simplex"
     assert result.status == "optimal"
-    # HiGHS may overfill each row of the full model by its primal feasibility tolerance, 1e-7 t, each tonne worth
-    # at most the best a supply can lose plus the best a demand can gain
-    if objective == "cost":
-        best = max(s["disposal_cost_vnd_per_t"] for s in supplies) + max(
-            r * d["virgin_price_vnd_per_t"] for d in demands for r in d["accepts"].values()
-        )
-    else:
-        best = max(s["disposal_co2e_t_per_t"] for s in supplies) + max(
-            r * d["virgin_co2e_t_per_t"] for d in demands for r in d["accepts"].values()
-        )
-    overfill = 1e-7 * (len(supplies) + len(demands)) * max(best, 0.0)
+    overfill = feasibility_slack(supplies, demands, objective, solvers=1)  # HiGHS on the full model only
     assert result.objective_value == pytest.approx(full.objective_value, rel=1e-7, abs=max(1e-4, overfill))
 
 

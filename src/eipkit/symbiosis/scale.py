@@ -619,26 +619,19 @@ def _price_supplies(
                 if reduced > values[last] and reduced > relative * max(1.0, abs(kept_gain[j])):
                     _choose(values, chosen, s, kept_at[j], reduced)
             worth[s] = max(best, u[s] + ceiling[s])
-        elif record:
-            kept_start[s] = slot_at
+        else:
+            first_kept = slot_at
             for e in range(start[s], start[s + 1]):
                 net = gain[e] - site_price[site[e]]
                 best = max(best, net)
                 reduced = net - u[s]
-                if reduced >= floor:
+                if record and reduced >= floor:
                     kept_at[slot_at], kept_gain[slot_at], kept_site[slot_at] = e, gain[e], site[e]
                     slot_at += 1
                 if reduced > values[last] and reduced > relative * max(1.0, abs(gain[e])):
                     _choose(values, chosen, s, e, reduced)
-            kept_count[s] = slot_at - kept_start[s]
-            worth[s] = best
-        else:
-            for e in range(start[s], start[s + 1]):
-                net = gain[e] - site_price[site[e]]
-                best = max(best, net)
-                reduced = net - u[s]
-                if reduced > values[last] and reduced > relative * max(1.0, abs(gain[e])):
-                    _choose(values, chosen, s, e, reduced)
+            if record:
+                kept_start[s], kept_count[s] = first_kept, slot_at - first_kept
             worth[s] = best
 
 
