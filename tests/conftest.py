@@ -17,9 +17,12 @@ POSTGRES_ADMIN_URL = os.environ.get("EIPKIT_TEST_POSTGRES", "postgresql+psycopg:
 
 
 @pytest.fixture(autouse=True)
-def _vietnamese_default(monkeypatch: pytest.MonkeyPatch) -> None:
+def _vietnamese_default(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test as on a fresh machine: Vietnamese, ./eipkit.db, and signing keys in a file of the test run's own."""
     monkeypatch.delenv("EIPKIT_LANG", raising=False)
     monkeypatch.delenv("EIPKIT_DB", raising=False)
+    monkeypatch.delenv("EIPKIT_SECRET_KEY", raising=False)
+    monkeypatch.setenv("EIPKIT_KEY_FILE", str(tmp_path_factory.getbasetemp() / "signing-keys"))
 
 
 @pytest.fixture

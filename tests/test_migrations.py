@@ -1,10 +1,13 @@
 """The migrations build exactly the schema the code declares, on both backends."""
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 
 from eipkit.store import Database
+from eipkit.store.database import alembic_config
 from eipkit.store.schema import Base
 
 
@@ -32,5 +35,25 @@ def test_connecting_again_does_not_migrate_twice(database: Database) -> None:
     from eipkit.store.database import upgrade
 
     upgrade(database)
+    head = ScriptDirectory.from_config(alembic_config(str(database.engine.url))).get_current_head()
+    assert head == "0007"
     with database.engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0006"
+        assert MigrationContext.configure(connection).get_current_revision() == head
+
+
+def test_the_signing_key_leaves_the_database_and_accounts_get_a_session_version(database: Database) -> None:
+    """Revision 0007 on a database of 0006 that still holds the key the old web application kept in it."""
+    config = alembic_config(database.engine.url.render_as_string(hide_password=False))
+    command.downgrade(config, "0006")
+    with database.engine.begin() as connection:
+        connection.execute(text("INSERT INTO settings (key, value) VALUES ('secret_key', 'old-key'), ('other', 'x')"))
+        connection.execute(
+            text(
+                "INSERT INTO users (username, password_hash, role, name, failed_logins, created_at) "
+                "VALUES ('bo', 'h', 'ministry', 'Bộ', 0, CURRENT_TIMESTAMP)"
+            )
+        )
+    command.upgrade(config, "head")
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT key FROM settings ORDER BY key")).scalars().all() == ["other"]
+        assert connection.execute(text("SELECT session_version FROM users")).scalar_one() == 0

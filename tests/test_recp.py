@@ -12,7 +12,7 @@ from eipkit.accounting import account
 from eipkit.io import workbook
 from eipkit.io.importer import import_path
 from eipkit.model import EnergyUse, MaterialUse, Output, Records, WasteFlow, WaterUse
-from eipkit.recp.benchmark import MIN_PEERS, benchmark, position
+from eipkit.recp.benchmark import MAX_SHARE, MIN_PEERS, benchmark, position, quartiles
 from eipkit.recp.indicators import INTENSITIES, indicators
 from eipkit.recp.options import propose
 from eipkit.store import Database
@@ -60,7 +60,9 @@ def test_no_production_value_gives_no_intensity_rather_than_a_division_by_zero()
     assert result.product_unit is None
 
 
-@pytest.mark.parametrize("peers", [[3.0, 7.0, 1.0, 9.0], [2.0, 4.0, 4.0, 8.0, 10.0, 11.0, 30.0], [5.0, 6.0, 7.0]])
+@pytest.mark.parametrize(
+    "peers", [[3.0, 7.0, 1.0, 9.0, 5.0], [2.0, 4.0, 4.0, 8.0, 10.0, 11.0, 30.0], [5.0, 6.0, 7.0, 6.5, 5.5]]
+)
 def test_quartiles_are_numpy_s_linear_percentiles(peers: list[float]) -> None:
     result = position("energy_gj_per_bn_vnd", 6.0, peers)
     expected = np.percentile(peers, [25, 50, 75])
@@ -70,23 +72,33 @@ def test_quartiles_are_numpy_s_linear_percentiles(peers: list[float]) -> None:
     assert result.percentile == pytest.approx(100 * (below + 0.5 * level) / len(peers))
 
 
-def test_fewer_than_three_peers_is_not_enough() -> None:
-    assert MIN_PEERS == 3
-    result = position("water_m3_per_bn_vnd", 4.0, [1.0, 2.0])
-    assert result.status == "not_enough_peers" and result.median is None and result.q1 is None
+def test_peer_statistics_need_five_peers_none_of_them_dominant() -> None:
+    # why: with three peers the quartiles give the three values back (q1 = (v1 + v2) / 2, q3 = (v2 + v3) / 2)
+    q1, median, q3 = quartiles([9.0, 2.0, 5.0])
+    assert (2 * q1 - median, median, 2 * q3 - median) == (2.0, 5.0, 9.0)
+    assert position("energy_gj_per_bn_vnd", 4.0, [1.0, 5.0, 9.0]).q1 is None
+    assert MIN_PEERS == 5 and MAX_SHARE == 0.5
+    four = position("water_m3_per_bn_vnd", 4.0, [1.0, 2.0, 3.0, 4.0])
+    assert four.status == "not_enough_peers" and four.median is None and four.q1 is None and four.peers == 4
+    # 10 of a total of 14 is 71%: one peer dominates, so its figure would show through the others' statistics
+    dominated = position("water_m3_per_bn_vnd", 4.0, [1.0, 1.0, 1.0, 1.0, 10.0])
+    assert dominated.status == "not_enough_peers" and dominated.median is None
+    # 6 of 15 is 40%: published, the median the third of five
+    balanced = position("water_m3_per_bn_vnd", 4.0, [1.0, 2.0, 3.0, 3.0, 6.0])
+    assert balanced.status == "ok" and balanced.median == 3.0 and balanced.peers == 5
 
 
 def test_the_subject_is_not_its_own_peer_and_peers_stay_anonymous() -> None:
     subject_records = enterprise_records("E1")
     subject = indicators("E1", account(subject_records, 2022, 1), subject_records.production)
     others = []
-    for n, scale in enumerate((0.5, 2.0, 4.0), start=2):
+    for n, scale in enumerate((0.5, 2.0, 4.0, 1.0, 3.0), start=2):
         r = enterprise_records(f"E{n}", scale)
         r.energy[0] = EnergyUse(f"E{n}", 2022, "electricity_grid", 3600 * scale * n, None)
         others.append(indicators(f"E{n}", account(r, 2022, 1), r.production))
     positions = benchmark(subject, [subject, *others])
     energy = positions["energy_gj_per_bn_vnd"]
-    assert energy.peers == 3
+    assert energy.peers == 5
     assert energy.median == pytest.approx(np.median([o.values["energy_gj_per_bn_vnd"] for o in others]))
     assert energy.quartile == 1 and energy.percentile == 0
     assert "E2" not in repr(energy.as_dict())
@@ -140,12 +152,12 @@ def peer_rows(n: int) -> dict[str, list[dict]]:
 
 
 def test_benchmark_from_the_store_across_a_division(database: Database, tmp_path: Path) -> None:
-    import_path(database, workbook.write(tmp_path / "peers.xlsx", peer_rows(5)))
+    import_path(database, workbook.write(tmp_path / "peers.xlsx", peer_rows(6)))
     result = api.enterprise_benchmark(database, "E1", 2023)
     energy = result.positions["energy_gj_per_bn_vnd"]
-    # peers E2..E5 use 200..500 MWh per bn VND = 720..1,800 GJ
-    peers = [360 * i for i in range(2, 6)]
-    assert energy.peers == 4
+    # peers E2..E6 use 200..600 MWh per bn VND = 720..2,160 GJ; the largest is 2,160 of 7,200 (30%)
+    peers = [360 * i for i in range(2, 7)]
+    assert energy.peers == 5
     assert (energy.q1, energy.median, energy.q3) == pytest.approx(tuple(np.percentile(peers, [25, 50, 75])))
     assert energy.quartile == 1
 

@@ -268,7 +268,12 @@ def test_accounts_and_audit_are_stored_on_both_backends(database: Database) -> N
         users.audit(session, user, "edit", "opportunity", "O1", {"stage": "proposed"}, {"stage": "feasibility"})
     (entry,) = users.audit_log(database)
     assert entry["before"] == {"stage": "proposed"} and entry["after"]["stage"] == "feasibility"
-    assert users.secret_key(database) == users.secret_key(database)
+    # signing out, or a new password, ends every session and token issued so far (their version no longer matches)
+    assert user.session_version == 0
+    users.end_sessions(database, "tv")
+    assert users.find(database, "tv").session_version == 1
+    users.add_user(database, "tv", "mat-khau-moi", "consultant")
+    assert users.find(database, "tv").session_version == 2
 
 
 def test_an_application_is_opened_and_followed_from_the_certification_page(demo_copy: Database) -> None:

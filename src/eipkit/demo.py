@@ -433,8 +433,15 @@ DEMO_USERS = (
 )
 
 
-def add_users(database: Database) -> list[str]:
-    """One demo user per role, all with DEMO_PASSWORD (listed in the README)."""
+def add_users(database: Database, replace: bool = True) -> list[str]:
+    """One demo user per role, all with DEMO_PASSWORD (listed in the README). With `replace` False an account of
+    the same name is left as it is: serving the demo over a database in use must not reset anyone's password to
+    the public one."""
     from eipkit import users
 
-    return [users.add_user(database, password=DEMO_PASSWORD, **spec).username for spec in DEMO_USERS]
+    names = []
+    for spec in DEMO_USERS:
+        if replace or users.find(database, spec["username"]) is None:
+            users.add_user(database, password=DEMO_PASSWORD, **spec)
+            names.append(spec["username"])
+    return names

@@ -28,6 +28,10 @@ def _messages() -> dict[str, dict[str, str]]:
     return {row["key"]: {"vi": row["vi"], "en": row["en"]} for row in csv.DictReader(text.splitlines())}
 
 
+def known(key: str) -> bool:
+    return key in _messages()
+
+
 def t(key: str, lang: str = DEFAULT, **params: object) -> str:
     """The message `key` in `lang`, with `{name}` placeholders filled; an unknown key is returned as is."""
     entry = _messages().get(key)

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import secrets
 from collections.abc import Iterable
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from eipkit.access import ROLES, User
@@ -54,6 +53,7 @@ def _user(session: Session, account: schema.UserAccount) -> User:
         account.enterprise_id,
         frozenset(a.park_id for a in assigned if a.park_id),
         frozenset(a.enterprise_id for a in assigned if a.enterprise_id),
+        account.session_version or 0,
     )
 
 
@@ -80,8 +80,10 @@ def add_user(
     with database.transaction() as session:
         account = session.scalar(select(schema.UserAccount).where(schema.UserAccount.username == username))
         if account is None:
-            account = schema.UserAccount(username=username, created_at=_now())
+            account = schema.UserAccount(username=username, created_at=_now(), session_version=0)
             session.add(account)
+        else:  # a new password or role: sessions and tokens of the old account end
+            account.session_version = (account.session_version or 0) + 1
         account.password_hash = _hasher.hash(password)
         account.role, account.name = role, name or username
         account.province, account.park_id, account.enterprise_id = province, park_id, enterprise_id
@@ -99,33 +101,57 @@ def add_user(
 
 def authenticate(database: Database, username: str, password: str, now: dt.datetime | None = None) -> User:
     """The user when the password is right; after MAX_FAILURES wrong passwords in a row the account is locked for
-    LOCKOUT, right password or not. The same refusal for an unknown name and a wrong password."""
+    LOCKOUT, right password or not. The same refusal for an unknown name and a wrong password.
+
+    The attempt is counted before the password is checked, in one UPDATE, so that parallel guesses cannot all
+    pass the check of a count none of them has raised yet: only MAX_FAILURES of them are ever checked.
+    """
     now = now or _now()
+    accounts = schema.UserAccount
     with database.transaction() as session:
-        account = session.scalar(select(schema.UserAccount).where(schema.UserAccount.username == username))
-        if account is None:
+        counted = session.execute(
+            update(accounts)
+            .where(accounts.username == username)
+            .where((accounts.locked_until.is_(None)) | (accounts.locked_until <= now))
+            .values(failed_logins=accounts.failed_logins + 1)
+            .returning(accounts.id, accounts.failed_logins, accounts.password_hash)
+        ).first()
+        if counted is None:
+            locked_until = session.scalar(select(accounts.locked_until).where(accounts.username == username))
+    if counted is None:
+        if locked_until is None:
             _hasher.hash(password)  # as slow as a real check: the reply time does not tell which names exist
             raise LoginRefused("login.refused")
-        if account.locked_until is not None and _aware(account.locked_until) > now:
-            raise LoginRefused(
-                "login.locked", minutes=int((_aware(account.locked_until) - now).total_seconds() // 60) + 1
-            )
-        try:
-            _hasher.verify(account.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            account.failed_logins += 1
-            if account.failed_logins >= MAX_FAILURES:
-                account.locked_until, account.failed_logins = now + LOCKOUT, 0
-            refused = True  # raised after the commit, so the count of failures is kept
-        else:
-            refused = False
-            account.failed_logins, account.locked_until = 0, None
-            if _hasher.check_needs_rehash(account.password_hash):
-                account.password_hash = _hasher.hash(password)
-            user = _user(session, account)
-    if refused:
-        raise LoginRefused("login.refused")
-    return user
+        raise LoginRefused("login.locked", minutes=int((_aware(locked_until) - now).total_seconds() // 60) + 1)
+    account_id, attempts, password_hash = counted
+    if attempts > MAX_FAILURES:  # other attempts in flight have used this account's allowance
+        raise LoginRefused("login.locked", minutes=int(LOCKOUT.total_seconds() // 60))
+    try:
+        _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        if attempts == MAX_FAILURES:
+            with database.transaction() as session:
+                session.execute(
+                    update(accounts)
+                    .where(accounts.id == account_id)
+                    .values(locked_until=now + LOCKOUT, failed_logins=0)
+                )
+        raise LoginRefused("login.refused") from None
+    with database.transaction() as session:
+        account = session.get(accounts, account_id)
+        account.failed_logins, account.locked_until = 0, None
+        if _hasher.check_needs_rehash(account.password_hash):
+            account.password_hash = _hasher.hash(password)
+        return _user(session, account)
+
+
+def end_sessions(database: Database, username: str) -> None:
+    """Sign the account out everywhere: every session cookie and bearer token issued so far stops working."""
+    accounts = schema.UserAccount
+    with database.transaction() as session:
+        session.execute(
+            update(accounts).where(accounts.username == username).values(session_version=accounts.session_version + 1)
+        )
 
 
 def find(database: Database, username: str) -> User | None:
@@ -183,13 +209,3 @@ def audit_log(
             }
             for e in entries
         ]
-
-
-def secret_key(database: Database) -> str:
-    """The key that signs sessions and tokens: made once per database, so a restart keeps people signed in."""
-    with database.transaction() as session:
-        stored = session.get(schema.Setting, "secret_key")
-        if stored is None:
-            stored = schema.Setting(key="secret_key", value=secrets.token_urlsafe(48))
-            session.add(stored)
-        return stored.value

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from eipkit import i18n
 from eipkit.certification.evidence import ParkFacts
 from eipkit.certification.measures import MEASURES, Outcome
 from eipkit.certification.rules import Criterion, RulePack
@@ -30,8 +31,11 @@ class CriterionResult:
     missing: list[Message] = field(default_factory=list)
     path: list[Message] = field(default_factory=list)
 
-    def as_dict(self, lang: str = "vi") -> dict[str, Any]:
+    def as_dict(self, lang: str = "vi", named: bool = True) -> dict[str, Any]:
+        """The result for a reader; with `named` False (a reader without the right to see a park's details) the
+        evidence, what is missing and the path count enterprises and opportunities instead of naming them."""
         c = self.criterion
+        evidence, missing, path = (_counted(m, named) for m in (self.evidence, self.missing, self.path))
         return {
             "id": c.id,
             "title": c.title[lang],
@@ -42,10 +46,32 @@ class CriterionResult:
             "threshold_set_by_user": bool(c.threshold and c.threshold.set_by_user),
             "wording": c.wording,
             "confidence": c.confidence,
-            "evidence": [m.text(lang) for m in self.evidence],
-            "missing": [m.text(lang) for m in self.missing],
-            "path": [m.text(lang) for m in self.path] if self.status != PASS else [],
+            "evidence": [m.text(lang) for m in evidence],
+            "missing": [m.text(lang) for m in missing],
+            "path": [m.text(lang) for m in path] if self.status != PASS else [],
         }
+
+
+NAMING = frozenset({"names", "enterprise", "enterprises", "ids", "title", "ref"})
+
+
+def _counted(messages: list[Message], named: bool) -> list[Message]:
+    """Messages that name enterprises or opportunities (a parameter in NAMING) said by count: in their `.counted`
+    wording when the messages have one, else left out and counted in one closing line."""
+    if named:
+        return messages
+    kept, withheld = [], 0
+    for message in messages:
+        if not NAMING & message.params.keys():
+            kept.append(message)
+        elif i18n.known(f"{message.key}.counted"):
+            params = {k: v for k, v in message.params.items() if k not in NAMING}
+            kept.append(Message(f"{message.key}.counted", **params))
+        else:
+            withheld += 1
+    if withheld:
+        kept.append(Message("cert.withheld", count=withheld))
+    return kept
 
 
 def _verdict(results: list[CriterionResult]) -> bool | None:
@@ -72,7 +98,7 @@ class Evaluation:
         """The same judgement over the criteria whose wording is verified: what the data can already say."""
         return _verdict([r for r in self.results if r.criterion.wording == "verified"])
 
-    def as_dict(self, lang: str = "vi") -> dict[str, Any]:
+    def as_dict(self, lang: str = "vi", named: bool = True) -> dict[str, Any]:
         unverified = [r.criterion.id for r in self.results if r.criterion.wording == "unverified"]
         return {
             "pack": self.pack.id,
@@ -84,7 +110,7 @@ class Evaluation:
             "eligible": self.eligible,
             "eligible_on_verified_criteria": self.eligible_on_verified,
             "unverified_criteria": unverified,
-            "criteria": [r.as_dict(lang) for r in self.results],
+            "criteria": [r.as_dict(lang, named) for r in self.results],
         }
 
 

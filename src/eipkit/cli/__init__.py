@@ -1,6 +1,6 @@
 """The `eipkit` command line: a thin face on the library; every figure it prints is computed in `eipkit`."""
 
-from eipkit.cli import certify, core, monitor, recp, reports, symbiosis, web
+from eipkit.cli import admin, certify, core, monitor, recp, reports, symbiosis, web
 
 app = core.app
 app.add_typer(recp.app, name="recp")
@@ -10,6 +10,10 @@ app.add_typer(certify.app, name="certify")
 reports.register(app)
 app.command()(web.serve)
 app.add_typer(web.users_app, name="users")
+app.command()(admin.backup)
+app.command()(admin.restore)
+app.add_typer(admin.keys_app, name="keys")
+app.add_typer(admin.move_app, name="move")
 
 
 def main() -> None:

@@ -64,12 +64,14 @@ def import_(
 
 
 def _print_problems(rejected: ImportRejected, lang: str) -> None:
-    table = Table(title=i18n.t("cli.rejected", lang, count=len(rejected.problems)), title_justify="left")
+    table = Table(title=i18n.t("cli.rejected", lang, count=rejected.total), title_justify="left")
     for key in ("col.sheet", "col.row", "col.column", "col.reason"):
         table.add_column(i18n.t(key, lang))
     for problem in rejected.problems:
-        table.add_row(problem.sheet, str(problem.row), problem.column, problem.text(lang))
+        table.add_row(problem.sheet, str(problem.row) if problem.row else "", problem.column, problem.text(lang))
     errors.print(table)
+    if rejected.total > len(rejected.problems):
+        errors.print(i18n.t("web.problems_shown", lang, shown=len(rejected.problems), total=rejected.total))
 
 
 @app.command()

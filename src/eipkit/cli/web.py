@@ -31,8 +31,10 @@ def serve(
 
         typer.echo("loading the demo ...")
         demo_data.load(database)
-        names = demo_data.add_users(database)
-        typer.echo(f"demo users (password {demo_data.DEMO_PASSWORD}): {', '.join(names)}")
+        names = demo_data.add_users(database, replace=False)
+        if names:
+            typer.echo(f"demo users (password {demo_data.DEMO_PASSWORD}): {', '.join(names)}")
+        typer.echo("accounts that already existed keep their passwords")
         banner = demo_data.banner("vi")
     typer.echo(f"eipkit on http://{host}:{port}/ (API documentation: /docs); database {database.url}")
     uvicorn.run(create_app(database, banner), host=host, port=port, log_level="warning")

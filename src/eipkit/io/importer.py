@@ -35,17 +35,19 @@ def import_path(
     progress: Callable[[str], None] | None = None,
     check: Check | None = None,
     source: str | None = None,
+    limits: workbook.Limits = workbook.NO_LIMITS,
 ) -> ImportResult:
     """Validate every row, then store them in one transaction; on any problem nothing is written.
 
-    Raises ImportRejected with every problem (sheet, row, column, reason), or WorkbookError when the file
-    cannot be read at all. `check` may refuse valid rows too (e.g. rows the importing user may not write);
-    `source` names the import in the log when the path does not (an upload saved under a temporary name).
+    Raises ImportRejected with the problems (sheet, row, column, reason), including a file that cannot be read
+    at all or exceeds `limits`. `check` may refuse valid rows too (e.g. rows the importing user may not write);
+    `source` names the import in the log and in messages when the path does not (an upload saved under a
+    temporary name, which no message reveals).
     """
     step = progress or (lambda _message: None)
     step("read")
     try:
-        raw = workbook.read(path)
+        raw = workbook.read(path, limits, shown=source)
     except workbook.WorkbookError as exc:
         raise ImportRejected([Problem("(file)", 0, "", exc.message)]) from exc
     return _store(database, raw, source or str(path), step, check)

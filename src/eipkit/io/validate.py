@@ -37,11 +37,31 @@ class Problem:
 
 
 class ImportRejected(ValueError):
-    """The workbook was refused; `problems` lists every reason found."""
+    """The workbook was refused; `problems` lists the first LISTED reasons in sheet and row order, `total` counts
+    them all (a hostile or badly broken file must not turn into a list of millions)."""
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems, key=_problem_order)
-        super().__init__(f"{len(self.problems)} problem(s) in the workbook; nothing was imported")
+    LISTED = 200
+
+    def __init__(self, problems: list[Problem], total: int | None = None):
+        self.total = max(total or 0, len(problems))
+        self.problems = sorted(problems, key=_problem_order)[: self.LISTED]
+        super().__init__(f"{self.total} problem(s) in the workbook; nothing was imported")
+
+
+class Problems(list[Problem]):
+    """The problems found so far: every one counted, the first KEPT kept (enough to list the first LISTED of them
+    in sheet and row order, since sheets and rows are checked in that order)."""
+
+    KEPT = 5000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.total = 0
+
+    def append(self, problem: Problem) -> None:
+        self.total += 1
+        if len(self) < self.KEPT:
+            super().append(problem)
 
 
 def _problem_order(problem: Problem) -> tuple[int, int, str, str]:
@@ -81,7 +101,7 @@ class ValidWorkbook:
 def validate(raw: Mapping[str, RawSheet], known: KnownIds | None = None) -> ValidWorkbook:
     """Typed, unit-converted rows of every sheet, or ImportRejected with every problem found."""
     known = known or KnownIds()
-    problems: list[Problem] = []
+    problems = Problems()
     references: list[_Reference] = []
     rows: dict[str, list[Row]] = {}
     for name, sheet in contract.sheets().items():
@@ -93,8 +113,8 @@ def validate(raw: Mapping[str, RawSheet], known: KnownIds | None = None) -> Vali
         if ref.ident not in pools[ref.what]:
             message = Message(f"err.unknown_{ref.what}", ident=ref.ident)
             problems.append(Problem(ref.sheet, ref.row, ref.column, message))
-    if problems:
-        raise ImportRejected(problems)
+    if problems.total:
+        raise ImportRejected(problems, problems.total)
     return ValidWorkbook(rows)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,64 @@ _TEMPLATE_ROWS = 2000
 
 class WorkbookError(LocalisedError):
     """The file cannot be read as a workbook or CSV folder at all."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much a workbook may hold before it is refused unread: uploads to the web application set these (a
+    hostile file must not take the server's memory or time); the command line sets none."""
+
+    max_rows: int | None = None
+    max_uncompressed_bytes: int | None = None
+    max_shared_strings_bytes: int | None = None
+    max_cell_chars: int = 32_767  # Excel's own limit for a cell
+
+
+NO_LIMITS = Limits()
+_ROW_TAGS = (b"<row ", b"<row>", b":row ", b":row>")
+
+
+def _row_tags(stream: Any) -> int:
+    """Rows in a worksheet's XML, counted on the stream as it is inflated (no XML parsing). Each block starts with
+    the previous block's last 4 bytes, so a tag cut in two is counted once (a tag has 5 bytes: never twice)."""
+    count, tail = 0, b""
+    while chunk := stream.read(1 << 20):
+        block = tail + chunk
+        count += sum(block.count(tag) for tag in _ROW_TAGS)
+        tail = block[-4:]
+    return count
+
+
+def _check_archive(path: Path, shown: str, limits: Limits) -> None:
+    """Refuse an .xlsx whose inflated size, shared strings or row count exceed the limits, before openpyxl
+    inflates anything into memory (a zip bomb or a 120 MB cell is refused in well under a second)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            inflated = sum(m.file_size for m in members)
+            if limits.max_uncompressed_bytes and inflated > limits.max_uncompressed_bytes:
+                raise WorkbookError(
+                    "err.file_too_large", path=shown, size=_mb(inflated), limit=_mb(limits.max_uncompressed_bytes)
+                )
+            strings = sum(m.file_size for m in members if m.filename.lower().endswith("sharedstrings.xml"))
+            if limits.max_shared_strings_bytes and strings > limits.max_shared_strings_bytes:
+                raise WorkbookError(
+                    "err.file_too_large", path=shown, size=_mb(strings), limit=_mb(limits.max_shared_strings_bytes)
+                )
+            if limits.max_rows:
+                rows = 0
+                for member in members:
+                    if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
+                        with archive.open(member) as stream:
+                            rows += _row_tags(stream)
+                if rows > limits.max_rows:
+                    raise WorkbookError("err.file_too_many_rows", path=shown, rows=rows, limit=limits.max_rows)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as exc:
+        raise WorkbookError("err.file_xlsx", path=shown) from exc
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f}"
 
 
 @dataclass
@@ -54,10 +113,19 @@ def _is_label_row(values: Mapping[str, Any], sheet: contract.Sheet) -> bool:
     return True
 
 
-def _collect(name: str, header: list[str], lines: Iterable[tuple[int, Sequence[Any]]]) -> RawSheet:
+def _collect(
+    name: str, header: list[str], lines: Iterable[tuple[int, Sequence[Any]]], shown: str, limits: Limits, seen: int = 0
+) -> RawSheet:
+    """The rows of a sheet; `seen` rows were read from earlier sheets (the row limit is for the whole file)."""
     sheet = contract.sheets()[name]
     raw = RawSheet(name, header)
     for row_no, cells in lines:
+        if limits.max_rows and seen + len(raw.rows) >= limits.max_rows:
+            raise WorkbookError(
+                "err.file_too_many_rows", path=shown, rows=f"> {limits.max_rows}", limit=limits.max_rows
+            )
+        if any(isinstance(c, str) and len(c) > limits.max_cell_chars for c in cells):
+            raise WorkbookError("err.file_long_cell", path=shown, sheet=name, row=row_no, limit=limits.max_cell_chars)
         values = {key: cells[i] if i < len(cells) else None for i, key in enumerate(header) if key}
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
             continue
@@ -67,13 +135,15 @@ def _collect(name: str, header: list[str], lines: Iterable[tuple[int, Sequence[A
     return raw
 
 
-def read_xlsx(path: Path) -> dict[str, RawSheet]:
+def read_xlsx(path: Path, limits: Limits = NO_LIMITS, shown: str | None = None) -> dict[str, RawSheet]:
+    shown = shown or str(path)
+    _check_archive(path, shown, limits)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise WorkbookError("err.file_xlsx", path=path, detail=exc) from exc
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError, SyntaxError) as exc:
+        raise WorkbookError("err.file_xlsx", path=shown) from exc
     try:
-        result = {}
+        result: dict[str, RawSheet] = {}
         for name in book.sheetnames:
             if name not in contract.sheets():
                 continue
@@ -81,14 +151,15 @@ def read_xlsx(path: Path) -> dict[str, RawSheet]:
             first = next(rows, None)
             if first is None:
                 continue
-            result[name] = _collect(name, _header_names(first), enumerate(rows, start=2))
+            seen = sum(len(r.rows) for r in result.values())
+            result[name] = _collect(name, _header_names(first), enumerate(rows, start=2), shown, limits, seen)
         return result
     finally:
         book.close()
 
 
-def read_csv_folder(path: Path) -> dict[str, RawSheet]:
-    result = {}
+def read_csv_folder(path: Path, limits: Limits = NO_LIMITS) -> dict[str, RawSheet]:
+    result: dict[str, RawSheet] = {}
     for name in contract.sheets():
         file = path / f"{name}.csv"
         if not file.exists():
@@ -100,23 +171,27 @@ def read_csv_folder(path: Path) -> dict[str, RawSheet]:
             raise WorkbookError("err.file_csv", path=file, detail=exc) from exc
         if not lines:
             continue
-        result[name] = _collect(name, _header_names(lines[0]), enumerate(lines[1:], start=2))
+        seen = sum(len(r.rows) for r in result.values())
+        body = ([csv_value(c) for c in line] for line in lines[1:])
+        result[name] = _collect(name, _header_names(lines[0]), enumerate(body, start=2), str(file), limits, seen)
     return result
 
 
-def read(path: str | Path) -> dict[str, RawSheet]:
-    """Every contract sheet found in a .xlsx workbook or a folder of CSV files."""
+def read(path: str | Path, limits: Limits = NO_LIMITS, shown: str | None = None) -> dict[str, RawSheet]:
+    """Every contract sheet found in a .xlsx workbook or a folder of CSV files; messages call the file `shown`
+    (an upload's own name rather than the server's temporary copy)."""
     path = Path(path)
+    shown = shown or str(path)
     if path.is_dir():
-        sheets = read_csv_folder(path)
+        sheets = read_csv_folder(path, limits)
     elif path.suffix.lower() in {".xlsx", ".xlsm"}:
-        sheets = read_xlsx(path)
+        sheets = read_xlsx(path, limits, shown)
     elif not path.exists():
-        raise WorkbookError("err.file_missing", path=path)
+        raise WorkbookError("err.file_missing", path=shown)
     else:
-        raise WorkbookError("err.file_kind", path=path)
+        raise WorkbookError("err.file_kind", path=shown)
     if not sheets:
-        raise WorkbookError("err.file_no_sheet", path=path, expected=", ".join(contract.sheets()))
+        raise WorkbookError("err.file_no_sheet", path=shown, expected=", ".join(contract.sheets()))
     return sheets
 
 
@@ -166,8 +241,34 @@ def write(path: str | Path, rows: Mapping[str, Sequence[Mapping[str, Any]]] | No
         ws.freeze_panes = "A3"
     lists.sheet_state = "hidden"
     book.move_sheet(lists, offset=len(book.sheetnames))
-    book.save(path)
+    save(book, path)
     return path
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def save(book: Workbook, path: str | Path) -> None:
+    """Save a workbook whose every cell is a value: a text that starts like a formula (a tenant's name typed as
+    `=HYPERLINK(...)`) is written as text, so opening the export never runs what somebody typed."""
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+    book.save(path)
+
+
+def csv_text(value: Any) -> Any:
+    """A cell for a CSV file: text that a spreadsheet would take for a formula gets a leading apostrophe (the
+    usual guard; `csv_value` takes it off again on import, so the records round-trip)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_value(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
 
 
 def _write_enum_lists(ws: Any) -> dict[str, str]:
@@ -190,5 +291,5 @@ def write_csv_folder(path: str | Path, rows: Mapping[str, Sequence[Mapping[str, 
             writer = csv.DictWriter(handle, fieldnames=sheet.column_names, extrasaction="ignore")
             writer.writeheader()
             for record in rows.get(sheet.name, ()):
-                writer.writerow({k: "" if v is None else v for k, v in record.items()})
+                writer.writerow({k: "" if v is None else csv_text(v) for k, v in record.items()})
     return path

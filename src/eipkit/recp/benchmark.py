@@ -1,7 +1,10 @@
 """Where an enterprise stands among the enterprises of its VSIC division, without learning who they are.
 
-Peers are the other enterprises of the same division with a value for the indicator that year; with fewer than
-three the answer is "not enough peers", so that no single competitor's figure can be inferred.
+Peers are the other enterprises of the same division with a value for the indicator that year. Their statistics are
+published only when at least MIN_PEERS report and no single peer dominates (the largest value is under MAX_SHARE of
+their sum); otherwise the answer is "not enough peers". With three peers the quartiles give the three values back
+(v1 = 2 q1 - median, v3 = 2 q3 - median), and a dominant peer's value is most of what the statistics show: either
+way one competitor's figure could be read off.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from typing import Any, Literal
 
 from eipkit.recp.indicators import INTENSITIES, Indicators
 
-MIN_PEERS = 3
+MIN_PEERS = 5
+MAX_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -38,11 +42,19 @@ def quartiles(values: Sequence[float]) -> tuple[float, float, float]:
     return q1, median, q3
 
 
+def publishable(peer_values: Sequence[float]) -> bool:
+    """The disclosure rule: at least MIN_PEERS peers, and the largest under MAX_SHARE of the peers' total."""
+    if len(peer_values) < MIN_PEERS:
+        return False
+    total = sum(abs(v) for v in peer_values)
+    return total > 0 and max(abs(v) for v in peer_values) < MAX_SHARE * total
+
+
 def position(indicator: str, value: float | None, peer_values: Sequence[float]) -> Position:
     """Quartiles of the peers and the share of peers that do better (lower intensity) than `value`."""
     if value is None:
         return Position(indicator, "no_value", None, len(peer_values))
-    if len(peer_values) < MIN_PEERS:
+    if not publishable(peer_values):
         return Position(indicator, "not_enough_peers", value, len(peer_values))
     q1, median, q3 = quartiles(peer_values)
     better = sum(1 for v in peer_values if v < value)

@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from eipkit import i18n
+from eipkit.io.workbook import save
 
 COLUMNS = (
     "supply_enterprise",
@@ -55,5 +56,5 @@ def write(path: str | Path, rows: Sequence[dict[str, Any]], lang: str = "vi") ->
         for cell in ws[column]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A3"
-    book.save(path)
+    save(book, path)
     return path

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import plotly.graph_objects as go
-from jinja2 import Environment, PackageLoader, select_autoescape
-from plotly.offline import get_plotlyjs
+from jinja2 import Environment, PackageLoader
 
 from eipkit import __version__, accounting, api, contract, i18n, reference
 from eipkit.model import Enterprise, Opportunity, Park
@@ -22,6 +21,7 @@ from eipkit.recp.assessment import Assessment
 from eipkit.recp.benchmark import Position
 from eipkit.recp.indicators import INTENSITIES
 from eipkit.recp.options import Proposal
+from eipkit.reports.charts import figure_html, write_scripts
 from eipkit.reports.document import font_files
 from eipkit.store import Database
 
@@ -206,7 +206,7 @@ def _peer_chart_data(content: ReportContent) -> list[tuple[str, Position]]:
 def write_html(content: ReportContent, out: str | Path, lang: str = "vi") -> Path:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    (out.parent / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
+    write_scripts(out.parent)
     labels, values = _energy_mix(content, lang)
     energy = go.Figure(go.Pie(labels=labels, values=values, hole=0.4, sort=False))
     energy.update_layout(title=i18n.t("rep.energy_mix", lang) + " (GJ)")
@@ -230,17 +230,8 @@ def write_html(content: ReportContent, out: str | Path, lang: str = "vi") -> Pat
         )
     )
     waste.update_layout(title=i18n.t("ui.waste_by_fate", lang), yaxis_title="t")
-    charts = {}
-    for name, figure in (("energy", energy), ("peers", peers), ("waste", waste)):
-        figure.update_layout(height=340, margin={"l": 40, "r": 10, "t": 40, "b": 40}, template="plotly_white")
-        figure.update_yaxes(automargin=True)
-        charts[name] = figure.to_html(
-            full_html=False,
-            include_plotlyjs=False,
-            default_width="100%",
-            config={"displaylogo": False, "responsive": True},
-        )
-    env = Environment(loader=PackageLoader("eipkit.reports", "templates"), autoescape=select_autoescape())
+    charts = {name: figure_html(figure) for name, figure in (("energy", energy), ("peers", peers), ("waste", waste))}
+    env = Environment(loader=PackageLoader("eipkit.reports", "templates"), autoescape=True)
     html = env.get_template("enterprise_report.html.j2").render(
         lang=lang,
         t=lambda key, **kw: i18n.t(key, lang, **kw),

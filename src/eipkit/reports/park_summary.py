@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import plotly.graph_objects as go
-from jinja2 import Environment, PackageLoader, select_autoescape
-from plotly.offline import get_plotlyjs
+from jinja2 import Environment, PackageLoader
 
 from eipkit import __version__, accounting, contract, i18n, reference
 from eipkit.model import Enterprise, Opportunity, Park
+from eipkit.reports.charts import figure_html, write_scripts
 from eipkit.store import Database, repository
 
 TABLE_KEYS = tuple(k for k in accounting.REPORTED if k not in {"enterprises", "grid_electricity_mwh", "grid_ef_year"})
@@ -130,25 +130,10 @@ def exchange_charts(summary: ParkSummary, lang: str) -> dict[str, str]:
 
 
 def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("eipkit.reports", "templates"), autoescape=select_autoescape())
-    return env
+    return Environment(loader=PackageLoader("eipkit.reports", "templates"), autoescape=True)
 
 
-def figure_html(figure: go.Figure, height: int = 340) -> str:
-    figure.update_layout(
-        margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=height, template="plotly_white", autosize=True
-    )
-    figure.update_yaxes(automargin=True)
-    return figure.to_html(
-        full_html=False,
-        include_plotlyjs=False,
-        default_width="100%",
-        default_height=f"{height}px",
-        config={"displaylogo": False, "responsive": True},
-    )
-
-
-def charts(summary: ParkSummary, lang: str) -> dict[str, str]:
+def charts(summary: ParkSummary, lang: str, details: bool = True) -> dict[str, str]:
     years = [str(a.year) for a in summary.accounts]
     ghg = go.Figure()
     ghg.add_bar(
@@ -208,8 +193,17 @@ def charts(summary: ParkSummary, lang: str) -> dict[str, str]:
         "ghg": figure_html(ghg),
         "energy": figure_html(energy),
         "waste": figure_html(waste),
-        **exchange_charts(summary, lang),
+        **(exchange_charts(summary, lang) if details else {}),
     }
+
+
+def exchange_counts(summary: ParkSummary) -> dict[str, tuple[int, float]]:
+    """Exchanges by status, counted and weighed: what a reader without the right to see names is shown."""
+    counts: dict[str, tuple[int, float]] = {}
+    for x in summary.exchanges:
+        number, tonnes = counts.get(x.status, (0, 0.0))
+        counts[x.status] = (number + 1, tonnes + x.tonnes)
+    return counts
 
 
 def kpi_rows(summary: ParkSummary, lang: str) -> list[tuple[str, list[str]]]:
@@ -222,8 +216,8 @@ def kpi_rows(summary: ParkSummary, lang: str) -> list[tuple[str, list[str]]]:
     return rows
 
 
-def render(summary: ParkSummary, lang: str = "vi", banner: str | None = None) -> str:
-    """The page of one park as HTML text."""
+def render(summary: ParkSummary, lang: str = "vi", banner: str | None = None, details: bool = True) -> str:
+    """The page of one park as HTML text; without `details` the exchanges are counted, no enterprise named."""
     rows = kpi_rows(summary, lang)
     stage_counts = Counter((o.kind, o.stage) for o in summary.opportunities)
     stages = [
@@ -253,7 +247,9 @@ def render(summary: ParkSummary, lang: str = "vi", banner: str | None = None) ->
                 contract.enum_label("opportunity_kind", "symbiosis", lang),
             ),
             sectors=sector_rows,
-            charts=charts(summary, lang),
+            charts=charts(summary, lang, details),
+            exchanges=exchange_counts(summary),
+            details=details,
             banner=banner,
             notes=summary.notes + fallback_notes,
             generated=i18n.t("ui.generated", lang, version=__version__, date=dt.date.today().isoformat()),
@@ -271,7 +267,7 @@ def write_all(
     """One page per park and an index; returns the index path."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
+    write_scripts(out)
     with database.sessions() as session:
         parks = repository.parks(session)
     entries = []

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from eipkit import i18n
+from eipkit.io.workbook import save
 from eipkit.monitoring.results import SAVINGS, ResultsTable
 
 _HEAD = PatternFill("solid", fgColor="E2EFDA")
@@ -64,5 +65,5 @@ def write(path: str | Path, table: ResultsTable, lang: str = "vi") -> Path:
     ws.column_dimensions["A"].width = 48
     for letter in "BCD":
         ws.column_dimensions[letter].width = 18
-    book.save(path)
+    save(book, path)
     return path

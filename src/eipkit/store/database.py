@@ -31,10 +31,26 @@ def resolve_url(db: str | None = None) -> str:
     return url
 
 
-def _sqlite_foreign_keys(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+BUSY_TIMEOUT_S = 15.0
+
+
+_IMMEDIATE = "eipkit_write"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    """Foreign keys on; write-ahead logging, so readers never wait for a writer; transactions begun by SQLAlchemy
+    (see `_sqlite_begin`) rather than by the driver."""
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
+    """BEGIN IMMEDIATE for a unit of work (`Database.transaction`), a plain deferred BEGIN for reading."""
+    immediate = connection.get_execution_options().get(_IMMEDIATE)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 @dataclass
@@ -48,8 +64,10 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: committed whole or rolled back whole."""
+        """One unit of work: committed whole or rolled back whole. On SQLite it takes the write lock at once
+        (BEGIN IMMEDIATE), so two writers queue for the busy timeout instead of one failing when it first writes."""
         with self.sessions() as session, session.begin():
+            session.connection(execution_options={_IMMEDIATE: True})
             yield session
 
     def is_current(self) -> bool:
@@ -64,12 +82,14 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def connect(db: str | None = None, migrate: bool = True) -> Database:
-    """Open the database and bring its schema to the latest migration."""
+def connect(db: str | None = None, migrate: bool = True, busy_timeout_s: float = BUSY_TIMEOUT_S) -> Database:
+    """Open the database and bring its schema to the latest migration. On SQLite a second writer waits up to
+    `busy_timeout_s` for the first, then fails with "database is locked" (the web answers 503, try again)."""
     url = resolve_url(db)
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_engine(url)
-        event.listen(engine, "connect", _sqlite_foreign_keys)
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_s})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True)
     database = Database(engine, sessionmaker(engine, expire_on_commit=False))

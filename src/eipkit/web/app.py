@@ -2,58 +2,95 @@
 
 from __future__ import annotations
 
-from functools import cache
+import contextlib
+import re
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
+from sqlalchemy.exc import OperationalError
 
-from eipkit import __version__, i18n, users
+from eipkit import __version__, i18n
+from eipkit.api import NotFound
+from eipkit.api.changes import NotAllowed
+from eipkit.reports import charts
 from eipkit.store import Database
 from eipkit.web import jobs, pages, rest, views
+from eipkit.web.config import WebSettings
+from eipkit.web.keys import signing_keys
 from eipkit.web.render import render, templates
-from eipkit.web.security import LANG_COOKIE, NotSignedIn, SignInThrottle
+from eipkit.web.security import LANG_COOKIE, Guard, NotSignedIn, RotatingSessions, SignInThrottle, language
+from eipkit.web.work import HeavyWork
 
 SESSION_SECONDS = 12 * 3600
+_ASSET_CACHE = {"Cache-Control": "max-age=86400"}
 
 
-@cache
-def _plotly_js() -> str:
-    from plotly.offline import get_plotlyjs
+def _busy(exc: OperationalError) -> bool:
+    """SQLite's "database is locked" (another writer kept it past the busy timeout), PostgreSQL's lock timeout."""
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text or "lock timeout" in text
 
-    return get_plotlyjs()
 
-
-def create_app(database: Database, banner: str | None = None) -> FastAPI:
+def create_app(database: Database, banner: str | None = None, settings: WebSettings | None = None) -> FastAPI:
+    settings = settings or WebSettings.from_environment()
     app = FastAPI(
         title="eipkit",
         version=__version__,
         description="Eco-industrial parks: records, KPIs, RECP, symbiosis, Decree 35/2022 certification. "
         "Sign in with POST /api/token (user name and password) and send `Authorization: Bearer <token>`.",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.database = database
     app.state.cache = views.Cache()
     app.state.templates = templates()
     app.state.banner = banner
-    app.state.secret = users.secret_key(database)
+    app.state.settings = settings
+    app.state.keys = signing_keys()
     app.state.jobs = jobs.Jobs()
     app.state.throttle = SignInThrottle()
+    app.state.heavy = HeavyWork(settings.heavy_per_user, settings.heavy_at_once)
     app.add_middleware(
-        SessionMiddleware, secret_key=app.state.secret, max_age=SESSION_SECONDS, same_site="lax", https_only=False
+        RotatingSessions,
+        keys=app.state.keys,
+        max_age=SESSION_SECONDS,
+        same_site="lax",
+        https_only=settings.secure_cookies,
     )
+    app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes, https=settings.secure_cookies)
+    _mount_swagger(app)  # before /static, which would otherwise answer for /static/swagger
     app.mount("/static", StaticFiles(packages=[("eipkit.web", "static")]), name="static")
 
     @app.get("/assets/plotly.min.js", include_in_schema=False)
     def plotly_js() -> Response:
-        return Response(_plotly_js(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
+        return Response(charts.plotly_script(), media_type="text/javascript", headers=_ASSET_CACHE)
+
+    @app.get("/assets/charts.js", include_in_schema=False)
+    def charts_js() -> Response:
+        return Response(charts.script(), media_type="text/javascript", headers=_ASSET_CACHE)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(
+            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>eipkit API</title>'
+            '<link rel="stylesheet" href="/static/swagger/swagger-ui.css"></head><body><div id="swagger-ui"></div>'
+            '<script src="/static/swagger/swagger-ui-bundle.js"></script><script src="/static/docs.js"></script>'
+            "</body></html>"
+        )
 
     @app.get("/lang/{code}", include_in_schema=False)
     def switch_language(code: str, request: Request) -> Response:
         back = request.headers.get("referer") or "/"
         response = RedirectResponse(back if back.startswith(str(request.base_url)) else "/", status_code=303)
-        response.set_cookie(LANG_COOKIE, i18n.language(code), max_age=365 * 86400, samesite="lax")
+        response.set_cookie(
+            LANG_COOKIE,
+            i18n.language(code) if code in i18n.LANGUAGES else i18n.DEFAULT,
+            max_age=365 * 86400,
+            samesite="lax",
+            secure=settings.secure_cookies,
+        )
         return response
 
     @app.exception_handler(NotSignedIn)
@@ -62,13 +99,34 @@ def create_app(database: Database, banner: str | None = None) -> FastAPI:
             return Response(status_code=401, headers={"HX-Redirect": "/login"})
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
+    def answer(request: Request, status: int, detail: object, headers: dict[str, str] | None = None) -> Response:
+        if request.url.path.startswith("/api") or request.url.path.startswith("/docs"):
+            return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+        user = None
+        with contextlib.suppress(NotSignedIn):
+            user = pages.page_user(request)
+        response = render(request, "error.html.j2", user, status, message=detail)
+        response.headers.update(headers or {})
+        return response
+
     @app.exception_handler(HTTPException)
     def http_error(request: Request, exc: HTTPException) -> Response:
-        if request.url.path.startswith("/api") or request.url.path.startswith("/docs"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        name = request.session.get("user")
-        user = views.user(database, app.state.cache, name) if name else None
-        return render(request, "error.html.j2", user, exc.status_code, message=exc.detail)
+        return answer(request, exc.status_code, exc.detail, exc.headers)
+
+    @app.exception_handler(NotFound)
+    def not_found(request: Request, exc: NotFound) -> Response:
+        what = ", ".join(re.findall(r"'([^']*)'", str(exc))) or str(exc)
+        return answer(request, 404, i18n.t("web.not_found", language(request), what=what))
+
+    @app.exception_handler(NotAllowed)
+    def not_allowed(request: Request, exc: NotAllowed) -> Response:
+        return answer(request, 403, exc.text(language(request)))
+
+    @app.exception_handler(OperationalError)
+    def database_busy(request: Request, exc: OperationalError) -> Response:
+        if not _busy(exc):
+            raise exc
+        return answer(request, 503, i18n.t("web.db_busy", language(request)), {"Retry-After": "5"})
 
     @app.exception_handler(RequestValidationError)
     def bad_request(request: Request, exc: RequestValidationError) -> Response:
@@ -78,3 +136,10 @@ def create_app(database: Database, banner: str | None = None) -> FastAPI:
     app.include_router(rest.router)
     app.include_router(pages.router)
     return app
+
+
+def _mount_swagger(app: FastAPI) -> None:
+    """Swagger UI from the swagger-ui-bundle package: /docs needs no CDN (and no inline script)."""
+    import swagger_ui_bundle
+
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")

@@ -13,6 +13,7 @@ from typing import Any
 class Job:
     id: str
     owner: str
+    park_id: str
     step: str = "queued"
     done: bool = False
     error: str | None = None
@@ -24,9 +25,9 @@ class Jobs:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
-    def start(self, owner: str, work: Callable[[Callable[[str], None]], dict[str, Any]]) -> Job:
+    def start(self, owner: str, park_id: str, work: Callable[[Callable[[str], None]], dict[str, Any]]) -> Job:
         """Run `work(progress)` in a thread; it reports its steps through `progress` and returns its result."""
-        job = Job(uuid.uuid4().hex, owner)
+        job = Job(uuid.uuid4().hex, owner, park_id)
         with self._lock:
             self._jobs[job.id] = job
 
@@ -40,6 +41,10 @@ class Jobs:
 
         threading.Thread(target=run, daemon=True, name=f"job-{job.id[:8]}").start()
         return job
+
+    def running(self, owner: str) -> int:
+        with self._lock:
+            return sum(1 for j in self._jobs.values() if j.owner == owner and not j.done)
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:

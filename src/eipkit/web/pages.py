@@ -15,13 +15,22 @@ from starlette.datastructures import UploadFile
 
 from eipkit import access, api, contract, i18n, reference, users
 from eipkit.access import Place, User
+from eipkit.api import changes
 from eipkit.io.validate import ImportRejected
 from eipkit.recp.assessment import TASK_STATUSES
 from eipkit.store import Database, repository
-from eipkit.web import actions, views
+from eipkit.web import views
 from eipkit.web.render import render
-from eipkit.web.security import checked_form, forbid, language, page_user
+from eipkit.web.security import (
+    checked_form,
+    client_of,
+    forbid,
+    language,
+    page_user,
+    start_session,
+)
 from eipkit.web.views import enterprise_place, park_place
+from eipkit.web.work import heavy
 
 router = APIRouter(include_in_schema=False)
 Signed = Annotated[User, Depends(page_user)]
@@ -65,20 +74,26 @@ async def login(request: Request) -> Response:
     target = form.get("next") or "/"
     if not target.startswith("/") or target.startswith("//"):
         target = "/"
-    request.app.state.throttle.check(request)
+    throttle = request.app.state.throttle
+    mark = throttle.attempt(request)
+    database, username, password = request.app.state.database, form.get("username", ""), form.get("password", "")
     try:
-        user = users.authenticate(request.app.state.database, form.get("username", ""), form.get("password", ""))
+        user = await heavy(request, client_of(request), lambda: users.authenticate(database, username, password))
     except users.LoginRefused as exc:
-        request.app.state.throttle.failed(request)
         return render(request, "login.html.j2", None, 401, next=target, error=exc.text(language(request)))
-    request.session.clear()
-    request.session["user"] = user.username
+    throttle.succeeded(request, mark)
+    start_session(request, user)
     return RedirectResponse(target, status_code=303)
 
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
+    """Signing out ends every session and token of the account, on every device."""
     await checked_form(request)
+    username = request.session.get("user")
+    if isinstance(username, str):
+        database = request.app.state.database
+        await heavy(request, username, lambda: users.end_sessions(database, username))
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -105,7 +120,7 @@ def home(request: Request, user: Signed) -> Response:
 
 
 def _park_map(rows: list[dict[str, Any]], lang: str) -> str:
-    from eipkit.reports.park_summary import figure_html
+    from eipkit.reports.charts import figure_html
 
     figure = go.Figure()
     for status in (True, False, None):
@@ -217,20 +232,26 @@ def _number(text: str | None) -> float | None:
 async def edit_opportunity(request: Request, opportunity_id: str, user: Signed) -> Response:
     form = await checked_form(request)
     database, cache = _state(request)
-    place = actions.opportunity_place(database, opportunity_id)
-    if place is None:
-        raise HTTPException(404, i18n.t("web.not_found", language(request), what=opportunity_id))
-    _allow(request, access.edits(user, place))
     lang = language(request)
-    message = None
-    try:
-        savings = {k: _number(form.get(k)) for k in ("cost_saving_vnd", "co2e_t", "electricity_mwh") if k in form}
-        on = _day(form)
-        actions.edit_opportunity(database, user, opportunity_id, form.get("stage"), savings, on)
+
+    def edit() -> tuple[str, str | None]:
+        with database.sessions() as session:
+            stored = repository.opportunity(session, opportunity_id)
+            if stored is None:
+                raise api.NotFound(f"no opportunity '{opportunity_id}' in the database")
+            park_id = stored.park_id
+        try:
+            savings = {k: _number(form.get(k)) for k in ("cost_saving_vnd", "co2e_t", "electricity_mwh") if k in form}
+            changes.edit_opportunity(database, user, opportunity_id, form.get("stage"), savings, _day(form))
+        except changes.NotAllowed:
+            raise
+        except ValueError as exc:  # a refused move, a bad number or date: said on the board, nothing changed
+            return park_id, _reason(exc, lang)
         cache.changed()
-    except ValueError as exc:  # a refused move, a bad number or date: said on the board, nothing changed
-        message = _reason(exc, lang)
-    return render(request, "opportunities.html.j2", user, message=message, **_board(request, place.park_id, user))
+        return park_id, None
+
+    park_id, message = await heavy(request, user.username, edit)
+    return render(request, "opportunities.html.j2", user, message=message, **_board(request, park_id, user))
 
 
 @router.get("/parks/{park_id}/symbiosis")
@@ -261,32 +282,27 @@ async def optimize(request: Request, park_id: str, user: Signed) -> Response:
     database, cache = _state(request)
     objective = form.get("objective", "cost")
     if objective not in ("cost", "co2"):
-        raise HTTPException(400, "objective: cost or co2")
+        raise HTTPException(400, i18n.t("web.bad_objective", language(request)))
 
     def work(progress: Any) -> dict[str, Any]:
         progress("candidates")
-        _, solution = api.optimize_symbiosis(database, [park_id], objective=objective)
-        progress("storing")
-        result = {
-            "links": len(solution.links),
-            "net_benefit_vnd_per_year": solution.net_benefit_vnd_per_year,
-            "co2e_avoided_t_per_year": solution.co2e_avoided_t_per_year,
-            "status": solution.status,
-        }
-        actions.record_audit(database, user, "optimize", "park", park_id, result, park_id)
+        result = changes.optimize_park(database, user, park_id, objective)
         cache.changed()
         return result
 
-    job = request.app.state.jobs.start(user.username, work)
-    return render(request, "_job.html.j2", user, job=job, park_id=park_id)
+    jobs = request.app.state.jobs
+    if jobs.running(user.username) >= request.app.state.settings.heavy_per_user:
+        raise HTTPException(429, i18n.t("web.busy", language(request)), headers={"Retry-After": "10"})
+    return render(request, "_job.html.j2", user, job=jobs.start(user.username, park_id, work))
 
 
 @router.get("/jobs/{job_id}")
-def job(request: Request, job_id: str, user: Signed, park: str) -> Response:
+def job(request: Request, job_id: str, user: Signed) -> Response:
+    """A job's progress, for the person who started it only."""
     found = request.app.state.jobs.get(job_id)
     if found is None or found.owner != user.username:
         raise HTTPException(404, i18n.t("web.not_found", language(request), what=job_id))
-    return render(request, "_job.html.j2", user, job=found, park_id=park)
+    return render(request, "_job.html.j2", user, job=found)
 
 
 @router.get("/parks/{park_id}/certification")
@@ -302,7 +318,7 @@ def certification(request: Request, park_id: str, user: Signed, rules: str = "vn
         "certification.html.j2",
         user,
         park_id=park_id,
-        result=views.certification(database, cache, park_id, rules, lang),
+        result=views.certification(database, cache, park_id, rules, lang, named=details),
         details=details,
         editable=access.edits(user, place),
         applications=applications,
@@ -315,18 +331,21 @@ async def application(request: Request, park_id: str, user: Signed) -> Response:
     form = await _change_form(request, user, park_place(request, park_id))
     database, _ = _state(request)
     lang = language(request)
-    try:
-        if form.get("application"):
-            number = int(form["application"])
-            api.record_application_step(database, number, form["step"], dt.date.fromisoformat(form["on"]))
-            after = {"step": form["step"], "on": form["on"]}
-            actions.record_audit(database, user, "step", "application", str(number), after, park_id)
-        else:
-            submitted = dt.date.fromisoformat(form["submitted"])
-            number = api.submit_application(database, park_id, submitted, form.get("procedure", "park"))
-            actions.record_audit(database, user, "open", "application", str(number), {"submitted": submitted}, park_id)
-    except (ValueError, KeyError) as exc:
-        raise HTTPException(400, _reason(exc, lang)) from None
+
+    def change() -> None:
+        try:
+            if form.get("application"):
+                number, on = int(form["application"]), dt.date.fromisoformat(form["on"])
+                changes.record_application_step(database, user, park_id, number, form["step"], on)
+            else:
+                submitted = dt.date.fromisoformat(form["submitted"])
+                changes.open_application(database, user, park_id, submitted, form.get("procedure", "park"))
+        except changes.NotAllowed:
+            raise
+        except (ValueError, KeyError) as exc:
+            raise HTTPException(400, _reason(exc, lang)) from None
+
+    await heavy(request, user.username, change)
     return RedirectResponse(f"/parks/{park_id}/certification", status_code=303)
 
 
@@ -369,12 +388,19 @@ def annual(request: Request, park_id: str, kind: str, user: Signed) -> Response:
 
 @router.get("/parks/{park_id}/summary.html")
 def park_summary_page(request: Request, park_id: str, user: Signed) -> Response:
-    _allow(request, access.sees_park(user, park_place(request, park_id)))
+    """The park's printable summary; without the right to see details, enterprises are counted, never named."""
+    place = park_place(request, park_id)
+    _allow(request, access.sees_park(user, place))
     from eipkit.reports import park_summary
 
     summary = views.summary(*_state(request), park_id)
-    html = park_summary.render(summary, language(request), request.app.state.banner)
-    return HTMLResponse(html.replace('src="plotly.min.js"', 'src="/assets/plotly.min.js"'))
+    details = access.sees_park_details(user, place)
+    html = park_summary.render(summary, language(request), request.app.state.banner, details=details)
+    return HTMLResponse(
+        html.replace('src="plotly.min.js"', 'src="/assets/plotly.min.js"').replace(
+            'src="charts.js"', 'src="/assets/charts.js"'
+        )
+    )
 
 
 @router.get("/enterprises/{enterprise_id}")
@@ -412,11 +438,14 @@ def enterprise(request: Request, enterprise_id: str, user: Signed, year: int | N
 
 def _enterprise_work(request: Request, enterprise_id: str, user: User) -> dict[str, Any]:
     """What changes on an enterprise's page and is never cached: its CP assessments and a savings measurement."""
-    database, _ = _state(request)
+    database, cache = _state(request)
     lang = language(request)
     tasks = reference.cp_tasks()
+    place = enterprise_place(request, enterprise_id)
+    others = [p for p in views.places(database, cache).values() if p.park_id != place.park_id]
     return {
-        "editable": access.edits(user, enterprise_place(request, enterprise_id)),
+        "editable": access.edits(user, place),
+        "move_to": [p for p in others if access.moves(user, place, p)],
         "assessments": api.enterprise_assessments(database, enterprise_id),
         "task_title": lambda n: getattr(tasks[n], f"title_{lang}"),
         "step_title": lambda n: next(getattr(t, f"step_{lang}") for t in tasks.values() if t.step == n),
@@ -431,23 +460,23 @@ async def assessment(request: Request, enterprise_id: str, user: Signed) -> Resp
     form = await _change_form(request, user, place)
     database, cache = _state(request)
     lang = language(request)
-    try:
-        on = _day(form)
-        if form.get("assessment"):
-            number, task = int(form["assessment"]), int(form["task"])
-            if number not in {a.assessment_id for a in api.enterprise_assessments(database, enterprise_id)}:
-                raise HTTPException(404, i18n.t("web.not_found", lang, what=number))
-            api.update_assessment_task(database, number, task, form["status"], on, form.get("note") or None)
-            after = {"enterprise": enterprise_id, "status": form["status"]}
-            actions.record_audit(database, user, "task", "assessment", f"{number}/{task}", after, place.park_id)
-        else:
-            team = [m.strip() for m in form.get("team", "").split(";") if m.strip()]
-            started = api.start_assessment(database, enterprise_id, form["focus_area"], team, on)
-            after = {"enterprise": enterprise_id, "focus_area": form["focus_area"]}
-            number = started.assessment_id
-            actions.record_audit(database, user, "start", "assessment", str(number), after, place.park_id)
-    except (ValueError, KeyError) as exc:
-        raise HTTPException(400, _reason(exc, lang)) from None
+
+    def change() -> None:
+        try:
+            on = _day(form)
+            if form.get("assessment"):
+                number, task = int(form["assessment"]), int(form["task"])
+                note = form.get("note") or None
+                changes.update_assessment_task(database, user, enterprise_id, number, task, form["status"], on, note)
+            else:
+                team = [m.strip() for m in form.get("team", "").split(";") if m.strip()]
+                changes.start_assessment(database, user, enterprise_id, form["focus_area"], team, on)
+        except changes.NotAllowed:
+            raise
+        except (ValueError, KeyError) as exc:
+            raise HTTPException(400, _reason(exc, lang)) from None
+
+    await heavy(request, user.username, change)
     cache.changed()
     return RedirectResponse(f"/enterprises/{enterprise_id}#cp", status_code=303)
 
@@ -481,13 +510,33 @@ async def apply_savings(request: Request, enterprise_id: str, user: Signed) -> R
     place = enterprise_place(request, enterprise_id)
     form = await _change_form(request, user, place)
     database, cache = _state(request)
-    chosen = form.get("opportunity", "")
-    if chosen not in {o.opportunity_id for o in api.enterprise_opportunities(database, enterprise_id)}:
-        raise HTTPException(404, i18n.t("web.not_found", language(request), what=chosen))
-    measured = api.enterprise_measured_savings(database, enterprise_id, int(form["baseline"]), int(form["reporting"]))
-    api.apply_measured_savings(database, chosen, measured)
-    avoided = measured.as_dict()["avoided"]
-    actions.record_audit(database, user, "measure", "opportunity", chosen, avoided, place.park_id)
+    chosen, lang = form.get("opportunity", ""), language(request)
+
+    def change() -> None:
+        try:
+            baseline, reporting = int(form["baseline"]), int(form["reporting"])
+        except (KeyError, ValueError):
+            raise HTTPException(400, i18n.t("web.bad_years", lang)) from None
+        try:
+            changes.apply_measured_savings(database, user, enterprise_id, chosen, baseline, reporting)
+        except (changes.NotAllowed, api.NotFound):
+            raise
+        except (ValueError, LookupError) as exc:
+            raise HTTPException(400, _reason(exc, lang)) from None
+
+    await heavy(request, user.username, change)
+    cache.changed()
+    return RedirectResponse(f"/enterprises/{enterprise_id}", status_code=303)
+
+
+@router.post("/enterprises/{enterprise_id}/park")
+async def move_enterprise(request: Request, enterprise_id: str, user: Signed) -> Response:
+    """Move the enterprise to another park: for a person who may change both parks; audited under both."""
+    enterprise_place(request, enterprise_id)
+    form = await checked_form(request)
+    database, cache = _state(request)
+    target = form.get("park_id", "")
+    await heavy(request, user.username, lambda: changes.move_enterprise(database, user, enterprise_id, target))
     cache.changed()
     return RedirectResponse(f"/enterprises/{enterprise_id}", status_code=303)
 
@@ -523,14 +572,15 @@ async def upload(request: Request, user: Signed) -> Response:
     if not isinstance(file, UploadFile):
         raise HTTPException(400, i18n.t("web.no_file", language(request)))
     lang = language(request)
+    content, name = await file.read(), file.filename or "upload.xlsx"
+    database, limits = request.app.state.database, request.app.state.settings.upload
     try:
-        result = actions.import_workbook(
-            request.app.state.database, user, file.filename or "upload.xlsx", await file.read()
+        result = await heavy(
+            request, user.username, lambda: changes.import_workbook(database, user, name, content, limits)
         )
     except ImportRejected as exc:
-        return render(
-            request, "upload.html.j2", user, 422, problems=[(p, p.text(lang)) for p in exc.problems], result=None
-        )
+        problems = [(p, p.text(lang)) for p in exc.problems]
+        return render(request, "upload.html.j2", user, 422, problems=problems, total=exc.total, result=None)
     request.app.state.cache.changed()
     return render(request, "upload.html.j2", user, problems=None, result=result)
 
@@ -565,16 +615,24 @@ def tools(request: Request, user: Signed) -> Response:
     return render(request, "tools.html.j2", user, water=None, exchange=None, pareto=None)
 
 
+def _calculated(parse: Any, solve: Any) -> Any:
+    """A calculator's answer: the problem checked (400 naming every field at fault), then solved."""
+    from eipkit.symbiosis.problem import ProblemError
+
+    try:
+        parsed = parse()
+    except ProblemError as exc:
+        raise HTTPException(400, str(exc)) from None
+    return solve(parsed)
+
+
 @router.post("/tools/water")
 async def water_tool(request: Request, user: Signed) -> Response:
     """Water reuse between enterprises under contaminant limits: a calculator, nothing is stored."""
-    from eipkit.symbiosis import problem, water
+    from eipkit.symbiosis import water
 
     _, data = await _problem_file(request)
-    try:
-        result = water.solve(water.parse(data))
-    except problem.ProblemError as exc:
-        raise HTTPException(400, str(exc)) from None
+    result = await heavy(request, user.username, lambda: _calculated(lambda: water.parse(data), water.solve))
     return render(request, "tools.html.j2", user, water=result, exchange=None, pareto=None)
 
 
@@ -584,18 +642,23 @@ async def exchange_tool(request: Request, user: Signed) -> Response:
     from eipkit.symbiosis import network, problem
 
     fields, data = await _problem_file(request)
+    lang = language(request)
     try:
-        exchange = problem.parse(data)
-    except problem.ProblemError as exc:
-        raise HTTPException(400, str(exc)) from None
-    points = int(fields.get("pareto") or 0)
-    if points >= 2:
-        front = [p.as_dict() | {"links": len(p.links)} for p in network.pareto(exchange, min(points, 10), 60.0)]
-        return render(request, "tools.html.j2", user, water=None, exchange=None, pareto=front)
+        points = int(fields.get("pareto") or 0)
+    except ValueError:
+        raise HTTPException(400, i18n.t("web.bad_points", lang)) from None
     objective = fields.get("objective", "cost")
     if objective not in ("cost", "co2"):
-        raise HTTPException(400, "objective: cost or co2")
-    result = network.solve(exchange, objective, 60.0).as_dict()  # type: ignore[arg-type]
+        raise HTTPException(400, i18n.t("web.bad_objective", lang))
+
+    def solve(exchange: Any) -> Any:
+        if points >= 2:
+            return [p.as_dict() | {"links": len(p.links)} for p in network.pareto(exchange, min(points, 10), 60.0)]
+        return network.solve(exchange, objective, 60.0).as_dict()  # type: ignore[arg-type]
+
+    result = await heavy(request, user.username, lambda: _calculated(lambda: problem.parse(data), solve))
+    if points >= 2:
+        return render(request, "tools.html.j2", user, water=None, exchange=None, pareto=result)
     return render(request, "tools.html.j2", user, water=None, exchange=result, pareto=None)
 
 

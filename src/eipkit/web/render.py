@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader
 
 from eipkit import __version__, i18n
 from eipkit.access import User
@@ -15,7 +15,8 @@ from eipkit.web.security import csrf_token, language
 
 
 def templates() -> Jinja2Templates:
-    env = Environment(loader=PackageLoader("eipkit.web", "templates"), autoescape=select_autoescape())
+    """Every template is HTML, so every value is escaped (a park name with markup shows as text)."""
+    env = Environment(loader=PackageLoader("eipkit.web", "templates"), autoescape=True)
     return Jinja2Templates(env=env)
 
 

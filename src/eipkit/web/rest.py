@@ -7,28 +7,40 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
 from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel, Field
 
 from eipkit import access, i18n, users
 from eipkit.access import User
+from eipkit.api import changes
 from eipkit.io.validate import ImportRejected
 from eipkit.store import repository
-from eipkit.web import actions, views
-from eipkit.web.security import api_user, forbid, issue_token, language
+from eipkit.web import views
+from eipkit.web.security import api_user, client_of, forbid, issue_token, language
 from eipkit.web.views import enterprise_place, park_place
+from eipkit.web.work import heavy
 
 router = APIRouter(prefix="/api", tags=["api"])
 Signed = Annotated[User, Depends(api_user)]
 
 
 @router.post("/token", summary="Sign in: a bearer token for the other calls")
-def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict[str, str]:
-    request.app.state.throttle.check(request)
+async def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict[str, str]:
+    throttle, database = request.app.state.throttle, request.app.state.database
+    mark = throttle.attempt(request)
     try:
-        user = users.authenticate(request.app.state.database, form.username, form.password)
+        user = await heavy(
+            request, client_of(request), lambda: users.authenticate(database, form.username, form.password)
+        )
     except users.LoginRefused as exc:
-        request.app.state.throttle.failed(request)
         raise HTTPException(401, exc.text(language(request)), headers={"WWW-Authenticate": "Bearer"}) from None
+    throttle.succeeded(request, mark)
     return {"access_token": issue_token(request, user), "token_type": "bearer", "role": user.role}
+
+
+@router.post("/logout", summary="End every session and token of your account", status_code=204)
+async def logout(request: Request, user: Signed) -> None:
+    database = request.app.state.database
+    await heavy(request, user.username, lambda: users.end_sessions(database, user.username))
 
 
 @router.get("/parks", summary="Parks you may see, with their enterprise count and EIP status")
@@ -65,12 +77,12 @@ def enterprise_records(request: Request, enterprise_id: str, user: Signed, year:
 
 @router.get("/parks/{park_id}/certification", summary="A park against a rule pack, with evidence and gaps")
 def certification(request: Request, park_id: str, user: Signed, rules: str = "vn-decree-35-2022") -> dict[str, Any]:
-    if not access.sees_park(user, park_place(request, park_id)):
+    place = park_place(request, park_id)
+    if not access.sees_park(user, place):
         raise forbid(request)
+    database, cache, lang = request.app.state.database, request.app.state.cache, language(request)
     try:
-        return views.certification(
-            request.app.state.database, request.app.state.cache, park_id, rules, language(request)
-        )
+        return views.certification(database, cache, park_id, rules, lang, named=access.sees_park_details(user, place))
     except (LookupError, ValueError) as exc:
         raise HTTPException(404, str(exc)) from None
 
@@ -79,16 +91,35 @@ def certification(request: Request, park_id: str, user: Signed, rules: str = "vn
 async def imports(request: Request, file: UploadFile, user: Signed) -> Any:
     if user.role == "ministry":
         raise forbid(request)
-    content = await file.read()
-    lang = language(request)
+    content, name = await file.read(), file.filename or "upload.xlsx"
+    database, limits, lang = request.app.state.database, request.app.state.settings.upload, language(request)
     try:
-        result = actions.import_workbook(request.app.state.database, user, file.filename or "upload.xlsx", content)
+        result = await heavy(
+            request, user.username, lambda: changes.import_workbook(database, user, name, content, limits)
+        )
     except ImportRejected as exc:
         problems = [{"sheet": p.sheet, "row": p.row, "column": p.column, "reason": p.text(lang)} for p in exc.problems]
-        refused = any(p.message.key == "err.not_allowed" for p in exc.problems)
-        raise HTTPException(403 if refused else 422, {"message": str(exc), "problems": problems}) from None
+        refused = any(p.message.key in REFUSALS for p in exc.problems)
+        detail = {"message": str(exc), "total": exc.total, "problems": problems}
+        raise HTTPException(403 if refused else 422, detail) from None
     request.app.state.cache.changed()
     return {"source": result.source, "rows": result.rows, "counts": result.counts}
+
+
+REFUSALS = {"err.not_allowed", "err.moves_enterprise", "err.moves_park", "err.moves_opportunity"}
+
+
+class ParkChoice(BaseModel):
+    park_id: str = Field(min_length=1, max_length=64, description="The park the enterprise moves to.")
+
+
+@router.post("/enterprises/{enterprise_id}/park", summary="Move an enterprise to another park", status_code=204)
+async def move_enterprise(request: Request, enterprise_id: str, choice: ParkChoice, user: Signed) -> None:
+    """Allowed to a person who may change both parks; audited under both."""
+    enterprise_place(request, enterprise_id)
+    database, cache = request.app.state.database, request.app.state.cache
+    await heavy(request, user.username, lambda: changes.move_enterprise(database, user, enterprise_id, choice.park_id))
+    cache.changed()
 
 
 @router.get("/results", summary="The programme results table over the parks you may see")

@@ -131,10 +131,13 @@ def kpi(database: Database, cache: Cache, park_id: str, year: int) -> dict[str, 
     return cache.get(("kpi", park_id, year), lambda: api.park_kpi(database, park_id, year).as_dict())
 
 
-def certification(database: Database, cache: Cache, park_id: str, rules: str, lang: str = "vi") -> dict[str, Any]:
-    return cache.get(
-        ("certification", park_id, rules, lang), lambda: api.certify_park(database, park_id, rules).as_dict(lang)
-    )
+def certification(
+    database: Database, cache: Cache, park_id: str, rules: str, lang: str = "vi", named: bool = False
+) -> dict[str, Any]:
+    """A park against a rule pack; enterprises and opportunities named only when `named` (the reader may see the
+    park's details), counted otherwise."""
+    evaluation = cache.get(("certification", park_id, rules), lambda: api.certify_park(database, park_id, rules))
+    return evaluation.as_dict(lang, named)
 
 
 def results(database: Database, cache: Cache, park_ids: tuple[str, ...] | None) -> dict[str, Any]:
@@ -157,7 +160,7 @@ def park_page(database: Database, cache: Cache, park_id: str, lang: str) -> dict
             "park": found.park,
             "years": [a.year for a in found.accounts],
             "rows": park_summary.kpi_rows(found, lang),
-            "charts": park_summary.charts(found, lang),
+            "charts": park_summary.charts(found, lang, details=False),
             "stages": stage_counts(found.opportunities, lang),
         }
 

@@ -123,12 +123,18 @@ def enterprise_measured_savings(
 
 def apply_measured_savings(database: Database, opportunity_id: str, savings: MeasuredSavings) -> None:
     """Store savings measured from records on an opportunity, which then counts as measured."""
-    values = {k: v.avoided for k, v in savings.avoided.items() if k in repository.SAVING_COLUMNS}
     with database.transaction() as session:
-        try:
-            repository.set_savings(session, opportunity_id, values, basis="measured")
-        except KeyError:
-            raise NotFound(f"no opportunity '{opportunity_id}' in the database") from None
+        store_measured_savings(session, opportunity_id, savings)
+
+
+def store_measured_savings(session: Session, opportunity_id: str, savings: MeasuredSavings) -> dict[str, float]:
+    """The measured savings written on the opportunity in the caller's transaction; returns what was written."""
+    values = {k: v.avoided for k, v in savings.avoided.items() if k in repository.SAVING_COLUMNS}
+    try:
+        repository.set_savings(session, opportunity_id, values, basis="measured")
+    except KeyError:
+        raise NotFound(f"no opportunity '{opportunity_id}' in the database") from None
+    return values
 
 
 def move_opportunity(
@@ -290,30 +296,50 @@ def optimize_symbiosis(
 ) -> tuple[CandidateSet, Solution]:
     """Optimise the exchange network of these parks and store each selected link as a proposed symbiosis
     opportunity (an opportunity already further along keeps its stage)."""
+    found, solution = solve_symbiosis(database, park_ids, province, objective, time_limit_s, knowledge_file)
+    with database.transaction() as session:
+        store_links(session, found, solution)
+    return found, solution
+
+
+def solve_symbiosis(
+    database: Database,
+    park_ids: Sequence[str] | None = None,
+    province: str | None = None,
+    objective: str = "cost",
+    time_limit_s: float | None = None,
+    knowledge_file: str | None = None,
+) -> tuple[CandidateSet, Solution]:
+    """The optimised exchange network of these parks, stored nowhere."""
     from eipkit.symbiosis import network
 
     found = symbiosis_candidates(database, park_ids, province, knowledge_file)
-    solution = network.solve(found.problem, objective, time_limit_s, arcs=found.arcs)
+    return found, network.solve(found.problem, objective, time_limit_s, arcs=found.arcs)
+
+
+def store_links(session: Session, found: CandidateSet, solution: Solution) -> list[str]:
+    """Each selected link as a proposed symbiosis opportunity, in the caller's transaction; returns their ids."""
     year = dt.date.today().year
-    with database.transaction() as session:
-        park_of = {e.enterprise_id: e.park_id for e in repository.all_enterprises(session)}
-        for link in solution.links.itertuples():
-            kb_id = link.supply.split("|")[1]
-            opportunity_id = f"IS-{link.supply_enterprise}-{link.demand_enterprise}-{kb_id}"
-            values = {
-                "park_id": park_of[link.supply_enterprise],
-                "kind": "symbiosis",
-                "title": f"{found.labels[link.supply]} → {link.demand_enterprise} ({found.labels[link.demand]})",
-                "category": "input_output_exchange",
-                "basis": "expected",
-                "waste_t": float(link.flow_t),
-                "cost_saving_vnd": float(link.flow_t * link.margin_vnd_per_t - link.fixed_cost_vnd_per_year),
-                "co2e_t": float(link.flow_t * link.co2e_t_per_t),
-            }
-            repository.propose_opportunity(
-                session, opportunity_id, values, [link.supply_enterprise, link.demand_enterprise], year
-            )
-    return found, solution
+    park_of = {e.enterprise_id: e.park_id for e in repository.all_enterprises(session)}
+    stored = []
+    for link in solution.links.itertuples():
+        kb_id = link.supply.split("|")[1]
+        opportunity_id = f"IS-{link.supply_enterprise}-{link.demand_enterprise}-{kb_id}"
+        values = {
+            "park_id": park_of[link.supply_enterprise],
+            "kind": "symbiosis",
+            "title": f"{found.labels[link.supply]} → {link.demand_enterprise} ({found.labels[link.demand]})",
+            "category": "input_output_exchange",
+            "basis": "expected",
+            "waste_t": float(link.flow_t),
+            "cost_saving_vnd": float(link.flow_t * link.margin_vnd_per_t - link.fixed_cost_vnd_per_year),
+            "co2e_t": float(link.flow_t * link.co2e_t_per_t),
+        }
+        repository.propose_opportunity(
+            session, opportunity_id, values, [link.supply_enterprise, link.demand_enterprise], year
+        )
+        stored.append(opportunity_id)
+    return stored
 
 
 def park_facts(database: Database, park_id: str, year: int | None = None) -> ParkFacts:

@@ -1,0 +1,90 @@
+"""Keeping a deployment: backups, signing keys, and moving an enterprise or a park (audited, as the operator)."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from eipkit import access, i18n
+from eipkit.cli.common import DbOption, LangOption, attempt, console
+from eipkit.store import connect
+
+keys_app = typer.Typer(help="The keys that sign web sessions and API tokens.", no_args_is_help=True)
+move_app = typer.Typer(help="Move an enterprise to another park, or a park to another province (audited).")
+
+
+def _operator() -> access.User:
+    return access.operator(getpass.getuser())
+
+
+def backup(
+    out: Annotated[Path, typer.Option("--out", help="The backup file to write.")],
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Copy the whole database (records, accounts, audit log, applications...) while it stays in use: SQLite's
+    backup API, or pg_dump's custom format for PostgreSQL."""
+    from eipkit.store.backup import backup as write_backup
+
+    lang = i18n.language(lang)
+    written = attempt(lambda: write_backup(connect(db), out), lang)
+    console.print(i18n.t("backup.written", lang, path=written, size=f"{written.stat().st_size / 1e6:.1f}"))
+
+
+def restore(
+    source: Annotated[Path, typer.Argument(help="A file written by eipkit backup.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Replace the database without asking.")] = False,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Replace everything in the database by a backup of the same kind of database."""
+    from eipkit.store.backup import restore as read_backup
+
+    lang = i18n.language(lang)
+    database = connect(db)
+    if not yes:
+        typer.confirm(i18n.t("backup.confirm", lang, db=database.url), abort=True)
+    attempt(lambda: read_backup(database, source), lang)
+    console.print(i18n.t("backup.restored", lang, path=source, db=database.url))
+
+
+@keys_app.command("rotate")
+def rotate(
+    keep: Annotated[int, typer.Option("--keep", help="Old keys that still verify (0 signs everyone out).")] = 1,
+) -> None:
+    """Start signing with a new key; sessions signed with the kept old keys stay valid until they expire."""
+    from eipkit.web.keys import rotate as rotate_keys
+
+    path = attempt(lambda: rotate_keys(keep))
+    console.print(f"{path}: new signing key, {keep} old key(s) kept")
+
+
+@move_app.command("enterprise")
+def move_enterprise(
+    enterprise: Annotated[str, typer.Argument(help="Enterprise ID.")],
+    park: Annotated[str, typer.Option("--park", help="The park it moves to.")],
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    from eipkit.api import changes
+
+    lang = i18n.language(lang)
+    attempt(lambda: changes.move_enterprise(connect(db), _operator(), enterprise, park), lang)
+    console.print(i18n.t("move.done", lang, what=enterprise, where=park))
+
+
+@move_app.command("park")
+def move_park(
+    park: Annotated[str, typer.Argument(help="Park ID.")],
+    province: Annotated[str, typer.Option("--province", help="The province it now belongs to.")],
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    from eipkit.api import changes
+
+    lang = i18n.language(lang)
+    attempt(lambda: changes.move_park(connect(db), _operator(), park, province), lang)
+    console.print(i18n.t("move.done", lang, what=park, where=province))

@@ -1,0 +1,19 @@
+// Draws every <div class="chart" data-figure="..."> with plotly, at its container's width, on first load,
+// after an htmx swap and when the window changes size.
+(function () {
+  "use strict";
+  function draw(root) {
+    if (typeof Plotly === "undefined") { return; }
+    root.querySelectorAll("div.chart[data-figure]").forEach(function (box) {
+      if (box.dataset.drawn) { return; }
+      var figure = JSON.parse(box.dataset.figure);
+      var layout = figure.layout || {};
+      layout.autosize = true;
+      delete layout.width;
+      box.dataset.drawn = "1";
+      Plotly.newPlot(box, figure.data || [], layout, {displaylogo: false, responsive: true});
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { draw(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { draw(event.target); });
+})();
