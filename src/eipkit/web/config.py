@@ -34,7 +34,11 @@ def _flag(name: str) -> bool:
 @dataclass(frozen=True)
 class WebSettings:
     max_body_bytes: int = 20 * MB
-    upload: Limits = field(default_factory=lambda: Limits(max_rows=100_000, max_uncompressed_bytes=200 * MB))
+    upload: Limits = field(
+        default_factory=lambda: Limits(
+            max_rows=100_000, max_uncompressed_bytes=100 * MB, max_shared_strings_bytes=20 * MB
+        )
+    )
     heavy_per_user: int = 2
     heavy_at_once: int = 4
     secure_cookies: bool = False
@@ -48,7 +52,11 @@ class WebSettings:
         rows = int(_number("EIPKIT_MAX_UPLOAD_ROWS", 100_000))
         return cls(
             max_body_bytes=body,
-            upload=Limits(max_rows=rows, max_uncompressed_bytes=10 * body),
+            upload=Limits(
+                max_rows=rows,
+                max_uncompressed_bytes=max(100 * MB, 5 * body),
+                max_shared_strings_bytes=max(20 * MB, body),
+            ),
             heavy_per_user=int(_number("EIPKIT_HEAVY_PER_USER", 2)),
             secure_cookies=_flag("EIPKIT_SECURE_COOKIES"),
         )
