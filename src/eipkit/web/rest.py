@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
@@ -19,7 +19,27 @@ from eipkit.web.security import api_user, client_of, forbid, issue_token, langua
 from eipkit.web.views import enterprise_place, park_place
 from eipkit.web.work import heavy
 
-router = APIRouter(prefix="/api", tags=["api"])
+
+class Refusal(BaseModel):
+    """Why a call was refused: a sentence in the caller's language, or for an import the problems found."""
+
+    detail: Any
+
+
+REFUSALS_DOCUMENTED: dict[int | str, dict[str, Any]] = {
+    status: {"model": Refusal, "description": description}
+    for status, description in (
+        (401, "No valid token (sign in with POST /api/token)"),
+        (403, "The token's user may not see or change this"),
+        (404, "No such park, enterprise or record"),
+        (413, "The request body is larger than the server accepts"),
+        (422, "The request or the uploaded workbook is not valid"),
+        (429, "Too many sign-ins, or too many calculations at once: try again later"),
+        (503, "The database is busy: try again in a few seconds"),
+    )
+}
+router = APIRouter(prefix="/api", tags=["api"], responses=REFUSALS_DOCUMENTED)
+Year = Annotated[int | None, Query(ge=1900, le=2200, description="A calendar year (default: the latest with records)")]
 Signed = Annotated[User, Depends(api_user)]
 
 
@@ -49,18 +69,21 @@ def parks(request: Request, user: Signed) -> list[dict[str, Any]]:
 
 
 @router.get("/parks/{park_id}/kpi", summary="A park's yearly figures (energy, water, waste, GHG)")
-def park_kpi(request: Request, park_id: str, user: Signed, year: int | None = None) -> dict[str, Any]:
+def park_kpi(request: Request, park_id: str, user: Signed, year: Year = None) -> dict[str, Any]:
     if not access.sees_park(user, park_place(request, park_id)):
         raise forbid(request)
     database, cache = request.app.state.database, request.app.state.cache
     year = year or views.latest_year(database, cache, park_id)
     if year is None:
         raise HTTPException(404, i18n.t("web.not_found", language(request), what=f"{park_id} records"))
-    return {"park_id": park_id, **views.kpi(database, cache, park_id, year)}
+    try:
+        return {"park_id": park_id, **views.kpi(database, cache, park_id, year)}
+    except ValueError as exc:  # a year the factors do not reach (before the official grid series)
+        raise HTTPException(422, i18n.t("web.no_figures", language(request), year=year, reason=exc)) from None
 
 
 @router.get("/enterprises/{enterprise_id}/records", summary="An enterprise's raw records (confidential)")
-def enterprise_records(request: Request, enterprise_id: str, user: Signed, year: int | None = None) -> dict[str, Any]:
+def enterprise_records(request: Request, enterprise_id: str, user: Signed, year: Year = None) -> dict[str, Any]:
     if not access.sees_records(user, enterprise_place(request, enterprise_id)):
         raise forbid(request)
     with request.app.state.database.sessions() as session:
