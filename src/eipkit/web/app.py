@@ -71,6 +71,10 @@ def create_app(database: Database, banner: str | None = None, settings: WebSetti
     def charts_js() -> Response:
         return Response(charts.script(), media_type="text/javascript", headers=_ASSET_CACHE)
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> RedirectResponse:
+        return RedirectResponse("/static/favicon.svg", status_code=301)
+
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         return HTMLResponse(
