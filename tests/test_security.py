@@ -179,33 +179,23 @@ def test_an_application_of_another_park_is_not_found_through_this_park_s_page(de
 
     theirs = changes.open_application(demo_copy, operator("test"), "NAMCAUKIEN", api_date("2025-01-24"))
     app = create_app(demo_copy)
-    coordinator = browser(app, "dieuphoi-deepc")
-    before = users.audit_log(demo_copy)
-    answer = coordinator.post(
-        "/parks/DEEPC/applications",
-        data={
-            "csrf_token": csrf(coordinator, "/reports"),
+
+    def withdraw(name: str, park: str) -> int:
+        client = browser(app, name)
+        form = {
+            "csrf_token": csrf(client, "/reports"),
             "application": str(theirs),
             "step": "withdrawn",
             "on": "2025-02-01",
-        },
-    )
-    assert answer.status_code == 404
+        }
+        return client.post(f"/parks/{park}/applications", data=form, follow_redirects=False).status_code
+
+    before = users.audit_log(demo_copy)
+    assert withdraw("dieuphoi-deepc", "DEEPC") == 404
     (stored,) = api.application_progress(demo_copy, api_date("2025-02-01"), application_id=theirs)
     assert stored["state"] != "withdrawn" and users.audit_log(demo_copy) == before
     # through its own park's page the board records the step, filed under that park
-    board = browser(app, "bql-haiphong")
-    done = board.post(
-        "/parks/NAMCAUKIEN/applications",
-        data={
-            "csrf_token": csrf(board, "/reports"),
-            "application": str(theirs),
-            "step": "withdrawn",
-            "on": "2025-02-01",
-        },
-        follow_redirects=False,
-    )
-    assert done.status_code == 303
+    assert withdraw("bql-haiphong", "NAMCAUKIEN") == 303
     entry = users.audit_log(demo_copy)[0]
     assert (entry["action"], entry["entity_id"], entry["park_id"]) == ("step", str(theirs), "NAMCAUKIEN")
 

@@ -296,25 +296,13 @@ def optimize_symbiosis(
 ) -> tuple[CandidateSet, Solution]:
     """Optimise the exchange network of these parks and store each selected link as a proposed symbiosis
     opportunity (an opportunity already further along keeps its stage)."""
-    found, solution = solve_symbiosis(database, park_ids, province, objective, time_limit_s, knowledge_file)
-    with database.transaction() as session:
-        store_links(session, found, solution)
-    return found, solution
-
-
-def solve_symbiosis(
-    database: Database,
-    park_ids: Sequence[str] | None = None,
-    province: str | None = None,
-    objective: str = "cost",
-    time_limit_s: float | None = None,
-    knowledge_file: str | None = None,
-) -> tuple[CandidateSet, Solution]:
-    """The optimised exchange network of these parks, stored nowhere."""
     from eipkit.symbiosis import network
 
     found = symbiosis_candidates(database, park_ids, province, knowledge_file)
-    return found, network.solve(found.problem, objective, time_limit_s, arcs=found.arcs)
+    solution = network.solve(found.problem, objective, time_limit_s, arcs=found.arcs)
+    with database.transaction() as session:
+        store_links(session, found, solution)
+    return found, solution
 
 
 def store_links(session: Session, found: CandidateSet, solution: Solution) -> list[str]:

@@ -24,9 +24,9 @@ from eipkit.access import Place, User
 from eipkit.api import (
     NotFound,
     enterprise_measured_savings,
-    solve_symbiosis,
     store_links,
     store_measured_savings,
+    symbiosis_candidates,
 )
 from eipkit.i18n import LocalisedError, Message
 from eipkit.io.importer import ImportResult, import_path
@@ -233,9 +233,12 @@ def edit_opportunity(
 
 def optimize_park(database: Database, user: User, park_id: str, objective: str) -> dict[str, Any]:
     """Optimise a park's exchange network and store its links as proposed opportunities, with the audit entry."""
+    from eipkit.symbiosis import network
+
     with database.sessions() as session:
         _require(access.edits(user, _park_place(session, park_id)))
-    found, solution = solve_symbiosis(database, [park_id], objective=objective)
+    found = symbiosis_candidates(database, [park_id])
+    solution = network.solve(found.problem, objective, arcs=found.arcs)
     result = {
         "links": len(solution.links),
         "net_benefit_vnd_per_year": solution.net_benefit_vnd_per_year,

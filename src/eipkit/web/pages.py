@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import plotly.graph_objects as go
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -33,6 +34,7 @@ from eipkit.web.views import enterprise_place, park_place
 from eipkit.web.work import heavy
 
 router = APIRouter(include_in_schema=False)
+T = TypeVar("T")
 Signed = Annotated[User, Depends(page_user)]
 STATUS_COLOURS = {True: "#2E6B3F", False: "#C0504D", None: "#B08D2A"}
 
@@ -56,6 +58,22 @@ async def _change_form(request: Request, user: User, place: Place) -> dict[str, 
 def _reason(exc: Exception, lang: str) -> str:
     """Why a form was refused, in the reader's language when the library said it in both."""
     return exc.text(lang) if isinstance(exc, i18n.LocalisedError) else str(exc)
+
+
+async def _attempt(request: Request, user: User, work: Callable[[], T]) -> T:
+    """A change on a worker thread: refused for its content (a bad date, a step out of order, a missing field) it is a
+    400 saying why; not allowed (403) and not found (404) pass through as they are."""
+    lang = language(request)
+
+    def guarded() -> T:
+        try:
+            return work()
+        except (changes.NotAllowed, api.NotFound):
+            raise
+        except (ValueError, KeyError, LookupError) as exc:
+            raise HTTPException(400, _reason(exc, lang)) from None
+
+    return await heavy(request, user.username, guarded)
 
 
 def _day(form: dict[str, str], name: str = "on") -> dt.date:
@@ -330,22 +348,16 @@ def certification(request: Request, park_id: str, user: Signed, rules: str = "vn
 async def application(request: Request, park_id: str, user: Signed) -> Response:
     form = await _change_form(request, user, park_place(request, park_id))
     database, _ = _state(request)
-    lang = language(request)
 
     def change() -> None:
-        try:
-            if form.get("application"):
-                number, on = int(form["application"]), dt.date.fromisoformat(form["on"])
-                changes.record_application_step(database, user, park_id, number, form["step"], on)
-            else:
-                submitted = dt.date.fromisoformat(form["submitted"])
-                changes.open_application(database, user, park_id, submitted, form.get("procedure", "park"))
-        except changes.NotAllowed:
-            raise
-        except (ValueError, KeyError) as exc:
-            raise HTTPException(400, _reason(exc, lang)) from None
+        if form.get("application"):
+            number, on = int(form["application"]), dt.date.fromisoformat(form["on"])
+            changes.record_application_step(database, user, park_id, number, form["step"], on)
+        else:
+            submitted = dt.date.fromisoformat(form["submitted"])
+            changes.open_application(database, user, park_id, submitted, form.get("procedure", "park"))
 
-    await heavy(request, user.username, change)
+    await _attempt(request, user, change)
     return RedirectResponse(f"/parks/{park_id}/certification", status_code=303)
 
 
@@ -459,24 +471,18 @@ async def assessment(request: Request, enterprise_id: str, user: Signed) -> Resp
     place = enterprise_place(request, enterprise_id)
     form = await _change_form(request, user, place)
     database, cache = _state(request)
-    lang = language(request)
 
     def change() -> None:
-        try:
-            on = _day(form)
-            if form.get("assessment"):
-                number, task = int(form["assessment"]), int(form["task"])
-                note = form.get("note") or None
-                changes.update_assessment_task(database, user, enterprise_id, number, task, form["status"], on, note)
-            else:
-                team = [m.strip() for m in form.get("team", "").split(";") if m.strip()]
-                changes.start_assessment(database, user, enterprise_id, form["focus_area"], team, on)
-        except changes.NotAllowed:
-            raise
-        except (ValueError, KeyError) as exc:
-            raise HTTPException(400, _reason(exc, lang)) from None
+        on = _day(form)
+        if form.get("assessment"):
+            number, task = int(form["assessment"]), int(form["task"])
+            note = form.get("note") or None
+            changes.update_assessment_task(database, user, enterprise_id, number, task, form["status"], on, note)
+        else:
+            team = [m.strip() for m in form.get("team", "").split(";") if m.strip()]
+            changes.start_assessment(database, user, enterprise_id, form["focus_area"], team, on)
 
-    await heavy(request, user.username, change)
+    await _attempt(request, user, change)
     cache.changed()
     return RedirectResponse(f"/enterprises/{enterprise_id}#cp", status_code=303)
 
@@ -517,14 +523,9 @@ async def apply_savings(request: Request, enterprise_id: str, user: Signed) -> R
             baseline, reporting = int(form["baseline"]), int(form["reporting"])
         except (KeyError, ValueError):
             raise HTTPException(400, i18n.t("web.bad_years", lang)) from None
-        try:
-            changes.apply_measured_savings(database, user, enterprise_id, chosen, baseline, reporting)
-        except (changes.NotAllowed, api.NotFound):
-            raise
-        except (ValueError, LookupError) as exc:
-            raise HTTPException(400, _reason(exc, lang)) from None
+        changes.apply_measured_savings(database, user, enterprise_id, chosen, baseline, reporting)
 
-    await heavy(request, user.username, change)
+    await _attempt(request, user, change)
     cache.changed()
     return RedirectResponse(f"/enterprises/{enterprise_id}", status_code=303)
 
