@@ -90,6 +90,21 @@ def test_recp_without_measured_savings_or_implemented_later_does_not_count() -> 
     assert result(facts, "D35-37.2.c").value == 0.0
 
 
+def test_only_a_measured_saving_of_resources_counts_not_a_co2_or_money_figure_alone() -> None:
+    """Art. 37(2)(c): solutions that save materials, water, energy, chemicals, waste. E0 measured only CO2, E1 only
+    money: neither counts; E2 measured water and E3 materials: 2 of 10 enterprises, 20%."""
+    opportunities = [
+        recp("E0", electricity_mwh=None, co2e_t=35.0),
+        recp("E1", electricity_mwh=None, cost_saving_vnd=4e8),
+        recp("E2", electricity_mwh=None, water_m3=1200.0),
+        recp("E3", electricity_mwh=None, materials_t=8.0),
+    ]
+    facts = ParkFacts(park(), 2025, tenants(10), opportunities)
+    found = result(facts, "D35-37.2.c")
+    assert (found.value, found.status) == (20.0, "pass")
+    assert sorted(facts.recp_with_savings()) == ["E2", "E3"]
+
+
 def test_recp_gap_ranks_by_stage_then_investment() -> None:
     opportunities = [
         recp("E1", stage="feasibility", investment_vnd=900e6),

@@ -6,6 +6,7 @@ import csv
 import os
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from babel.numbers import format_decimal
 
@@ -98,6 +99,18 @@ class LocalisedError(ValueError):
 
     def text(self, lang: str) -> str:
         return self.message.text(lang)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Rebuilt from its message, whatever the subclass's own constructor takes (errors cross to and from the
+        web application's worker processes)."""
+        return _rebuilt, (type(self), self.message)
+
+
+def _rebuilt(cls: type[LocalisedError], message: Message) -> LocalisedError:
+    error = cls.__new__(cls)
+    error.message = message
+    error.args = (message.text("en"),)
+    return error
 
 
 def number(value: float | int | None, lang: str = DEFAULT, digits: int = 1) -> str:

@@ -6,6 +6,7 @@ One loader validates each file on first use, so a bad edit to a data file fails 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -95,14 +96,26 @@ class RecpOption(_Row):
 
 
 class Price(_Row):
-    """A default price, used only when an enterprise's own records carry no cost."""
+    """A default price from the day it took effect, used only when an enterprise's own records carry no cost."""
 
     resource: Literal["electricity", "fuel", "water", "materials", "chemicals", "disposal"]
     carrier: str
     price_vnd: float = Field(gt=0)
     unit: str
-    year: int
+    valid_from: dt.date
     source: str
+    confidence: str
+
+
+class MvCriterion(_Row):
+    """A limit a measurement-and-verification baseline model must meet, with its source."""
+
+    criterion: Literal["cv_rmse_max"]
+    value: float = Field(gt=0)
+    unit: str
+    applies_to: str
+    source: str
+    year: int
     confidence: str
 
 
@@ -157,8 +170,34 @@ def recp_options() -> dict[str, RecpOption]:
 
 
 @cache
-def prices() -> dict[tuple[str, str], Price]:
-    return {(row.resource, row.carrier): row for row in _load("prices.csv", Price)}
+def price_rows() -> tuple[Price, ...]:
+    return tuple(sorted(_load("prices.csv", Price), key=lambda row: row.valid_from))
+
+
+def prices(on: dt.date | None = None) -> dict[tuple[str, str], Price]:
+    """The default prices in force on `on` (the latest when None; the earliest known before any took effect)."""
+    chosen: dict[tuple[str, str], Price] = {}
+    for row in price_rows():
+        key = (row.resource, row.carrier)
+        if key not in chosen or on is None or row.valid_from <= on:
+            chosen[key] = row
+    return chosen
+
+
+def price_day(year: int) -> dt.date:
+    """The day whose prices stand for a year's: 1 July, the middle of the year."""
+    return dt.date(year, 7, 1)
+
+
+@cache
+def mv_criteria() -> tuple[MvCriterion, ...]:
+    return tuple(_load("mv_criteria.csv", MvCriterion))
+
+
+def cv_rmse_limit(reporting_months: int) -> MvCriterion:
+    """ASHRAE Guideline 14's CV(RMSE) limit for a baseline model whose savings are reported over this many months."""
+    under, over = (c for c in mv_criteria() if c.criterion == "cv_rmse_max")
+    return under if reporting_months < 12 else over
 
 
 @cache

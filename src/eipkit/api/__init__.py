@@ -9,18 +9,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eipkit import accounting
 from eipkit.model import Enterprise, Opportunity, Park
 from eipkit.monitoring import results as results_table
-from eipkit.monitoring.savings import MeasuredSavings, measured_savings
+from eipkit.monitoring.savings import MeasuredSavings
 from eipkit.monitoring.stages import StageEvent
 from eipkit.recp import benchmark as peers
 from eipkit.recp.assessment import Assessment
 from eipkit.recp.indicators import Indicators, indicators
 from eipkit.recp.options import DEFAULT_RATE, Proposal, propose
-from eipkit.store import Database, repository
+from eipkit.store import Database, repository, schema
 
 if TYPE_CHECKING:  # the symbiosis modules load linopy; commands that do not optimise need not wait for it
     from eipkit.certification.evaluate import Evaluation
@@ -106,30 +107,109 @@ def enterprise_options(database: Database, enterprise_id: str, year: int, rate: 
 
 
 def enterprise_measured_savings(
-    database: Database, enterprise_id: str, baseline_year: int, reporting_year: int
+    database: Database, enterprise_id: str, baseline_years: int | Sequence[int], reporting_year: int
 ) -> MeasuredSavings:
+    """Savings of the reporting year measured against one baseline year (scaled by production) or against three or
+    more (a regression on production), with avoided CO2 and cost at the reporting year's factors and prices."""
+    from eipkit import reference
+    from eipkit.monitoring import savings
+    from eipkit.recp.options import unit_prices
+
+    years = [baseline_years] if isinstance(baseline_years, int) else sorted(set(baseline_years))
+    if reporting_year in years:
+        raise ValueError(f"the reporting year {reporting_year} cannot also be a baseline year")
     with database.sessions() as session:
         _enterprise(session, enterprise_id)
         records = repository.records(session, [enterprise_id])
-    base = records.in_year(baseline_year)
-    report = records.in_year(reporting_year)
-    return measured_savings(
-        accounting.account(base, baseline_year, 1),
-        accounting.account(report, reporting_year, 1),
-        base.production,
-        report.production,
+    missing = [y for y in [*years, reporting_year] if y not in records.years()]
+    if missing:
+        raise NotFound(f"no records of enterprise '{enterprise_id}' for {', '.join(map(str, missing))}")
+    outputs = {y: records.in_year(y).production for y in [*years, reporting_year]}
+    normaliser, produced = savings.production_basis(outputs)
+    periods = [savings.period(str(y), accounting.account(records.in_year(y), y, 1), produced[y]) for y in years]
+    reporting = records.in_year(reporting_year)
+    reporting_period = savings.period(
+        str(reporting_year), accounting.account(reporting, reporting_year, 1), produced[reporting_year]
+    )
+    prices = {k: v.vnd for k, v in unit_prices(reporting).items()}
+    return savings.measured_savings(
+        periods,
+        reporting_period,
+        normaliser,
+        accounting.Factors.for_year(reporting_year),
+        prices,
+        reference.cv_rmse_limit(12).value,
     )
 
 
-def apply_measured_savings(database: Database, opportunity_id: str, savings: MeasuredSavings) -> None:
-    """Store savings measured from records on an opportunity, which then counts as measured."""
+def apply_measured_savings(
+    database: Database, opportunity_ids: str | Sequence[str], savings: MeasuredSavings, enterprise_id: str
+) -> Attribution:
+    """Store the saving measured at the enterprise's meter on its opportunities (which then count as measured): each
+    gets its share of it (see `attribute_measured_savings`)."""
     with database.transaction() as session:
-        store_measured_savings(session, opportunity_id, savings)
+        attribution = attribute_measured_savings(session, enterprise_id, savings, opportunity_ids)
+        for opportunity_id, values in attribution.shares.items():
+            store_saving_values(session, opportunity_id, values)
+    return attribution
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who gets what of one metered saving: the measures that share the meter and each chosen one's share."""
+
+    sharing: dict[str, float]  # every measure implemented in the period (and the chosen ones): its weight
+    shares: dict[str, dict[str, float]]  # the chosen ones: their saving columns
+
+    def as_dict(self) -> dict[str, object]:
+        total = sum(self.sharing.values()) or 1.0
+        return {
+            "method": "split in proportion to each measure's expected cost saving (equal shares when none is known)",
+            "measures": {k: v / total for k, v in self.sharing.items()},
+            "shares": self.shares,
+        }
+
+
+def attribute_measured_savings(
+    session: Session, enterprise_id: str, savings: MeasuredSavings, chosen: str | Sequence[str]
+) -> Attribution:
+    """The saving measured at an enterprise's meter belongs to every measure it implemented in the period (after the
+    last baseline period, up to the reporting one): it is split among them in proportion to their expected cost
+    savings, and each chosen opportunity gets its share. An opportunity the enterprise takes no part in is not
+    found."""
+    from eipkit.monitoring.savings import split
+
+    chosen = [chosen] if isinstance(chosen, str) else list(chosen)
+    enterprise = _enterprise(session, enterprise_id)
+    own = {o.opportunity_id: o for o in repository.opportunities_where(session, [enterprise.park_id])}
+    own = {k: o for k, o in own.items() if enterprise_id in o.enterprise_ids}
+    for opportunity_id in chosen:
+        if opportunity_id not in own:
+            raise NotFound(f"no opportunity '{opportunity_id}' of enterprise '{enterprise_id}'")
+    after, until = max(int(p) for p in savings.baseline_periods), int(savings.reporting_period)
+    sharing = [
+        k
+        for k, o in own.items()
+        if k in chosen or (o.stage == "implemented" and o.year_implemented and after < o.year_implemented <= until)
+    ]
+    expected = dict(
+        session.execute(
+            select(schema.Opportunity.opportunity_id, schema.Opportunity.expected_cost_saving_vnd).where(
+                schema.Opportunity.opportunity_id.in_(sharing)
+            )
+        ).all()
+    )
+    weights = {k: max(expected.get(k) or 0.0, 0.0) for k in sharing}
+    shares = split(savings.values(), weights)
+    return Attribution(weights, {k: shares[k] for k in chosen})
 
 
 def store_measured_savings(session: Session, opportunity_id: str, savings: MeasuredSavings) -> dict[str, float]:
     """The measured savings written on the opportunity in the caller's transaction; returns what was written."""
-    values = {k: v.avoided for k, v in savings.avoided.items() if k in repository.SAVING_COLUMNS}
+    return store_saving_values(session, opportunity_id, savings.values())
+
+
+def store_saving_values(session: Session, opportunity_id: str, values: dict[str, float]) -> dict[str, float]:
     try:
         repository.set_savings(session, opportunity_id, values, basis="measured")
     except KeyError:

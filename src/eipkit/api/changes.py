@@ -23,9 +23,10 @@ from eipkit import access, users
 from eipkit.access import Place, User
 from eipkit.api import (
     NotFound,
+    attribute_measured_savings,
     enterprise_measured_savings,
     store_links,
-    store_measured_savings,
+    store_saving_values,
     symbiosis_candidates,
 )
 from eipkit.i18n import LocalisedError, Message
@@ -255,16 +256,16 @@ def optimize_park(database: Database, user: User, park_id: str, objective: str) 
 def apply_measured_savings(
     database: Database, user: User, enterprise_id: str, opportunity_id: str, baseline_year: int, reporting_year: int
 ) -> dict[str, float]:
-    """Savings measured from an enterprise's records, stored on one of its opportunities."""
+    """Savings measured from an enterprise's records, stored on one of its opportunities: its share when other
+    measures were implemented in the period too (see `api.attribute_measured_savings`)."""
     measured = enterprise_measured_savings(database, enterprise_id, baseline_year, reporting_year)
     with database.transaction() as session:
         place = _enterprise_place(session, enterprise_id)
         _require(access.edits(user, place))
-        stored = repository.opportunity(session, opportunity_id)
-        if stored is None or enterprise_id not in {e.enterprise_id for e in stored.enterprises}:
-            raise NotFound(f"no opportunity '{opportunity_id}' of enterprise '{enterprise_id}'")
-        written = store_measured_savings(session, opportunity_id, measured)
-        users.audit(session, user, "measure", "opportunity", opportunity_id, after=written, park_id=place.park_id)
+        attribution = attribute_measured_savings(session, enterprise_id, measured, opportunity_id)
+        written = store_saving_values(session, opportunity_id, attribution.shares[opportunity_id])
+        after = {"savings": written, "attribution": attribution.as_dict()["measures"]}
+        users.audit(session, user, "measure", "opportunity", opportunity_id, after=after, park_id=place.park_id)
     return written
 
 

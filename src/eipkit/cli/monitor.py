@@ -14,6 +14,7 @@ from eipkit.cli.common import (
     LangOption,
     OutputFormat,
     attempt,
+    console,
     fail,
     figure,
     parse_date,
@@ -76,26 +77,32 @@ def history(
 @app.command("savings")
 def savings(
     enterprise: Annotated[str, typer.Option("--enterprise", help="Enterprise ID.")],
-    baseline: Annotated[int, typer.Option("--baseline", help="Baseline year.")],
+    baseline: Annotated[
+        list[int], typer.Option("--baseline", help="Baseline year; repeat it for 3 or more years (a regression).")
+    ],
     year: Annotated[int, typer.Option("--year", help="Reporting year.")],
     apply_to: Annotated[
-        str | None, typer.Option("--apply-to", help="Store the result on this opportunity as measured savings.")
+        list[str] | None,
+        typer.Option(
+            "--apply-to", help="Store the result (its share) on this opportunity as measured savings; repeat."
+        ),
     ] = None,
     db: DbOption = None,
     output: FormatOption = OutputFormat.table,
     lang: LangOption = None,
 ) -> None:
-    """Savings measured from records: baseline consumption adjusted to the reporting year's production."""
+    """Savings measured from records (IPMVP Option C): the baseline adjusted to the reporting year's production
+    (scaled from one year, regressed on three or more), avoided CO2 and cost at the reporting year's factors."""
     lang = i18n.language(lang)
     database = connect(db)
     try:
         result = api.enterprise_measured_savings(database, enterprise, baseline, year)
-        if apply_to:
-            api.apply_measured_savings(database, apply_to, result)
-    except api.NotFound as exc:
+        attribution = api.apply_measured_savings(database, apply_to, result, enterprise) if apply_to else None
+    except (api.NotFound, ValueError) as exc:
         raise fail(str(exc)) from None
     if output is OutputFormat.json:
-        print_json({"enterprise_id": enterprise} | result.as_dict())
+        extra = {"attribution": attribution.as_dict()} if attribution else {}
+        print_json({"enterprise_id": enterprise} | result.as_dict(lang) | extra)
         return
     rows = [
         (
@@ -110,9 +117,27 @@ def savings(
     headers = [
         i18n.t(k, lang) for k in ("ui.indicator", "ui.baseline", "ui.adjusted_baseline", "ui.reporting", "ui.avoided")
     ]
+    periods = ", ".join(result.baseline_periods)
     print_table(
-        f"{enterprise} · {baseline} → {year} · {result.normaliser} × {result.production_ratio:.3f}",
+        f"{enterprise} · {periods} → {year} · {result.normaliser} × {result.production_ratio:.3f}",
         headers,
         rows,
         right=[1, 2, 3, 4],
     )
+    if result.fits:
+        print_table(
+            i18n.t("sav.fits", lang),
+            ["", i18n.t("sav.fixed", lang), i18n.t("sav.variable", lang), "R²", "CV(RMSE)"],
+            [
+                (item, figure(f.fixed, lang, 2), figure(f.variable, lang, 6), figure(f.r2, lang, 3),
+                 f"{f.cv_rmse:.1%}" if f.cv_rmse is not None else "–")
+                for item, f in result.fits.items()
+            ],
+            right=[1, 2, 3, 4],
+        )  # fmt: skip
+    for note in result.notes:
+        console.print(f"- {note.text(lang)}", highlight=False)
+    if attribution:
+        measures = attribution.as_dict()["measures"]
+        shares = ", ".join(f"{k} {v:.0%}" for k, v in measures.items())
+        console.print(i18n.t("sav.note.split", lang, count=len(measures), shares=shares), highlight=False)

@@ -47,6 +47,9 @@ class ImportRejected(ValueError):
         self.problems = sorted(problems, key=_problem_order)[: self.LISTED]
         super().__init__(f"{self.total} problem(s) in the workbook; nothing was imported")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.problems, self.total)
+
 
 class Problems(list[Problem]):
     """The problems found so far: every one counted, the first KEPT kept (enough to list the first LISTED of them

@@ -88,8 +88,10 @@ def resource_use(accounts: Accounts) -> dict[str, float]:
 
 
 def _default_price(resource: str, records: Records) -> float:
-    """Shipped default unit price per RESOURCE_UNIT; for fuels, the energy-weighted price of the fuels used."""
-    table = reference.prices()
+    """Shipped default unit price per RESOURCE_UNIT, in force in the middle of the records' (latest) year; for
+    fuels, the energy-weighted price of the fuels used."""
+    years = records.years()
+    table = reference.prices(reference.price_day(years[-1]) if years else None)
     if resource == "electricity":
         price = table[("electricity", "")]
         return price.price_vnd / units.convert(1, price.unit, "MWh")

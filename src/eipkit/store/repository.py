@@ -60,6 +60,7 @@ def save(session: Session, workbook: ValidWorkbook, source: str) -> dict[str, di
             counts[name] = _save_records(session, table, sheet.key, rows)
         session.flush()
         if name == "opportunities":
+            _keep_expected(session, rows)
             _link_enterprises(session, rows)
             record_stage_changes(session, stages_before, dt.date.today(), note=f"import: {source[-200:]}")
     session.add(
@@ -70,6 +71,14 @@ def save(session: Session, workbook: ValidWorkbook, source: str) -> dict[str, di
         )
     )
     return counts
+
+
+def _keep_expected(session: Session, rows: list[Row]) -> None:
+    """Imported opportunities whose savings are expected: their cost saving is also the expected one."""
+    ids = [r.values["opportunity_id"] for r in rows if r.values.get("basis") == "expected"]
+    for chunk in _chunks(ids):
+        for stored in session.scalars(select(schema.Opportunity).where(schema.Opportunity.opportunity_id.in_(chunk))):
+            stored.expected_cost_saving_vnd = stored.cost_saving_vnd
 
 
 def _save_entities(session: Session, table: type, key: str, rows: list[Row]) -> dict[str, int]:
@@ -370,9 +379,15 @@ SAVING_COLUMNS = (
 
 
 def set_savings(session: Session, opportunity_id: str, savings: dict[str, float | None], basis: str) -> None:
+    """Set an opportunity's yearly savings; the expected cost saving is kept apart (`expected_cost_saving_vnd`)
+    when it is an expected one, so that measured savings replacing it can still be shared in its proportion."""
     stored = session.get(schema.Opportunity, opportunity_id)
     if stored is None:
         raise KeyError(opportunity_id)
+    if stored.basis == "expected" and stored.expected_cost_saving_vnd is None:
+        stored.expected_cost_saving_vnd = stored.cost_saving_vnd
+    if basis == "expected" and "cost_saving_vnd" in savings:
+        stored.expected_cost_saving_vnd = savings["cost_saving_vnd"]
     for column, value in savings.items():
         if column not in SAVING_COLUMNS:
             raise ValueError(f"'{column}' is not a saving column")
@@ -487,7 +502,13 @@ def propose_opportunity(
     """Create or refresh a proposed opportunity; one already past 'proposed' keeps its stage and basis."""
     stored = session.get(schema.Opportunity, opportunity_id)
     if stored is None:
-        stored = schema.Opportunity(opportunity_id=opportunity_id, stage="proposed", year_identified=year, **values)
+        stored = schema.Opportunity(
+            opportunity_id=opportunity_id,
+            stage="proposed",
+            year_identified=year,
+            expected_cost_saving_vnd=values.get("cost_saving_vnd"),
+            **values,
+        )
         session.add(stored)
         session.flush()
         session.add(

@@ -166,6 +166,9 @@ class Opportunity(Base):
     waste_t: Mapped[float | None] = mapped_column(Float)
     cost_saving_vnd: Mapped[float | None] = mapped_column(Float)
     co2e_t: Mapped[float | None] = mapped_column(Float)
+    # the yearly cost saving expected before savings were measured, kept when measured ones replace it: what a
+    # metered saving shared by several measures is split by
+    expected_cost_saving_vnd: Mapped[float | None] = mapped_column(Float)
     assessment_id: Mapped[int | None] = mapped_column(ForeignKey("cp_assessments.id", ondelete="SET NULL"))
 
     enterprises: Mapped[list[Enterprise]] = relationship(

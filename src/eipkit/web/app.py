@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -35,7 +37,15 @@ def _busy(exc: OperationalError) -> bool:
 
 def create_app(database: Database, banner: str | None = None, settings: WebSettings | None = None) -> FastAPI:
     settings = settings or WebSettings.from_environment()
+    heavy = HeavyWork(settings.heavy_per_user, settings.heavy_at_once)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        heavy.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="eipkit",
         version=__version__,
         description="Eco-industrial parks: records, KPIs, RECP, symbiosis, Decree 35/2022 certification. "
@@ -51,7 +61,7 @@ def create_app(database: Database, banner: str | None = None, settings: WebSetti
     app.state.keys = signing_keys()
     app.state.jobs = jobs.Jobs()
     app.state.throttle = SignInThrottle()
-    app.state.heavy = HeavyWork(settings.heavy_per_user, settings.heavy_at_once)
+    app.state.heavy = heavy
     app.add_middleware(
         RotatingSessions,
         keys=app.state.keys,

@@ -20,7 +20,7 @@ from eipkit.api import changes
 from eipkit.io.validate import ImportRejected
 from eipkit.recp.assessment import TASK_STATUSES
 from eipkit.store import Database, repository
-from eipkit.web import views
+from eipkit.web import views, work
 from eipkit.web.render import render
 from eipkit.web.security import (
     checked_form,
@@ -31,7 +31,7 @@ from eipkit.web.security import (
     start_session,
 )
 from eipkit.web.views import enterprise_place, park_place
-from eipkit.web.work import heavy
+from eipkit.web.work import apart, database_url, heavy
 
 router = APIRouter(include_in_schema=False)
 T = TypeVar("T")
@@ -574,11 +574,9 @@ async def upload(request: Request, user: Signed) -> Response:
         raise HTTPException(400, i18n.t("web.no_file", language(request)))
     lang = language(request)
     content, name = await file.read(), file.filename or "upload.xlsx"
-    database, limits = request.app.state.database, request.app.state.settings.upload
+    url, limits = database_url(request.app.state.database), request.app.state.settings.upload
     try:
-        result = await heavy(
-            request, user.username, lambda: changes.import_workbook(database, user, name, content, limits)
-        )
+        result = await apart(request, user.username, work.import_upload, url, user, name, content, limits)
     except ImportRejected as exc:
         problems = [(p, p.text(lang)) for p in exc.problems]
         return render(request, "upload.html.j2", user, 422, problems=problems, total=exc.total, result=None)
@@ -616,32 +614,17 @@ def tools(request: Request, user: Signed) -> Response:
     return render(request, "tools.html.j2", user, water=None, exchange=None, pareto=None)
 
 
-def _calculated(parse: Any, solve: Any) -> Any:
-    """A calculator's answer: the problem checked (400 naming every field at fault), then solved."""
-    from eipkit.symbiosis.problem import ProblemError
-
-    try:
-        parsed = parse()
-    except ProblemError as exc:
-        raise HTTPException(400, str(exc)) from None
-    return solve(parsed)
-
-
 @router.post("/tools/water")
 async def water_tool(request: Request, user: Signed) -> Response:
     """Water reuse between enterprises under contaminant limits: a calculator, nothing is stored."""
-    from eipkit.symbiosis import water
-
     _, data = await _problem_file(request)
-    result = await heavy(request, user.username, lambda: _calculated(lambda: water.parse(data), water.solve))
+    result = await _calculated(request, user, work.water_reuse, data)
     return render(request, "tools.html.j2", user, water=result, exchange=None, pareto=None)
 
 
 @router.post("/tools/exchange")
 async def exchange_tool(request: Request, user: Signed) -> Response:
     """The exchange network of a problem file, for one objective or as the money/CO2 trade-off."""
-    from eipkit.symbiosis import network, problem
-
     fields, data = await _problem_file(request)
     lang = language(request)
     try:
@@ -651,16 +634,20 @@ async def exchange_tool(request: Request, user: Signed) -> Response:
     objective = fields.get("objective", "cost")
     if objective not in ("cost", "co2"):
         raise HTTPException(400, i18n.t("web.bad_objective", lang))
-
-    def solve(exchange: Any) -> Any:
-        if points >= 2:
-            return [p.as_dict() | {"links": len(p.links)} for p in network.pareto(exchange, min(points, 10), 60.0)]
-        return network.solve(exchange, objective, 60.0).as_dict()  # type: ignore[arg-type]
-
-    result = await heavy(request, user.username, lambda: _calculated(lambda: problem.parse(data), solve))
+    result = await _calculated(request, user, work.exchange_network, data, objective, points)
     if points >= 2:
         return render(request, "tools.html.j2", user, water=None, exchange=None, pareto=result)
     return render(request, "tools.html.j2", user, water=None, exchange=result, pareto=None)
+
+
+async def _calculated(request: Request, user: User, function: Any, *args: Any) -> Any:
+    """A calculator's answer from a worker process; a problem file at fault is a 400 naming every field."""
+    from eipkit.symbiosis.problem import ProblemError
+
+    try:
+        return await apart(request, user.username, function, *args)
+    except ProblemError as exc:
+        raise HTTPException(400, str(exc)) from None
 
 
 @router.get("/audit")

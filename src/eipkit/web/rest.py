@@ -14,10 +14,10 @@ from eipkit.access import User
 from eipkit.api import changes
 from eipkit.io.validate import ImportRejected
 from eipkit.store import repository
-from eipkit.web import views
+from eipkit.web import views, work
 from eipkit.web.security import api_user, client_of, forbid, issue_token, language
 from eipkit.web.views import enterprise_place, park_place
-from eipkit.web.work import heavy
+from eipkit.web.work import apart, database_url, heavy
 
 
 class Refusal(BaseModel):
@@ -115,11 +115,9 @@ async def imports(request: Request, file: UploadFile, user: Signed) -> Any:
     if user.role == "ministry":
         raise forbid(request)
     content, name = await file.read(), file.filename or "upload.xlsx"
-    database, limits, lang = request.app.state.database, request.app.state.settings.upload, language(request)
+    url, limits, lang = database_url(request.app.state.database), request.app.state.settings.upload, language(request)
     try:
-        result = await heavy(
-            request, user.username, lambda: changes.import_workbook(database, user, name, content, limits)
-        )
+        result = await apart(request, user.username, work.import_upload, url, user, name, content, limits)
     except ImportRejected as exc:
         problems = [{"sheet": p.sheet, "row": p.row, "column": p.column, "reason": p.text(lang)} for p in exc.problems]
         refused = any(p.message.key in REFUSALS for p in exc.problems)

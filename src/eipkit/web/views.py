@@ -167,12 +167,6 @@ def park_page(database: Database, cache: Cache, park_id: str, lang: str) -> dict
     return cache.get(("park_page", park_id, lang), compute)
 
 
-def user(database: Database, cache: Cache, username: str) -> User | None:
-    from eipkit import users
-
-    return cache.get(("user", username), lambda: users.find(database, username))
-
-
 def stage_counts(opportunities: list[Any], lang: str) -> list[tuple[str, str, int, int]]:
     counts = Counter((o.kind, o.stage) for o in opportunities)
     return [

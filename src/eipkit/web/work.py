@@ -1,18 +1,32 @@
-"""Heavy work of a request (an import, a calculator, a password check) on a worker thread, so the event loop
-keeps answering everyone else, with a bounded number running at once in all and per user."""
+"""Heavy work of a request kept off the event loop, with a bounded number running at once in all and per user.
+
+Work that holds Python's interpreter lock for seconds (reading and checking a workbook: openpyxl and the
+validation are Python and C parsers that never let go; building an optimisation model) runs in worker processes,
+so the other people's pages keep answering at full speed. Short work and work that releases the lock (a password
+check, a database write) runs on a worker thread.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
 import threading
 from collections import Counter
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from functools import cache, partial
+from typing import Any, TypeVar
 
 import anyio.to_thread
 from anyio import CapacityLimiter
 from fastapi import HTTPException, Request
 
 from eipkit import i18n
+from eipkit.access import User
+from eipkit.io.importer import ImportResult
+from eipkit.io.workbook import Limits
+from eipkit.store import Database, connect
 from eipkit.web.security import language
 
 T = TypeVar("T")
@@ -20,26 +34,89 @@ T = TypeVar("T")
 
 class HeavyWork:
     def __init__(self, per_user: int, at_once: int) -> None:
-        self.per_user = per_user
+        self.per_user, self.at_once = per_user, at_once
         self._limiter = CapacityLimiter(at_once)
         self._running: Counter[str] = Counter()
         self._lock = threading.Lock()
+        self._processes: ProcessPoolExecutor | None = None
 
-    async def run(self, request: Request, who: str, work: Callable[[], T]) -> T:
-        """`work()` on a worker thread; 429 when `who` (a user, or a client before sign-in) already has
-        `per_user` running. Beyond `at_once` in all, work waits its turn without holding the loop."""
+    @contextmanager
+    def _counted(self, request: Request, who: str) -> Iterator[None]:
+        """One more piece of work for `who` (a user, or a client before sign-in); 429 beyond `per_user`."""
         with self._lock:
             if self._running[who] >= self.per_user:
                 raise HTTPException(429, i18n.t("web.busy", language(request)), headers={"Retry-After": "10"})
             self._running[who] += 1
         try:
-            return await anyio.to_thread.run_sync(work, limiter=self._limiter)
+            yield
         finally:
             with self._lock:
                 self._running[who] -= 1
                 if not self._running[who]:
                     del self._running[who]
 
+    async def run(self, request: Request, who: str, work: Callable[[], T]) -> T:
+        """`work()` on a worker thread (beyond `at_once` in all, it waits its turn without holding the loop)."""
+        with self._counted(request, who):
+            return await anyio.to_thread.run_sync(work, limiter=self._limiter)
+
+    async def apart(self, request: Request, who: str, function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)` in a worker process: a module-level function whose arguments and answer pickle."""
+        with self._counted(request, who):
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._pool(), partial(function, *args))
+
+    def _pool(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._processes is None:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["eipkit.web.work"])
+                self._processes = ProcessPoolExecutor(self.at_once, mp_context=context)
+            return self._processes
+
+    def close(self) -> None:
+        with self._lock:
+            if self._processes is not None:
+                self._processes.shutdown(wait=False, cancel_futures=True)
+                self._processes = None
+
 
 async def heavy(request: Request, who: str, work: Callable[[], T]) -> T:
     return await request.app.state.heavy.run(request, who, work)
+
+
+async def apart(request: Request, who: str, function: Callable[..., T], *args: Any) -> T:
+    return await request.app.state.heavy.apart(request, who, function, *args)
+
+
+def database_url(database: Database) -> str:
+    return database.engine.url.render_as_string(hide_password=False)
+
+
+# --- what runs in the worker processes ------------------------------------------------------------------------
+
+
+@cache
+def _database(url: str) -> Database:
+    return connect(url, migrate=False)
+
+
+def import_upload(url: str, user: User, filename: str, content: bytes, limits: Limits) -> ImportResult:
+    from eipkit.api import changes
+
+    return changes.import_workbook(_database(url), user, filename, content, limits)
+
+
+def water_reuse(data: Any) -> dict[str, Any]:
+    from eipkit.symbiosis import water
+
+    return water.solve(water.parse(data))
+
+
+def exchange_network(data: Any, objective: str, points: int) -> Any:
+    from eipkit.symbiosis import network, problem
+
+    exchange = problem.parse(data)
+    if points >= 2:
+        return [p.as_dict() | {"links": len(p.links)} for p in network.pareto(exchange, min(points, 10), 60.0)]
+    return network.solve(exchange, objective, 60.0).as_dict()  # type: ignore[arg-type]
