@@ -84,7 +84,9 @@ def test_demo_results_match_totals_from_the_raw_rows(sqlite_db: Database) -> Non
         )
         assert table["cost_saving_vnd"][basis] == pytest.approx(sum(r.get("cost_saving_vnd") or 0 for r in chosen))
         assert table["co2e_t"][basis] == pytest.approx(sum(expected_co2e(r) for r in chosen))
-        assert table["cost_saving_usd"][basis] == pytest.approx(table["cost_saving_vnd"][basis] / 25000)
+        # no year asked: the latest year of data/usd_rates.csv, 2025's 26,000 VND/USD
+        assert table["usd_rate_vnd"] == 26000
+        assert table["cost_saving_usd"][basis] == pytest.approx(table["cost_saving_vnd"][basis] / 26000)
     assert table["co2e_computed_for"] == len(implemented)
 
 

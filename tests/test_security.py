@@ -73,7 +73,7 @@ def test_an_import_cannot_move_an_enterprise_or_a_park_into_the_importer_s_reach
     board = api_client(app, "bql-haiphong")
     taken = _import(board, _workbook(tmp_path, {"parks": [dict(tando, province="Hải Phòng")]}))
     assert taken.status_code == 403 and taken.json()["detail"]["problems"][0]["column"] == "province"
-    assert _province_of(demo_copy, "TANDO") == "Long An"
+    assert _province_of(demo_copy, "TANDO") == "Tây Ninh"
 
     own = api_client(app, "dn-deepc-001")
     moved = _import(own, _workbook(tmp_path, {"enterprises": [dict(ENTERPRISE["DEEPC-001"], park_id="NAMCAUKIEN")]}))
@@ -117,13 +117,13 @@ def test_a_park_changes_province_only_from_the_command_line(demo_copy: Database)
     board = users.find(demo_copy, "bql-haiphong")
     with pytest.raises(changes.NotAllowed):
         changes.move_park(demo_copy, board, "DEEPC", "Quảng Ninh")
-    changes.move_park(demo_copy, access.operator("an"), "TANDO", "Tây Ninh")
-    assert _province_of(demo_copy, "TANDO") == "Tây Ninh"
+    changes.move_park(demo_copy, access.operator("an"), "TANDO", "Bình Dương")  # a former name: its unit in force
+    assert _province_of(demo_copy, "TANDO") == "Thành phố Hồ Chí Minh"
     entry = users.audit_log(demo_copy)[0]
     assert (entry["username"], entry["before"], entry["after"]) == (
         "cli:an",
-        {"province": "Long An"},
         {"province": "Tây Ninh"},
+        {"province": "Thành phố Hồ Chí Minh"},
     )
 
 

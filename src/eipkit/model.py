@@ -26,6 +26,7 @@ class Park:
     io_monitoring: bool | None = None
     last_annual_report_year: int | None = None
     kind: str = "industrial_park"
+    province_as_written: str | None = None  # a former unit's name the park was recorded with
 
     @property
     def is_city(self) -> bool:

@@ -119,6 +119,15 @@ class MvCriterion(_Row):
     confidence: str
 
 
+class UsdRate(_Row):
+    """VND per US dollar over a year, for the USD columns of results tables."""
+
+    year: int
+    vnd_per_usd: float = Field(gt=1000, lt=100000)
+    source: str
+    confidence: str
+
+
 class CpTask(_Row):
     """A task of the 6-step, 18-task cleaner-production assessment method."""
 
@@ -187,6 +196,18 @@ def prices(on: dt.date | None = None) -> dict[tuple[str, str], Price]:
 def price_day(year: int) -> dt.date:
     """The day whose prices stand for a year's: 1 July, the middle of the year."""
     return dt.date(year, 7, 1)
+
+
+@cache
+def usd_rates() -> dict[int, UsdRate]:
+    return {row.year: row for row in _load("usd_rates.csv", UsdRate)}
+
+
+def usd_rate(year: int) -> float:
+    """The year's VND per USD; a later year takes the latest known, an earlier one the first."""
+    rates = usd_rates()
+    known = [y for y in rates if y <= year]
+    return rates[max(known) if known else min(rates)].vnd_per_usd
 
 
 @cache

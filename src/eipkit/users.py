@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from eipkit import provinces
 from eipkit.access import ROLES, User
 from eipkit.i18n import LocalisedError
 from eipkit.store import Database, schema
@@ -77,6 +78,8 @@ def add_user(
         raise BadUser("user.place", role=role)
     if len(password) < 8:
         raise BadUser("user.password")
+    if province:
+        province = provinces.resolve(province).name  # a board of "Long An" oversees Tây Ninh since July 2025
     with database.transaction() as session:
         account = session.scalar(select(schema.UserAccount).where(schema.UserAccount.username == username))
         if account is None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eipkit import accounting
+from eipkit import accounting, provinces, reference
 from eipkit.model import Enterprise, Opportunity, Park
 from eipkit.monitoring import results as results_table
 from eipkit.monitoring.savings import MeasuredSavings
@@ -244,15 +244,16 @@ def results(
     park_ids: Sequence[str] | None = None,
     province: str | None = None,
     year: int | None = None,
-    usd_rate: float = results_table.DEFAULT_USD_RATE,
+    usd_rate: float | None = None,
+    former: bool = False,
 ) -> results_table.ResultsTable:
-    """Results of some parks, a province, or everything (no park and no province)."""
+    """Results of some parks, a province, or everything (no park and no province). A province is read as the unit
+    in force ("Long An" is Tây Ninh since 1 July 2025), or with `former` as the unit before the 2025 merger (the
+    parks recorded under it)."""
     with database.sessions() as session:
         if province is not None:
-            parks = [p.park_id for p in repository.parks(session, province=province)]
-            if not parks:
-                raise NotFound(f"no park in province '{province}'")
-            scope = province
+            parks = [p.park_id for p in province_parks(session, province, former)]
+            scope = province if former else provinces.resolve(province).name
         elif park_ids:
             for park_id in park_ids:
                 _members(session, park_id)
@@ -260,7 +261,22 @@ def results(
         else:
             parks, scope = None, "all"
         opportunities = repository.opportunities_where(session, parks)
-    return results_table.results(opportunities, scope, year, usd_rate)
+    rate = usd_rate if usd_rate is not None else reference.usd_rate(year or dt.date.today().year)
+    return results_table.results(opportunities, scope, year, rate)
+
+
+def province_parks(session: Session, province: str, former: bool = False) -> list[Park]:
+    """The parks of a province: the unit in force the name belongs to, or with `former` the unit before 2025."""
+    if former:
+        chosen = provinces.resolve(province).former or province
+        parks = [
+            p for p in repository.parks(session) if provinces.former_unit(p.province, p.province_as_written) == chosen
+        ]
+    else:
+        parks = repository.parks(session, province=provinces.resolve(province).name)
+    if not parks:
+        raise NotFound(f"no park in province '{province}'")
+    return parks
 
 
 def start_assessment(
@@ -334,10 +350,7 @@ def enterprise_profile(database: Database, enterprise_id: str) -> tuple[Enterpri
 
 def _scope_parks(session: Session, park_ids: Sequence[str] | None, province: str | None) -> list[Park]:
     if province is not None:
-        parks = repository.parks(session, province=province)
-        if not parks:
-            raise NotFound(f"no park in province '{province}'")
-        return parks
+        return province_parks(session, province)
     if park_ids:
         found = []
         for park_id in park_ids:

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eipkit import access, users
+from eipkit import access, provinces, users
 from eipkit.access import Place, User
 from eipkit.api import (
     NotFound,
@@ -189,7 +189,9 @@ def move_enterprise(database: Database, user: User, enterprise_id: str, park_id:
 
 
 def move_park(database: Database, user: User, park_id: str, province: str) -> None:
-    """Record that a park now belongs to another province (a merger of provinces, a corrected record)."""
+    """Record that a park now belongs to another province (a corrected record); a former unit's name is read as the
+    unit in force."""
+    province = provinces.resolve(province).name
     with database.transaction() as session:
         old = _park_place(session, park_id)
         _require(access.sees_park(user, old))

@@ -61,6 +61,10 @@ def import_(
             _print_problems(rejected, lang)
             raise typer.Exit(2) from None
     console.print(i18n.t("cli.imported", lang, rows=result.rows, source=result.source))
+    for note in result.notes:
+        console.print(
+            f"- {note.sheet}, {i18n.t('col.row', lang).lower()} {note.row}: {note.text(lang)}", highlight=False
+        )
 
 
 def _print_problems(rejected: ImportRejected, lang: str) -> None:

@@ -10,7 +10,7 @@ import typer
 
 from eipkit import api, i18n
 from eipkit.cli.common import DbOption, LangOption, console, fail, figure, print_json, print_table
-from eipkit.monitoring.results import DEFAULT_USD_RATE, SAVINGS
+from eipkit.monitoring.results import SAVINGS
 from eipkit.reports import results_workbook
 from eipkit.store import connect
 
@@ -28,7 +28,12 @@ def results(
         bool, typer.Option("--all", help="Every park (the default without --park/--province).")
     ] = False,
     year: Annotated[int | None, typer.Option("--year", help="Results up to this year.")] = None,
-    usd_rate: Annotated[float, typer.Option("--usd-rate", help="VND per USD for the USD column.")] = DEFAULT_USD_RATE,
+    usd_rate: Annotated[
+        float | None, typer.Option("--usd-rate", help="VND per USD (default: the year's, data/usd_rates.csv).")
+    ] = None,
+    former: Annotated[
+        bool, typer.Option("--former", help="Read --province as the unit before the 2025 merger (e.g. Long An).")
+    ] = False,
     output: Annotated[ResultsFormat, typer.Option("--format", help="table, json or xlsx.")] = ResultsFormat.table,
     out: Annotated[Path | None, typer.Option("--out", help="File for --format xlsx.")] = None,
     db: DbOption = None,
@@ -39,7 +44,9 @@ def results(
     if sum(bool(x) for x in (park, province, all_parks)) > 1:
         raise fail("give one of --park, --province or --all")
     try:
-        table = api.results(connect(db), park_ids=park or None, province=province, year=year, usd_rate=usd_rate)
+        table = api.results(
+            connect(db), park_ids=park or None, province=province, year=year, usd_rate=usd_rate, former=former
+        )
     except (api.NotFound, ValueError) as exc:
         raise fail(str(exc)) from None
     if output is ResultsFormat.json:

@@ -20,6 +20,7 @@ from eipkit.store import Database, repository
 class ImportResult:
     source: str
     counts: dict[str, dict[str, int]]
+    notes: tuple[Problem, ...] = ()  # accepted, but changed: a province filed under the unit in force
 
     @property
     def rows(self) -> int:
@@ -89,4 +90,4 @@ def _store(
         # back and the user still gets a reason rather than a traceback.
         detail = str(exc.orig).strip().splitlines()[0]
         raise ImportRejected([Problem("(database)", 0, "", Message("err.database", detail=detail))]) from exc
-    return ImportResult(source, counts)
+    return ImportResult(source, counts, tuple(valid.notes))

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from eipkit import contract, units
+from eipkit import contract, provinces, units
 from eipkit.i18n import Message
 from eipkit.io.cells import CellError, is_blank, parse_id, parser_for
 from eipkit.io.workbook import RawSheet
@@ -96,6 +96,7 @@ class KnownIds:
 @dataclass
 class ValidWorkbook:
     rows: dict[str, list[Row]]
+    notes: list[Problem] = field(default_factory=list)  # what was accepted but changed, said to the importer
 
     def count(self) -> dict[str, int]:
         return {name: len(rows) for name, rows in self.rows.items()}
@@ -118,7 +119,28 @@ def validate(raw: Mapping[str, RawSheet], known: KnownIds | None = None) -> Vali
             problems.append(Problem(ref.sheet, ref.row, ref.column, message))
     if problems.total:
         raise ImportRejected(problems, problems.total)
-    return ValidWorkbook(rows)
+    return ValidWorkbook(rows, _provinces_in_force(rows.get("parks", [])))
+
+
+def _provinces_in_force(parks: list[Row]) -> list[Problem]:
+    """Parks written with a former province ("Long An") are filed under the unit in force ("Tây Ninh"), the name as
+    written kept; each such row is noted."""
+    notes = []
+    for row in parks:
+        resolved = provinces.resolve(row.values["province"])
+        row.values["province_as_written"] = None
+        if resolved.name != row.values["province"]:
+            row.values["province_as_written"] = row.values["province"]
+            row.values["province"] = resolved.name
+            if resolved.renamed:
+                message = Message(
+                    "note.province_in_force",
+                    written=resolved.written,
+                    unit=resolved.name,
+                    since=resolved.effective.strftime("%d/%m/%Y") if resolved.effective else "",
+                )
+                notes.append(Problem("parks", row.row, "province", message))
+    return notes
 
 
 @dataclass(frozen=True)

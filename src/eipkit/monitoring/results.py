@@ -18,7 +18,6 @@ from eipkit.model import Opportunity
 KINDS = ("recp", "symbiosis")
 BASES = ("expected", "measured")
 SAVINGS = ("electricity_mwh", "fuel_tj", "water_m3", "materials_chemicals_waste_t", "co2e_t", "cost_saving_vnd")
-DEFAULT_USD_RATE = 25_000.0
 
 
 def grid_factor_for(year: int | None) -> reference.GridFactorChoice:
@@ -94,9 +93,7 @@ def _by_kind(items: Sequence[tuple[str, Any]]) -> dict[str, int]:
     return result
 
 
-def results(
-    opportunities: Sequence[Opportunity], scope: str, year: int | None = None, usd_rate: float = DEFAULT_USD_RATE
-) -> ResultsTable:
+def results(opportunities: Sequence[Opportunity], scope: str, year: int | None, usd_rate: float) -> ResultsTable:
     """Results up to `year` (identified by then; implemented by then), or of everything recorded."""
     if usd_rate <= 0:
         raise ValueError("the USD rate must be positive")

@@ -147,6 +147,7 @@ def _park(o: schema.Park) -> model.Park:
         io_monitoring=o.io_monitoring,
         last_annual_report_year=o.last_annual_report_year,
         kind=o.kind or "industrial_park",
+        province_as_written=o.province_as_written,
     )
 
 

@@ -39,7 +39,8 @@ class Park(Base):
 
     park_id: Mapped[str] = mapped_column(ID, primary_key=True)
     name: Mapped[str] = mapped_column(String(500))
-    province: Mapped[str] = mapped_column(String(500), index=True)
+    province: Mapped[str] = mapped_column(String(500), index=True)  # the unit in force (eipkit.provinces)
+    province_as_written: Mapped[str | None] = mapped_column(String(500))  # when a former unit's name was given
     area_ha: Mapped[float] = mapped_column(Float)
     green_area_ha: Mapped[float | None] = mapped_column(Float)
     industrial_land_ha: Mapped[float | None] = mapped_column(Float)

@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
-from eipkit import access, api, contract, i18n, reference, users
+from eipkit import access, api, contract, i18n, provinces, reference, users
 from eipkit.access import Place, User
 from eipkit.api import changes
 from eipkit.io.validate import ImportRejected
@@ -177,6 +177,8 @@ def national(request: Request, user: Signed) -> Response:
 
 @router.get("/provinces/{province}")
 def province(request: Request, province: str, user: Signed) -> Response:
+    """A province's parks; a former unit's name ("Long An") shows the unit in force it belongs to."""
+    province = provinces.resolve(province).name
     _allow(request, user.role == "ministry" or (user.role == "board" and user.province == province))
     database, cache = _state(request)
     rows = [r for r in views.park_table(database, cache) if r["province"] == province]

@@ -124,7 +124,8 @@ async def imports(request: Request, file: UploadFile, user: Signed) -> Any:
         detail = {"message": str(exc), "total": exc.total, "problems": problems}
         raise HTTPException(403 if refused else 422, detail) from None
     request.app.state.cache.changed()
-    return {"source": result.source, "rows": result.rows, "counts": result.counts}
+    notes = [{"sheet": n.sheet, "row": n.row, "column": n.column, "note": n.text(lang)} for n in result.notes]
+    return {"source": result.source, "rows": result.rows, "counts": result.counts, "notes": notes}
 
 
 REFUSALS = {"err.not_allowed", "err.moves_enterprise", "err.moves_park", "err.moves_opportunity"}
