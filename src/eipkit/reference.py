@@ -128,6 +128,18 @@ class UsdRate(_Row):
     confidence: str
 
 
+class ShippedWasteCode(_Row):
+    """A waste code of the extract shipped with eipkit, with how sure it is (most are not verified)."""
+
+    code: str = Field(pattern=r"^\d{2}( \d{2}){0,2}$")
+    name_vi: str
+    name_en: str
+    mark: Literal["NH", "KS", "TT-R", "TT", ""]
+    ewc: str
+    confidence: Literal["verified", "secondary", "recalled"]
+    source: str
+
+
 class CpTask(_Row):
     """A task of the 6-step, 18-task cleaner-production assessment method."""
 
@@ -196,6 +208,11 @@ def prices(on: dt.date | None = None) -> dict[tuple[str, str], Price]:
 def price_day(year: int) -> dt.date:
     """The day whose prices stand for a year's: 1 July, the middle of the year."""
     return dt.date(year, 7, 1)
+
+
+@cache
+def waste_codes() -> dict[str, ShippedWasteCode]:
+    return {row.code: row for row in _load("waste_codes.csv", ShippedWasteCode)}
 
 
 @cache

@@ -362,6 +362,57 @@ def _scope_parks(session: Session, park_ids: Sequence[str] | None, province: str
     return repository.parks(session)
 
 
+@dataclass(frozen=True)
+class WasteCodeList:
+    """The waste codes in use: the official annex a user loaded, else the extract shipped with eipkit."""
+
+    official: bool
+    source: str
+    codes: dict[str, tuple[str, str]]  # code -> (Vietnamese name, confidence)
+
+    @property
+    def verified(self) -> frozenset[str]:
+        """Codes that may be shown without a flag: all of a loaded official annex, the verified ones shipped."""
+        return frozenset(code for code, (_, confidence) in self.codes.items() if confidence == "verified")
+
+
+def waste_codes(database: Database) -> WasteCodeList:
+    with database.sessions() as session:
+        loaded = list(session.scalars(select(schema.WasteCodeEntry).order_by(schema.WasteCodeEntry.code)))
+    if loaded:
+        return WasteCodeList(True, loaded[0].source, {c.code: (c.name_vi, "verified") for c in loaded})
+    shipped = reference.waste_codes()
+    return WasteCodeList(
+        False,
+        "eipkit/data/waste_codes.csv",
+        {c.code: (c.name_vi, c.confidence) for c in shipped.values()},
+    )
+
+
+def load_waste_codes(database: Database, path: str | Path) -> int:
+    """Replace the waste-code list in use by the official annex in `path` (all of it, or nothing when any row is
+    refused: ImportRejected names the row and column)."""
+    from eipkit.io import waste_codes as annex
+
+    codes = annex.read(path)
+    now, source = dt.datetime.now(dt.UTC), Path(path).name
+    with database.transaction() as session:
+        session.execute(schema.WasteCodeEntry.__table__.delete())
+        session.add_all(
+            schema.WasteCodeEntry(
+                code=c.code,
+                name_vi=c.name_vi,
+                name_en=c.name_en,
+                mark=c.mark,
+                ewc=c.ewc,
+                source=source,
+                loaded_at=now,
+            )
+            for c in codes
+        )
+    return len(codes)
+
+
 def symbiosis_candidates(
     database: Database,
     park_ids: Sequence[str] | None = None,
@@ -376,7 +427,9 @@ def symbiosis_candidates(
         parks = _scope_parks(session, park_ids, province)
         members = [e for p in parks for e in repository.enterprises(session, p.park_id)]
         records = repository.records(session, [e.enterprise_id for e in members])
-    return candidates.find(members, parks, records, knowledge.knowledge_base(knowledge_file), max_distance_km)
+    kb = knowledge.knowledge_base(knowledge_file)
+    verified = waste_codes(database).verified
+    return candidates.find(members, parks, records, kb, max_distance_km, verified_codes=verified)
 
 
 def optimize_symbiosis(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from eipkit import accounting, i18n, reference
+from eipkit import accounting, contract, i18n, reference
 from eipkit.certification.evaluate import Evaluation
 from eipkit.certification.evidence import ParkFacts
 from eipkit.certification.measures import yes_no
@@ -76,6 +76,19 @@ def _kpis(document: Document, accounts: accounting.Accounts, lang: str) -> None:
     document.table([i18n.t("ui.indicator", lang), i18n.t("ui.value", lang)], rows, (3, 2))
 
 
+def _consulted(document: Document, procedure: str, lang: str) -> None:
+    from eipkit.certification.procedure import consulted
+
+    document.paragraph(i18n.t(f"dossier.consulted_{procedure}", lang), bold=True)
+    for body in consulted(procedure, lang):
+        document.paragraph(f"- {body}")
+
+
+def _label(column: str, lang: str) -> str:
+    (found,) = [c for c in contract.sheets()["parks"].columns if c.name == column]
+    return found.label(lang)
+
+
 def park_dossier(evaluation: Evaluation, facts: ParkFacts, lang: str = "vi") -> Document:
     """Decree 35/2022 Art. 41: registration letter, operation report, self-assessment, supporting documents."""
     t = i18n.t
@@ -88,6 +101,7 @@ def park_dossier(evaluation: Evaluation, facts: ParkFacts, lang: str = "vi") -> 
     investor = park.investor or "[chủ đầu tư]"
     document.paragraph(t("dossier.park_request", lang, investor=investor, park=park.name))
     document.paragraph(t("dossier.sets", lang, sets=6))
+    _consulted(document, "park", lang)
     document.paragraph(t("dossier.signature", lang))
     document.page_break()
     document.heading(t("dossier.operation_park", lang), 2)
@@ -95,10 +109,10 @@ def park_dossier(evaluation: Evaluation, facts: ParkFacts, lang: str = "vi") -> 
         [t("ui.park", lang), park.name],
         [t("ui.province", lang), park.province],
         [t("ui.area", lang) + " (ha)", i18n.number(park.area_ha, lang)],
-        ["industrial_land_ha", i18n.number(park.industrial_land_ha, lang)],
-        ["green_area_ha", i18n.number(park.green_area_ha, lang)],
-        ["established_year", park.established_year],
-        ["services", ", ".join(park.services)],
+        [_label("industrial_land_ha", lang), i18n.number(park.industrial_land_ha, lang)],
+        [_label("green_area_ha", lang), i18n.number(park.green_area_ha, lang)],
+        [_label("established_year", lang), park.established_year],
+        [_label("services", lang), ", ".join(contract.enum_label("service", s, lang) for s in park.services)],
     ]
     document.table([t("dossier.item", lang), t("ui.value", lang)], facts_rows, (2, 3))
     _kpis(document, facts.accounts, lang)
@@ -126,6 +140,7 @@ def enterprise_dossier(evaluation: Evaluation, facts: ParkFacts, enterprise: Ent
     document.paragraph(t("dossier.to_board", lang, province=facts.park.province))
     document.paragraph(t("dossier.enterprise_request", lang, enterprise=enterprise.name, park=facts.park.name))
     document.paragraph(t("dossier.sets", lang, sets=5))
+    _consulted(document, "enterprise", lang)
     document.paragraph(t("dossier.signature", lang))
     document.page_break()
     document.heading(t("dossier.operation_enterprise", lang), 2)

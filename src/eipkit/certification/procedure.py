@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from eipkit import i18n
 from eipkit.certification.calendar import WorkingCalendar, vietnam
 from eipkit.i18n import LocalisedError
 
@@ -30,6 +31,15 @@ def _spec(procedure: str) -> dict[str, Any]:
     if procedure not in PROCEDURES:
         raise UnknownProcedure("cert.unknown_procedure", name=procedure, known=", ".join(PROCEDURES))
     return _data()["procedures"][procedure]
+
+
+def consulted(procedure: str, lang: str = "vi") -> list[str]:
+    """The bodies whose opinion the procedure asks, under their names in force (former name in brackets)."""
+    names = []
+    for body in _spec(procedure).get("consulted", []):
+        former = body.get(f"formerly_{lang}")
+        names.append(f"{body[lang]} ({i18n.t('dossier.formerly', lang, name=former)})" if former else body[lang])
+    return names
 
 
 def step_ids(procedure: str) -> list[str]:

@@ -14,6 +14,7 @@ app.command()(admin.backup)
 app.command()(admin.restore)
 app.add_typer(admin.keys_app, name="keys")
 app.add_typer(admin.move_app, name="move")
+app.add_typer(admin.reference_app, name="reference")
 
 
 def main() -> None:

@@ -88,3 +88,42 @@ def move_park(
     lang = i18n.language(lang)
     attempt(lambda: changes.move_park(connect(db), _operator(), park, province), lang)
     console.print(i18n.t("move.done", lang, what=park, where=province))
+
+
+reference_app = typer.Typer(help="Reference lists in use: load an official list in place of the shipped one.")
+load_app = typer.Typer(help="Load an official list (validated, all or nothing).", no_args_is_help=True)
+reference_app.add_typer(load_app, name="load")
+
+
+@load_app.command("waste-codes")
+def load_waste_codes(
+    path: Annotated[Path, typer.Argument(help="CSV or .xlsx: code, name_vi [, name_en, mark, ewc].")],
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Load the official waste list (Circular 02/2022/TT-BTNMT Annex III, as amended) in place of the shipped
+    extract, whose codes are mostly unverified."""
+    from eipkit import api
+    from eipkit.cli.core import _print_problems
+    from eipkit.io.validate import ImportRejected
+
+    lang = i18n.language(lang)
+    try:
+        count = api.load_waste_codes(connect(db), path)
+    except ImportRejected as rejected:
+        _print_problems(rejected, lang)
+        raise typer.Exit(2) from None
+    console.print(i18n.t("annex.loaded", lang, count=count, source=path.name))
+
+
+@reference_app.command("waste-codes")
+def show_waste_codes(db: DbOption = None, lang: LangOption = None) -> None:
+    """The waste codes in use, each with how sure it is."""
+    from eipkit import api
+    from eipkit.cli.common import print_table
+
+    lang = i18n.language(lang)
+    found = api.waste_codes(connect(db))
+    rows = [(code, name, confidence) for code, (name, confidence) in sorted(found.codes.items())]
+    title = f"{found.source} ({i18n.t('annex.official' if found.official else 'annex.shipped', lang)})"
+    print_table(title, ["code", "name_vi", "confidence"], rows)

@@ -292,6 +292,21 @@ class AuditEntry(Base):
     after: Mapped[str | None] = mapped_column(Text)
 
 
+class WasteCodeEntry(Base):
+    """A code of the official waste list (Circular 02/2022 Annex III) as loaded by a user; it replaces the shipped
+    extract, whose codes are mostly unverified."""
+
+    __tablename__ = "waste_codes"
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name_vi: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str | None] = mapped_column(Text)
+    mark: Mapped[str | None] = mapped_column(String(8))
+    ewc: Mapped[str | None] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(1000))
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Setting(Base):
     __tablename__ = "settings"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -126,8 +126,10 @@ def find(
     kb: Sequence[Synergy],
     max_distance_km: float | None = None,
     default_fixed_cost_vnd_per_year: float = 0.0,
+    verified_codes: Collection[str] = frozenset(),
 ) -> CandidateSet:
-    """Candidates among these enterprises from their latest year of records."""
+    """Candidates among these enterprises from their latest year of records. A match made by a waste code not in
+    `verified_codes` says the code is unverified."""
     defaults = transport_defaults()
     park_by_id = {p.park_id: p for p in parks}
     latest: dict[str, int] = {}
@@ -154,6 +156,8 @@ def find(
                 match = best_waste_match(kb, flow.waste, flow.waste_code)
                 if match:
                     entry, why = match
+                    if why.key == "is.match_code" and why.params["code"] not in verified_codes:
+                        why = Message("is.match_code_unverified", **why.params)
                     offers[(entry.kb_id, flow.waste)].append((flow, why, entry))
         for (kb_id, waste), flows in offers.items():
             entry = flows[0][2]
