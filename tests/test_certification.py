@@ -125,14 +125,23 @@ def test_one_link_between_iso_holders_passes_and_a_participant_without_iso_fails
     enterprises = tenants(4)
     facts = ParkFacts(park(), 2025, enterprises, [symbiosis("E0", "E1")])
     assert result(facts, "D35-37.2.b").status == "pass"
-    enterprises[1] = Enterprise("E1", "P", "Công ty 1", "2410", iso_14001=False, iso_50001=False, violations_3y=0)
+    held = {"iso_14001": False, "iso_50001": False, "iso_9001": False}
+    enterprises[1] = Enterprise("E1", "P", "Công ty 1", "2410", violations_3y=0, **held)
     facts = ParkFacts(park(), 2025, enterprises, [symbiosis("E0", "E1")])
     found = result(facts, "D35-37.2.b")
     assert found.status == "fail"
     assert "E1" in found.path[0].text("en")
-    # ISO 50001 alone is a suitable system
-    enterprises[1] = Enterprise("E1", "P", "Công ty 1", "2410", iso_14001=False, iso_50001=True, violations_3y=0)
-    assert result(ParkFacts(park(), 2025, enterprises, [symbiosis("E0", "E1")]), "D35-37.2.b").status == "pass"
+    # ISO 9001 not known either way: whether E1 qualifies cannot be told
+    unknown = Enterprise("E1", "P", "Công ty 1", "2410", violations_3y=0, iso_14001=False, iso_50001=False)
+    enterprises[1] = unknown
+    assert result(ParkFacts(park(), 2025, enterprises, [symbiosis("E0", "E1")]), "D35-37.2.b").status == "unknown"
+    # ISO 50001 alone, or ISO 9001 alone (production management), is a suitable system; the reading is said
+    for standard in ("iso_50001", "iso_9001"):
+        enterprises[1] = Enterprise("E1", "P", "Công ty 1", "2410", violations_3y=0, **(held | {standard: True}))
+        found = result(ParkFacts(park(), 2025, enterprises, [symbiosis("E0", "E1")]), "D35-37.2.b")
+        assert found.status == "pass"
+    evidence = [m.text("en") for m in found.evidence]
+    assert any("ISO 14001, ISO 50001, ISO 9001" in e and "a reading" in e for e in evidence)
 
 
 def test_no_link_fails_and_proposed_symbiosis_is_the_path() -> None:
@@ -214,7 +223,7 @@ def test_unverified_clauses_are_unknown_so_a_perfect_park_is_never_silently_elig
 
 def test_eco_enterprises_each_against_article_37_2() -> None:
     enterprises = tenants(3)
-    enterprises[2] = Enterprise("E2", "P", "Công ty 2", "2410", iso_14001=False, iso_50001=False, violations_3y=0)
+    enterprises[2] = Enterprise("E2", "P", "Công ty 2", "2410", iso_14001=False, iso_50001=False, iso_9001=False)
     opportunities = [recp("E0"), recp("E2"), symbiosis("E0", "E2"), symbiosis("E1", "E0", stage="proposed")]
     facts = ParkFacts(park(), 2025, enterprises, opportunities)
     found = {e.subject: e for e in evaluate.evaluate_enterprises(D35, facts)}
@@ -278,3 +287,27 @@ def test_shipped_packs_cite_every_criterion_and_flag_the_unverified() -> None:
                 assert criterion.measure == "unverified", criterion.id
     ids = {c.id for c in D35.criteria}
     assert {"D35-37.1.a", "D35-37.1.b", "D35-37.1.c", "D35-37.2.a", "D35-37.2.b", "D35-37.2.c"} <= ids
+
+
+def test_the_renewable_share_counts_biomass_fuels_and_renewable_purchases() -> None:
+    """1,600 GJ in a year: grid 600, onsite solar 100, a renewable purchase (DPPA) 100, wood 200, biogas 100, coal
+    500. Renewable: 100 + 100 + 200 + 100 = 500 GJ, 31.25% (solar alone would have said 6.25%)."""
+    from eipkit.certification.measures import MEASURES
+    from eipkit.model import EnergyUse
+
+    uses = {
+        "electricity_grid": 600,
+        "electricity_solar_onsite": 100,
+        "electricity_renewable_purchased": 100,
+        "biomass_wood": 200,
+        "biogas": 100,
+        "coal_anthracite": 500,
+    }
+    records = Records(energy=[EnergyUse("E0", 2025, carrier, gj) for carrier, gj in uses.items()])
+    facts = ParkFacts(park(), 2025, tenants(1), [], records)
+    outcome = MEASURES["renewable_share"](facts, None, {})
+    assert outcome.value == pytest.approx(31.25)
+    assert facts.accounts.renewable_tj() == pytest.approx(0.5)
+    # the purchase is bought through the grid: location-based scope 2 at the grid factor, like grid electricity
+    grid_factor = facts.accounts.grid_ef_tco2_per_mwh
+    assert facts.accounts.scope2_tco2e == pytest.approx((600 + 100) / 3.6 * grid_factor)

@@ -89,6 +89,7 @@ class Accounts:
     electricity_mwh: float = 0.0
     grid_electricity_mwh: float = 0.0
     solar_electricity_mwh: float = 0.0
+    renewable_purchased_mwh: float = 0.0
     fuel_tj: float = 0.0
     steam_purchased_tj: float = 0.0
     energy_tj: float = 0.0
@@ -120,6 +121,13 @@ class Accounts:
     def total_tco2e(self) -> float:
         return self.scope1_tco2e + self.scope2_tco2e
 
+    def renewable_tj(self, factors: Factors | None = None) -> float:
+        """Renewable energy used: onsite solar, renewable electricity purchased, and fuels whose CO2 is biogenic
+        (wood, rice husk, bagasse, biogas)."""
+        fuels = factors.fuels if factors else reference.fuels()
+        biomass = sum(tj for carrier, tj in self.fuel_by_carrier_tj.items() if fuels[carrier].biogenic)
+        return (self.solar_electricity_mwh + self.renewable_purchased_mwh) * GJ_PER_MWH / 1000 + biomass
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self) | {"total_tco2e": self.total_tco2e}
 
@@ -146,6 +154,8 @@ def account(records: Records, year: int, enterprises: int, factors: Factors | No
             result.grid_electricity_mwh += use.energy_gj / GJ_PER_MWH
         elif use.carrier == "electricity_solar_onsite":
             result.solar_electricity_mwh += use.energy_gj / GJ_PER_MWH
+        elif use.carrier == "electricity_renewable_purchased":
+            result.renewable_purchased_mwh += use.energy_gj / GJ_PER_MWH
         elif use.carrier == "steam_purchased":
             result.steam_purchased_tj += use.energy_gj / 1000
         else:
@@ -157,8 +167,12 @@ def account(records: Records, year: int, enterprises: int, factors: Factors | No
             result.n2o_t += burnt.n2o_t
     result.fuel_by_carrier_tj = dict(sorted(fuel_by_carrier.items()))
     result.fuel_tj = sum(fuel_by_carrier.values())
-    result.electricity_mwh = result.grid_electricity_mwh + result.solar_electricity_mwh
-    result.scope2_tco2e = result.grid_electricity_mwh * factors.grid.tco2_per_mwh
+    result.electricity_mwh = result.grid_electricity_mwh + result.solar_electricity_mwh + result.renewable_purchased_mwh
+    # location-based scope 2, the method of the official inventories: electricity bought through the grid carries
+    # the grid's factor, renewable contracts included (they count in the renewable share)
+    result.scope2_tco2e = (result.grid_electricity_mwh + result.renewable_purchased_mwh) * factors.grid.tco2_per_mwh
+    if result.renewable_purchased_mwh:
+        result.notes.append("renewable electricity purchased is in scope 2 at the grid factor (location-based)")
     if result.steam_purchased_tj:
         result.notes.append("purchased steam is counted as energy but not in scope 2: no emission factor set")
     if factors.grid.is_fallback:

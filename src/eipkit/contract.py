@@ -73,6 +73,13 @@ def _rows(filename: str) -> list[dict[str, str]]:
 
 
 @cache
+def version() -> int:
+    """The contract's version (`data/contract_versions.csv`): columns are only ever added, so a workbook of an
+    earlier version imports as it is."""
+    return max(int(row["version"]) for row in _rows("contract_versions.csv"))
+
+
+@cache
 def enums() -> dict[str, tuple[EnumValue, ...]]:
     grouped: dict[str, list[EnumValue]] = {}
     for row in _rows("enums.csv"):

@@ -140,6 +140,7 @@ class _Generator:
             "iso_50001": "yes" if rng.random() < 0.15 else "no",
             "violations_3y": 0 if rng.random() < 0.9 else 1,
         }
+        row["iso_9001"] = row["iso_14001"]  # drawn without the generator: the demo's other figures stay as they were
         self.rows["enterprises"].append(row)
         return {
             "row": row,

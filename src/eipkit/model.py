@@ -45,6 +45,7 @@ class Enterprise:
     iso_14001: bool | None = None
     iso_50001: bool | None = None
     violations_3y: int | None = None
+    iso_9001: bool | None = None
 
     @property
     def division(self) -> str:

@@ -178,7 +178,9 @@ class CarrierEnergy:
     route: str
 
 
-ELECTRIC_OR_HEAT = frozenset({"electricity_grid", "electricity_solar_onsite", "steam_purchased"})
+ELECTRIC_OR_HEAT = frozenset(
+    {"electricity_grid", "electricity_solar_onsite", "electricity_renewable_purchased", "steam_purchased"}
+)
 
 
 def carrier_energy(carrier: str, quantity: float, unit: str) -> CarrierEnergy:

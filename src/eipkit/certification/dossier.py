@@ -152,8 +152,10 @@ def enterprise_dossier(evaluation: Evaluation, facts: ParkFacts, enterprise: Ent
         ["VSIC", enterprise.vsic],
         ["employees", enterprise.employees],
         [
-            "ISO 14001 / ISO 50001",
-            f"{yes_no(enterprise.iso_14001).text(lang)} / {yes_no(enterprise.iso_50001).text(lang)}",
+            "ISO 14001 / ISO 50001 / ISO 9001",
+            " / ".join(
+                yes_no(held).text(lang) for held in (enterprise.iso_14001, enterprise.iso_50001, enterprise.iso_9001)
+            ),
         ],
     ]
     document.table([t("dossier.item", lang), t("ui.value", lang)], rows, (2, 3))

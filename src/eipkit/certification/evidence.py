@@ -22,7 +22,7 @@ SAVING_FIELDS = (
 # Decree 35/2022 Art. 37(2)(c): solutions that save raw materials and materials, water, energy, chemicals, waste
 # and scrap. A measured CO2 or money figure alone is not a saving of resources.
 RESOURCE_FIELDS = ("electricity_mwh", "fuel_gj", "water_m3", "materials_t", "chemicals_t", "waste_t")
-ISO_STANDARDS = ("iso_14001", "iso_50001")
+ISO_STANDARDS = ("iso_14001", "iso_50001", "iso_9001")
 # Circular 05/2025/TT-BKHDT Art. 2(1): the kinds of industrial-symbiosis activity, by opportunity category
 LINK_TYPE_OF_CATEGORY = {
     "input_output_exchange": "a",

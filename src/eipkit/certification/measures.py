@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eipkit import contract
-from eipkit.certification.evidence import ParkFacts
+from eipkit.certification.evidence import ISO_STANDARDS, ParkFacts
 from eipkit.i18n import Figure, Message, Said
 from eipkit.model import Enterprise, Opportunity
 
@@ -57,6 +57,11 @@ def measure(name: str) -> Callable[[Measure], Measure]:
         return function
 
     return register
+
+
+def contract_label(sheet: str, column: str) -> str:
+    """A contract column as people name it (ISO 9001, not iso_9001)."""
+    return next(c.label("en") for c in contract.sheets()[sheet].columns if c.name == column)
 
 
 def _percent(part: float, whole: float) -> float:
@@ -209,9 +214,18 @@ def _is_links(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Outco
 @measure("is_links_with_iso")
 @measure("own_symbiosis_with_iso")  # on an enterprise's own facts: its links and its own ISO
 def _is_links_with_iso(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Outcome:
-    standards = tuple(params.get("standards", ("iso_14001", "iso_50001")))
+    standards = tuple(params.get("standards", ISO_STANDARDS))
     outcome = _is_links(facts, criterion, params)
     outcome.compare = False
+    if params.get("standards_wording") == "secondary":  # which standards count is a reading, not the decree's words
+        named = ", ".join(contract_label("enterprises", s) for s in standards)
+        outcome.evidence.append(
+            Message(
+                "cert.note.standards",
+                standards=named,
+                basis=Said(params.get("standards_basis_vi", ""), params.get("standards_basis_en", "")),
+            )
+        )
     held = {e: facts.has_iso(facts.members[e], standards) for e in facts.participants}
     without = [e for e, h in held.items() if h is False]
     unknown = [e for e, h in held.items() if h is None]
@@ -364,7 +378,7 @@ def _ratio(part: float, whole: float, what: str) -> Outcome:
 @measure("renewable_share")
 def _renewable_share(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Outcome:
     a = facts.accounts
-    return _ratio(a.solar_electricity_mwh * 0.0036, a.energy_tj, "energy")
+    return _ratio(a.renewable_tj(), a.energy_tj, "energy")
 
 
 @measure("ghg_inventory")

@@ -39,6 +39,8 @@ RESOURCE_UNITS = {
     "waste_t": "t",
 }
 CONSUMPTION = ("electricity_mwh", "fuel_gj", "water_m3", "materials_t", "chemicals_t")
+# electricity bought through the grid: what the grid factor and the electricity price apply to
+BOUGHT = ("energy:electricity_grid", "energy:electricity_renewable_purchased")
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ def period(label: str, accounts: Accounts, production: float) -> Period:
     use: dict[str, float] = {
         "energy:electricity_grid": accounts.grid_electricity_mwh * GJ_PER_MWH,
         "energy:electricity_solar_onsite": accounts.solar_electricity_mwh * GJ_PER_MWH,
+        "energy:electricity_renewable_purchased": accounts.renewable_purchased_mwh * GJ_PER_MWH,
         "water_m3": accounts.water_withdrawal_m3,
         "materials_t": accounts.materials_t - accounts.chemicals_t,
         "chemicals_t": accounts.chemicals_t,
@@ -222,7 +225,7 @@ def measured_savings(
         )
 
     carriers = [k for k in items if k.startswith("energy:")]
-    electric = ["energy:electricity_grid", "energy:electricity_solar_onsite"]
+    electric = ["energy:electricity_grid", "energy:electricity_solar_onsite", "energy:electricity_renewable_purchased"]
     fuels = [k for k in carriers if k not in electric and k != "energy:steam_purchased"]
     result.avoided["electricity_mwh"] = summed("electricity_mwh", electric, 1 / GJ_PER_MWH)
     result.avoided["fuel_gj"] = summed("fuel_gj", fuels)
@@ -234,24 +237,15 @@ def measured_savings(
     for item in fuels:
         carrier = item.split(":", 1)[1]
         result.co2e_factors[f"{carrier}_gj"] = combustion(carrier, 1.0, factors).co2e_t
-    co2e = (
-        item_avoided["energy:electricity_grid"].avoided / GJ_PER_MWH * factors.grid.tco2_per_mwh
-        if ("energy:electricity_grid" in item_avoided)
-        else 0.0
-    )
+    bought_mwh = sum(item_avoided[k].avoided for k in BOUGHT if k in item_avoided) / GJ_PER_MWH
+    co2e = bought_mwh * factors.grid.tco2_per_mwh
     co2e += sum(item_avoided[i].avoided * result.co2e_factors[f"{i.split(':', 1)[1]}_gj"] for i in fuels)
     result.avoided["co2e_t"] = Avoided("co2e_t", 0.0, co2e, 0.0)
     result.notes.append(Message("sav.note.factors", factor=factors.grid.tco2_per_mwh, year=factors.grid.year))
 
     result.prices_vnd = dict(prices_vnd)
-    grid_mwh = (
-        item_avoided["energy:electricity_grid"].avoided / GJ_PER_MWH
-        if "energy:electricity_grid" in item_avoided
-        else 0.0
-    )
-    money = grid_mwh * prices_vnd.get("electricity", 0.0) + result.avoided["fuel_gj"].avoided * prices_vnd.get(
-        "fuel", 0.0
-    )
+    money = bought_mwh * prices_vnd.get("electricity", 0.0)
+    money += result.avoided["fuel_gj"].avoided * prices_vnd.get("fuel", 0.0)
     for resource, priced in (("water_m3", "water"), ("materials_t", "materials"), ("chemicals_t", "chemicals")):
         money += result.avoided[resource].avoided * prices_vnd.get(priced, 0.0)
     result.avoided["cost_saving_vnd"] = Avoided("cost_saving_vnd", 0.0, money, 0.0)

@@ -88,7 +88,10 @@ def _rows(content: ReportContent, lang: str) -> dict[str, list[list[str]]]:
         [i18n.t("ui.park", lang), f"{content.park.name} ({content.park.province})"],
         ["VSIC 2018", f"{content.enterprise.vsic} · {division.name_vi if lang == 'vi' else division.name_en}"],
         [i18n.t("rep.employees", lang), num(content.enterprise.employees, 0)],
-        ["ISO 14001 / ISO 50001", f"{yes_no(content.enterprise.iso_14001)} / {yes_no(content.enterprise.iso_50001)}"],
+        [
+            "ISO 14001 / ISO 50001 / ISO 9001",
+            " / ".join(yes_no(held) for held in _iso(content.enterprise)),
+        ],
         [i18n.t("ui.year", lang), str(content.year)],
     ]
     figures = content.accounts.as_dict()
@@ -186,13 +189,22 @@ HEADERS = {
 }
 
 
+def _iso(enterprise: Enterprise) -> tuple[bool | None, ...]:
+    return enterprise.iso_14001, enterprise.iso_50001, enterprise.iso_9001
+
+
 def _energy_mix(content: ReportContent, lang: str) -> tuple[list[str], list[float]]:
     a = content.accounts
     labels = [
         contract.enum_label("carrier", "electricity_grid", lang),
         contract.enum_label("carrier", "electricity_solar_onsite", lang),
+        contract.enum_label("carrier", "electricity_renewable_purchased", lang),
     ]
-    values = [a.grid_electricity_mwh * accounting.GJ_PER_MWH, a.solar_electricity_mwh * accounting.GJ_PER_MWH]
+    values = [
+        a.grid_electricity_mwh * accounting.GJ_PER_MWH,
+        a.solar_electricity_mwh * accounting.GJ_PER_MWH,
+        a.renewable_purchased_mwh * accounting.GJ_PER_MWH,
+    ]
     for carrier, tj in a.fuel_by_carrier_tj.items():
         labels.append(contract.enum_label("carrier", carrier, lang))
         values.append(tj * 1000)

@@ -168,6 +168,12 @@ def charts(summary: ParkSummary, lang: str, details: bool = True) -> dict[str, s
         x=years,
         y=[a.solar_electricity_mwh * accounting.GJ_PER_MWH / 1000 for a in summary.accounts],
     )
+    if any(a.renewable_purchased_mwh for a in summary.accounts):
+        energy.add_bar(
+            name=contract.enum_label("carrier", "electricity_renewable_purchased", lang),
+            x=years,
+            y=[a.renewable_purchased_mwh * accounting.GJ_PER_MWH / 1000 for a in summary.accounts],
+        )
     carriers = sorted({c for a in summary.accounts for c in a.fuel_by_carrier_tj})
     for carrier in carriers:
         energy.add_bar(

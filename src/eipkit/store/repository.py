@@ -162,6 +162,7 @@ def _enterprise(o: schema.Enterprise) -> model.Enterprise:
         lon=o.lon,
         iso_14001=o.iso_14001,
         iso_50001=o.iso_50001,
+        iso_9001=o.iso_9001,
         violations_3y=o.violations_3y,
     )
 

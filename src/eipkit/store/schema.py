@@ -68,6 +68,7 @@ class Enterprise(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     iso_14001: Mapped[bool | None] = mapped_column(Boolean)
     iso_50001: Mapped[bool | None] = mapped_column(Boolean)
+    iso_9001: Mapped[bool | None] = mapped_column(Boolean)
     violations_3y: Mapped[int | None] = mapped_column(Integer)
 
 
