@@ -86,9 +86,23 @@ def _indicator_rows(facts: ParkFacts, form: str, lang: str) -> list[dict[str, An
                 else float(value) >= indicator.minimum,
                 "missing": missing,
                 "confidence": indicator.confidence,
+                "inferred": indicator.confidence.startswith("inferred"),
             }
         )
     return rows
+
+
+# Circular 05/2025 form A.5 is said to hold 18 indicators, and its transcription lists 22 codes (ENV.1-6, PM.1-4,
+# SOC.1-6, ECO.1-6); eipkit groups ECO.1-6 into one row to make 18. Until the gazette text is read the count stays
+# an open question, said in every report.
+FORM_COUNTS = {"A.5": (18, 22), "B.5": (5, None)}
+
+
+def count_note(form: str, lang: str) -> str | None:
+    stated, listed = FORM_COUNTS.get(form, (None, None))
+    if stated is None or listed is None:
+        return None
+    return i18n.t("annual.count_unresolved", lang, form=form, stated=stated, listed=listed)
 
 
 def _savings(opportunities: list[Any]) -> dict[str, float]:
@@ -147,6 +161,7 @@ def park_report(facts: ParkFacts, lang: str = "vi") -> dict[str, Any]:
             "planned_links": len(symbiosis_planned),
         },
         "indicators": _indicator_rows(facts, "A.5", lang),
+        "indicator_notes": [n for n in (count_note("A.5", lang), _inferred_note(facts, "A.5", lang)) if n],
     }
 
 
@@ -182,7 +197,13 @@ def enterprise_report(facts: ParkFacts, enterprise: Enterprise, lang: str = "vi"
             "savings_per_year": _savings([o for o in implemented if o.kind == "symbiosis"]),
         },
         "indicators": _indicator_rows(own, "B.5", lang),
+        "indicator_notes": [n for n in (count_note("B.5", lang), _inferred_note(own, "B.5", lang)) if n],
     }
+
+
+def _inferred_note(facts: ParkFacts, form: str, lang: str) -> str | None:
+    inferred = [i.code for i in indicators() if i.form == form and i.confidence.startswith("inferred")]
+    return i18n.t("annual.inferred", lang, codes=", ".join(inferred)) if inferred else None
 
 
 def report_document(report: dict[str, Any], lang: str = "vi") -> Document:
@@ -206,9 +227,17 @@ def report_document(report: dict[str, Any], lang: str = "vi") -> Document:
         document.table(headers, rows, (3, 4))
     document.heading(t("annual.section.indicators", lang), 2)
     rows = [
-        [r["code"], r["indicator"], i18n.shown(r["value"], lang), i18n.shown(r["minimum"], lang), r["missing"] or ""]
+        [
+            r["code"] + (" *" if r.get("inferred") else ""),
+            r["indicator"],
+            i18n.shown(r["value"], lang),
+            i18n.shown(r["minimum"], lang),
+            r["missing"] or "",
+        ]
         for r in report["indicators"]
     ]
     columns = ("code", "indicator", "value", "minimum")
     document.table([t(f"annual.column.{c}", lang) for c in columns] + [t("annual.item.missing", lang)], rows)
+    for note in report.get("indicator_notes", []):
+        document.paragraph(note)
     return document
