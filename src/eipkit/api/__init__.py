@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from eipkit.model import Enterprise, Opportunity, Park
 from eipkit.monitoring import results as results_table
 from eipkit.monitoring.savings import MeasuredSavings
 from eipkit.monitoring.stages import StageEvent
+from eipkit.provenance import Provenance
 from eipkit.recp import benchmark as peers
 from eipkit.recp.assessment import Assessment
 from eipkit.recp.indicators import Indicators, indicators
@@ -45,6 +46,50 @@ def _enterprise(session: Session, enterprise_id: str) -> Enterprise:
     if enterprise is None:
         raise NotFound(f"no enterprise '{enterprise_id}' in the database")
     return enterprise
+
+
+def provenance(
+    database: Database,
+    methods: Sequence[str] = (),
+    years: Sequence[int] = (),
+    carriers: Sequence[str] = (),
+    packs: Sequence[tuple[str, str]] = (),
+    usd_year: int | None = None,
+    price_day: dt.date | None = None,
+) -> Provenance:
+    """What an output was computed with, and the database's state: its last import and the waste codes in use."""
+    with database.sessions() as session:
+        last = session.scalars(select(schema.ImportLog).order_by(schema.ImportLog.id.desc()).limit(1)).first()
+    codes = waste_codes(database)
+    return Provenance(
+        list(methods),
+        list(years),
+        list(carriers),
+        list(packs),
+        usd_year,
+        price_day,
+        (last.source, last.imported_at) if last else None,
+        codes.source + (" (official)" if codes.official else " (shipped extract, mostly unverified)"),
+    )
+
+
+def accounts_provenance(database: Database, accounts: Sequence[accounting.Accounts]) -> Provenance:
+    """The provenance of some yearly accounts: their grid factors and the fuels they burnt."""
+    carriers = sorted({c for a in accounts for c in a.fuel_by_carrier_tj})
+    return provenance(database, ("accounting", "scope2"), [a.year for a in accounts], carriers)
+
+
+def results_provenance(database: Database, table: results_table.ResultsTable) -> Provenance:
+    """The results table's factors: the grid factor of each year a measure was implemented, and its USD rate."""
+    years = sorted(table.years) or [table.year or dt.date.today().year]
+    return provenance(database, ("results",), years, sorted(table.fuels), usd_year=table.year or dt.date.today().year)
+
+
+def savings_provenance(database: Database, savings: MeasuredSavings) -> Provenance:
+    """Measured savings: the reporting period's grid factor, the fuels avoided, the prices of the period."""
+    year = int(savings.reporting_period)
+    fuels = [k.removesuffix("_gj") for k in savings.co2e_factors if k.endswith("_gj")]
+    return provenance(database, ("savings", "accounting", "scope2"), [year], fuels, price_day=reference.price_day(year))
 
 
 def park_kpi(database: Database, park_id: str, year: int) -> accounting.Accounts:
@@ -553,6 +598,10 @@ def certification_dossier(
         evaluation = evaluate.evaluate_enterprise(rule_pack, facts, enterprise)
         document = dossier.enterprise_dossier(evaluation, facts, enterprise, lang)
         stem = f"ho-so-doanh-nghiep-sinh-thai-{enterprise_id}-{facts.year}"
+    origin = accounts_provenance(database, [facts.accounts])
+    origin.methods += ["certification"]
+    origin.packs.append((rule_pack.id, rule_pack.version))
+    _annex(document, origin, lang)
     out = Path(out_dir)
     return [write_docx(document, out / f"{stem}.docx"), write_pdf(document, out / f"{stem}.pdf")]
 
@@ -572,14 +621,37 @@ def annual_report(
     return annual.enterprise_report(facts, enterprise, lang)
 
 
-def annual_report_files(report: dict, out_dir: str | Path, lang: str = "vi") -> list[Path]:
-    """The annual report written as DOCX and PDF into `out_dir`."""
+def park_provenance(database: Database, park_id: str, year: int | None = None, pack: str | None = None) -> Provenance:
+    """What a park's figures of a year are computed with: for its annual report and dossier."""
+    facts = park_facts(database, park_id, year)
+    origin = accounts_provenance(database, [facts.accounts])
+    origin.methods += ["certification"]
+    if pack is not None:
+        from eipkit.certification import rules
+
+        loaded = rules.load(pack)
+        origin.packs.append((loaded.id, loaded.version))
+    return origin
+
+
+def _annex(document: Any, origin: Provenance, lang: str) -> None:
+    from eipkit import i18n
+
+    headers = [i18n.t(k, lang) for k in ("prov.item", "prov.value", "prov.source")]
+    document.annex(i18n.t("prov.title", lang), headers, origin.rows(lang))
+
+
+def annual_report_files(
+    report: dict, out_dir: str | Path, lang: str = "vi", origin: Provenance | None = None
+) -> list[Path]:
+    """The annual report written as DOCX and PDF into `out_dir`, ending with its methodology annex."""
     from eipkit.certification.annual import report_document
     from eipkit.reports.document import write_docx, write_pdf
 
     subject = report.get("enterprise") or report["park"]
     stem = f"bao-cao-hang-nam-{subject}-{report['year']}"
     document = report_document(report, lang)
+    _annex(document, origin or Provenance(["certification"], [report["year"]]), lang)
     out = Path(out_dir)
     return [write_docx(document, out / f"{stem}.docx"), write_pdf(document, out / f"{stem}.pdf")]
 

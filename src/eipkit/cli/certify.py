@@ -85,9 +85,12 @@ def certify(
     lang = i18n.language(lang)
     database = connect(db)
     thresholds = _thresholds(threshold)
-    evaluation = attempt(lambda: api.certify_park(database, park, pack, year, thresholds), lang).as_dict(lang)
+    evaluated = attempt(lambda: api.certify_park(database, park, pack, year, thresholds), lang)
+    evaluation = evaluated.as_dict(lang)
     if output == OutputFormat.json:
-        print_json(evaluation)
+        packs = [(evaluated.pack.id, evaluated.pack.version)]
+        origin = api.provenance(database, ("certification", "accounting", "scope2"), [evaluated.year], packs=packs)
+        print_json(evaluation | {"provenance": origin.as_dict()})
     else:
         _show(evaluation, lang)
 
@@ -195,11 +198,12 @@ def annual(
     lang = i18n.language(lang)
     database = connect(db)
     report = attempt(lambda: api.annual_report(database, park, year, enterprise, lang), lang)
+    origin = api.park_provenance(database, park, report["year"])
     if out is not None:
-        for path in api.annual_report_files(report, out, lang):
+        for path in api.annual_report_files(report, out, lang, origin):
             typer.echo(path, err=True)
     if output == OutputFormat.json:
-        print_json(report)
+        print_json(report | {"provenance": origin.as_dict()})
         return
     for section in ("land", "recp", "symbiosis"):
         if section in report:

@@ -123,6 +123,7 @@ def kpi_(
     if output is OutputFormat.json:
         payload = {"park_id": park, "enterprise_id": enterprise} | figures
         payload["grid_ef_note"] = note
+        payload["provenance"] = api.accounts_provenance(database, [accounts]).as_dict()
         print_json(payload)
         return
     table = Table(title=f"{park or enterprise} · {i18n.t('ui.year', lang)} {year}", title_justify="left")

@@ -102,7 +102,8 @@ def savings(
         raise fail(str(exc)) from None
     if output is OutputFormat.json:
         extra = {"attribution": attribution.as_dict()} if attribution else {}
-        print_json({"enterprise_id": enterprise} | result.as_dict(lang) | extra)
+        origin = api.savings_provenance(database, result).as_dict()
+        print_json({"enterprise_id": enterprise} | result.as_dict(lang) | extra | {"provenance": origin})
         return
     rows = [
         (

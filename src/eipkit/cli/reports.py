@@ -43,18 +43,19 @@ def results(
     lang = i18n.language(lang)
     if sum(bool(x) for x in (park, province, all_parks)) > 1:
         raise fail("give one of --park, --province or --all")
+    database = connect(db)
     try:
         table = api.results(
-            connect(db), park_ids=park or None, province=province, year=year, usd_rate=usd_rate, former=former
+            database, park_ids=park or None, province=province, year=year, usd_rate=usd_rate, former=former
         )
     except (api.NotFound, ValueError) as exc:
         raise fail(str(exc)) from None
     if output is ResultsFormat.json:
-        print_json(table.as_dict())
+        print_json(table.as_dict() | {"provenance": api.results_provenance(database, table).as_dict()})
         return
     if output is ResultsFormat.xlsx:
         path = out or Path("results.xlsx")
-        results_workbook.write(path, table, lang)
+        results_workbook.write(path, table, lang, api.results_provenance(database, table).rows(lang))
         console.print(i18n.t("cli.results_written", lang, path=path))
         return
     counts = [

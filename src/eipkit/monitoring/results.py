@@ -28,6 +28,11 @@ def grid_factor_for(year: int | None) -> reference.GridFactorChoice:
     return reference.grid_factor(max(year, official[0]))
 
 
+def _factor_year(opportunity: Opportunity) -> int | None:
+    year = opportunity.year_implemented if opportunity.stage == "implemented" else None
+    return year or opportunity.year_identified
+
+
 def co2e_of(opportunity: Opportunity) -> tuple[float, bool]:
     """The opportunity's yearly CO2e saving, and whether it was computed (its own figure is blank).
 
@@ -36,8 +41,7 @@ def co2e_of(opportunity: Opportunity) -> tuple[float, bool]:
     """
     if opportunity.co2e_t is not None:
         return opportunity.co2e_t, False
-    year = opportunity.year_implemented if opportunity.stage == "implemented" else None
-    year = year or opportunity.year_identified
+    year = _factor_year(opportunity)
     total = (opportunity.electricity_mwh or 0.0) * grid_factor_for(year).tco2_per_mwh
     if opportunity.fuel_gj and opportunity.fuel:
         total += combustion(opportunity.fuel, opportunity.fuel_gj, Factors.for_year(grid_factor_for(year).year)).co2e_t
@@ -68,6 +72,8 @@ class ResultsTable:
     opportunities_implemented: dict[str, int] = field(default_factory=dict)
     savings: dict[str, dict[str, float]] = field(default_factory=dict)
     co2e_computed: int = 0
+    years: set[int] = field(default_factory=set)  # whose grid factors priced a computed CO2e
+    fuels: set[str] = field(default_factory=set)  # whose factors priced a computed CO2e
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -114,5 +120,9 @@ def results(opportunities: Sequence[Opportunity], scope: str, year: int | None, 
         for name, value in _savings(opportunity).items():
             table.savings[name][basis] += value
             table.savings[name]["total"] += value
-        table.co2e_computed += co2e_of(opportunity)[1]
+        if co2e_of(opportunity)[1]:
+            table.co2e_computed += 1
+            table.years.add(grid_factor_for(_factor_year(opportunity)).year)
+            if opportunity.fuel_gj and opportunity.fuel:
+                table.fuels.add(opportunity.fuel)
     return table

@@ -55,6 +55,12 @@ class Document:
     def page_break(self) -> None:
         self.blocks.append(PageBreak())
 
+    def annex(self, title: str, headers: list[str], rows: list[list[str]]) -> None:
+        """The methodology annex that ends every report: what the figures were computed with."""
+        self.page_break()
+        self.heading(title, 2)
+        self.table(headers, rows, (2, 3, 4))
+
     def text(self) -> str:
         """Every word of the document, for searching and for tests."""
         parts: list[str] = [self.title]

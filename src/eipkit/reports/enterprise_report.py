@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader
 
 from eipkit import __version__, accounting, api, contract, i18n, reference
 from eipkit.model import Enterprise, Opportunity, Park
+from eipkit.provenance import Provenance
 from eipkit.recp.assessment import Assessment
 from eipkit.recp.benchmark import Position
 from eipkit.recp.indicators import INTENSITIES
@@ -52,6 +53,7 @@ class ReportContent:
     pipeline: list[Opportunity]
     assessments: list[Assessment]
     notes: list[str] = field(default_factory=list)
+    provenance: Provenance | None = None
 
 
 def build(database: Database, enterprise_id: str, year: int) -> ReportContent:
@@ -68,6 +70,10 @@ def build(database: Database, enterprise_id: str, year: int) -> ReportContent:
         pipeline=[o for o in opportunities if o.stage not in ("implemented", "dropped")],
         assessments=api.enterprise_assessments(database, enterprise_id),
     )
+    origin = api.accounts_provenance(database, [content.accounts])
+    origin.methods += ["benchmark"]
+    origin.price_day = reference.price_day(year)
+    content.provenance = origin
     return content
 
 
@@ -252,6 +258,7 @@ def write_html(content: ReportContent, out: str | Path, lang: str = "vi") -> Pat
         headers={k: [i18n.t(h, lang) if h else "" for h in v] for k, v in HEADERS.items()},
         charts=charts,
         notes=notes(content, lang),
+        annex=content.provenance.rows(lang) if content.provenance else [],
         generated=i18n.t("ui.generated", lang, version=__version__, date=dt.date.today().isoformat()),
     )
     out.write_text(html, encoding="utf-8")
@@ -352,6 +359,12 @@ def write_pdf(content: ReportContent, out: str | Path, lang: str = "vi") -> Path
     if tables["assessment"]:
         section(i18n.t("rep.assessment", lang))
         table("assessment", tables["assessment"], (1, 6, 2, 2))
+    if content.provenance is not None:
+        section(i18n.t("prov.title", lang))
+        with pdf.table(col_widths=(2, 3, 4), headings_style=heading, line_height=4, text_align="LEFT") as grid:
+            grid.row([i18n.t(k, lang) for k in ("prov.item", "prov.value", "prov.source")])
+            for row in content.provenance.rows(lang):
+                grid.row(row)
     pdf.ln(3)
     pdf.set_font("DejaVu", "", 8)
     for note in notes(content, lang):

@@ -222,7 +222,13 @@ def kpi_rows(summary: ParkSummary, lang: str) -> list[tuple[str, list[str]]]:
     return rows
 
 
-def render(summary: ParkSummary, lang: str = "vi", banner: str | None = None, details: bool = True) -> str:
+def render(
+    summary: ParkSummary,
+    lang: str = "vi",
+    banner: str | None = None,
+    details: bool = True,
+    annex: list[list[str]] | None = None,
+) -> str:
     """The page of one park as HTML text; without `details` the exchanges are counted, no enterprise named."""
     rows = kpi_rows(summary, lang)
     stage_counts = Counter((o.kind, o.stage) for o in summary.opportunities)
@@ -256,11 +262,19 @@ def render(summary: ParkSummary, lang: str = "vi", banner: str | None = None, de
             charts=charts(summary, lang, details),
             exchanges=exchange_counts(summary),
             details=details,
+            annex=annex or [],
             banner=banner,
             notes=summary.notes + fallback_notes,
             generated=i18n.t("ui.generated", lang, version=__version__, date=dt.date.today().isoformat()),
         )
     )
+
+
+def annex_rows(database: Database, summary: ParkSummary, lang: str) -> list[list[str]]:
+    """The methodology annex of a park's summary: the factors of its years, the fuels burnt."""
+    from eipkit import api
+
+    return api.accounts_provenance(database, summary.accounts).rows(lang)
 
 
 def write_all(
@@ -280,7 +294,8 @@ def write_all(
     for park in parks:
         summary = summarise(database, park.park_id)
         summary.notes = list((park_notes or {}).get(park.park_id, ()))
-        (out / f"{park.park_id}.html").write_text(render(summary, lang, banner), encoding="utf-8")
+        annex = annex_rows(database, summary, lang)
+        (out / f"{park.park_id}.html").write_text(render(summary, lang, banner, annex=annex), encoding="utf-8")
         latest = summary.accounts[-1] if summary.accounts else None
         entries.append((park, len(summary.enterprises), latest))
     index = out / "index.html"

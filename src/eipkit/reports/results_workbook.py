@@ -14,7 +14,7 @@ from eipkit.monitoring.results import SAVINGS, ResultsTable
 _HEAD = PatternFill("solid", fgColor="E2EFDA")
 
 
-def write(path: str | Path, table: ResultsTable, lang: str = "vi") -> Path:
+def write(path: str | Path, table: ResultsTable, lang: str = "vi", annex: list[list[str]] | None = None) -> Path:
     path = Path(path)
     book = Workbook()
     ws = book.active
@@ -65,5 +65,14 @@ def write(path: str | Path, table: ResultsTable, lang: str = "vi") -> Path:
     ws.column_dimensions["A"].width = 48
     for letter in "BCD":
         ws.column_dimensions[letter].width = 18
+    if annex:
+        sheet = book.create_sheet(i18n.t("prov.sheet", lang))
+        sheet.append([i18n.t(k, lang) for k in ("prov.item", "prov.value", "prov.source")])
+        for cell in sheet[1]:
+            cell.fill, cell.font = _HEAD, Font(bold=True)
+        for row in annex:
+            sheet.append(row)
+        for letter, width in zip("ABC", (36, 40, 90), strict=True):
+            sheet.column_dimensions[letter].width = width
     save(book, path)
     return path

@@ -396,7 +396,9 @@ def annual(request: Request, park_id: str, kind: str, user: Signed) -> Response:
         park_id,
         kind,
         user,
-        lambda out, lang: api.annual_report_files(api.annual_report(database, park_id, lang=lang), out, lang),
+        lambda out, lang: api.annual_report_files(
+            api.annual_report(database, park_id, lang=lang), out, lang, api.park_provenance(database, park_id)
+        ),
     )
 
 
@@ -409,7 +411,9 @@ def park_summary_page(request: Request, park_id: str, user: Signed) -> Response:
 
     summary = views.summary(*_state(request), park_id)
     details = access.sees_park_details(user, place)
-    html = park_summary.render(summary, language(request), request.app.state.banner, details=details)
+    lang, database = language(request), request.app.state.database
+    annex = park_summary.annex_rows(database, summary, lang)
+    html = park_summary.render(summary, lang, request.app.state.banner, details=details, annex=annex)
     return HTMLResponse(
         html.replace('src="plotly.min.js"', 'src="/assets/plotly.min.js"').replace(
             'src="charts.js"', 'src="/assets/charts.js"'

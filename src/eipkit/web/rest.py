@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFil
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
-from eipkit import access, i18n, users
+from eipkit import access, api, i18n, users
 from eipkit.access import User
 from eipkit.api import changes
 from eipkit.io.validate import ImportRejected
@@ -77,7 +77,10 @@ def park_kpi(request: Request, park_id: str, user: Signed, year: Year = None) ->
     if year is None:
         raise HTTPException(404, i18n.t("web.not_found", language(request), what=f"{park_id} records"))
     try:
-        return {"park_id": park_id, **views.kpi(database, cache, park_id, year)}
+        figures = views.kpi(database, cache, park_id, year)
+        carriers = sorted(figures.get("fuel_by_carrier_tj", {}))
+        origin = api.provenance(database, ("accounting", "scope2"), [year], carriers)
+        return {"park_id": park_id, **figures, "provenance": origin.as_dict()}
     except ValueError as exc:  # a year the factors do not reach (before the official grid series)
         raise HTTPException(422, i18n.t("web.no_figures", language(request), year=year, reason=exc)) from None
 
@@ -105,9 +108,12 @@ def certification(request: Request, park_id: str, user: Signed, rules: str = "vn
         raise forbid(request)
     database, cache, lang = request.app.state.database, request.app.state.cache, language(request)
     try:
-        return views.certification(database, cache, park_id, rules, lang, named=access.sees_park_details(user, place))
+        found = views.certification(database, cache, park_id, rules, lang, named=access.sees_park_details(user, place))
     except (LookupError, ValueError) as exc:
         raise HTTPException(404, str(exc)) from None
+    packs = [(found["pack"], found["pack_version"])]
+    origin = api.provenance(database, ("certification", "accounting", "scope2"), [found["year"]], packs=packs)
+    return found | {"provenance": origin.as_dict()}
 
 
 @router.post("/imports", summary="Import a workbook: all rows or none, every problem listed")
@@ -159,4 +165,5 @@ def results(request: Request, user: Signed, park: str | None = None) -> dict[str
         chosen = tuple(p.park_id for p in views.places(database, cache).values() if access.sees_park(user, p))
         if not chosen:
             raise forbid(request)
-    return views.results(database, cache, chosen)
+    found = views.results(database, cache, chosen)
+    return found | {"provenance": views.results_provenance(database, cache, chosen)}

@@ -141,7 +141,15 @@ def certification(
 
 
 def results(database: Database, cache: Cache, park_ids: tuple[str, ...] | None) -> dict[str, Any]:
-    return cache.get(("results", park_ids), lambda: api.results(database, park_ids).as_dict())
+    return _results(database, cache, park_ids).as_dict()
+
+
+def results_provenance(database: Database, cache: Cache, park_ids: tuple[str, ...] | None) -> dict[str, Any]:
+    return api.results_provenance(database, _results(database, cache, park_ids)).as_dict()
+
+
+def _results(database: Database, cache: Cache, park_ids: tuple[str, ...] | None) -> Any:
+    return cache.get(("results", park_ids), lambda: api.results(database, park_ids))
 
 
 def summary(database: Database, cache: Cache, park_id: str) -> Any:
