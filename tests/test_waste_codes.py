@@ -104,3 +104,28 @@ def test_a_bad_annex_is_refused_with_the_row_at_fault_and_nothing_changes(databa
     found = [(p.row, p.column) for p in refused.value.problems]
     assert found == [(3, "code"), (4, "name_vi"), (5, "code"), (6, "mark")]
     assert sorted(api.waste_codes(database).codes) == ["17 02 03"]  # the good annex stays
+
+
+def test_fly_ash_is_credited_at_the_conservative_end_and_shows_its_range(sqlite_db: Database, tmp_path: Path) -> None:
+    """Fly ash replacing clinker: the Vietnamese clinker factor is 0.897 tCO2e/t, of which 0.532 is process CO2
+    (ximang.vn; waste_ef.csv calls 0.897 the upper bound). 100 t of ash at 0.9 t of clinker per t, 0 disposal CO2:
+    90 t x 0.532 = 47.88 tCO2e, less the road transport; the high end adds 90 x (0.897 - 0.532) = 32.85 t."""
+    ash = knowledge.shipped()[0]
+    assert (ash.kb_id, ash.virgin_co2e_t_per_t, ash.virgin_co2e_high_t_per_t) == ("IS01", 0.532, 0.897)
+    rows = {
+        "parks": [{"park_id": "P", "name": "KCN", "province": "Hải Phòng", "area_ha": 100, "lat": 20.8, "lon": 106.7}],
+        "enterprises": [
+            {"enterprise_id": "POWER", "park_id": "P", "name": "Nhiệt điện", "vsic": "3511", "lat": 20.8, "lon": 106.7},
+            {"enterprise_id": "CEMENT", "park_id": "P", "name": "Xi măng", "vsic": "2394", "lat": 20.8, "lon": 106.71},
+        ],
+        "waste": [{"enterprise_id": "POWER", "year": 2024, "waste": "Tro bay", "quantity": 100, "unit": "t",
+                   "fate": "landfill"}],
+        "materials": [{"enterprise_id": "CEMENT", "year": 2024, "material": "Clinker", "quantity": 5000, "unit": "t"}],
+    }  # fmt: skip
+    import_path(sqlite_db, workbook.write(tmp_path / "ash.xlsx", rows))
+    (row,) = [r for r in api.symbiosis_candidates(sqlite_db, ["P"]).rows("en") if r["kb_id"] == "IS01"]
+    low, high = row["co2e_range_t_per_year"]
+    assert low == pytest.approx(row["co2e_t_per_year"])
+    assert high - low == pytest.approx(90 * (0.897 - 0.532))
+    assert 47.88 - 1 < low <= 47.88  # less the transport of 100 t over about 1.4 km
+    assert any("conservative end" in r and "0.532" in r and "0.897" in r for r in row["reasons"])

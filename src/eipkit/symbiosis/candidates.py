@@ -75,6 +75,7 @@ class CandidateSet:
                     "ratio": float(arc.ratio),
                     "money_vnd_per_year": flow * float(arc.margin_vnd_per_t),
                     "co2e_t_per_year": flow * float(arc.co2e_t_per_t),
+                    "co2e_range_t_per_year": _co2e_range(entry, flow, float(arc.co2e_t_per_t), float(arc.ratio)),
                     "diverted_t_per_year": flow,
                     "confidence": min(self.confidence[arc.supply], self.confidence[arc.demand], key=_rank),
                     "reasons": [
@@ -88,6 +89,7 @@ class CandidateSet:
                                 limit=Figure(self.problem.max_distance_km, 0),
                             ),
                             Message("is.knowledge_base", kb=entry.kb_id, source=entry.source),
+                            *_range_reason(entry),
                         ]
                     ],
                 }
@@ -117,6 +119,21 @@ def _fuel_per_t(carrier: str) -> tuple[float, float]:
     fuel = reference.fuels()[carrier]
     per_t = combustion(carrier, fuel.ncv_mj_per_kg, Factors.for_year(2023))
     return fuel.ncv_mj_per_kg, per_t.co2e_t
+
+
+def _co2e_range(entry: Synergy, flow: float, co2e_per_t: float, ratio: float) -> list[float] | None:
+    """The CO2e of a candidate at both ends of its credit's range; the estimate is the conservative end."""
+    high = entry.virgin_co2e_high_t_per_t
+    if high is None:
+        return None
+    return [flow * co2e_per_t, flow * (co2e_per_t + ratio * (high - entry.virgin_co2e_t_per_t))]
+
+
+def _range_reason(entry: Synergy) -> list[Message]:
+    if entry.virgin_co2e_high_t_per_t is None:
+        return []
+    low, high = entry.virgin_co2e_t_per_t, entry.virgin_co2e_high_t_per_t
+    return [Message("is.co2_range", low=Figure(low, 3), high=Figure(high, 3))]
 
 
 def find(

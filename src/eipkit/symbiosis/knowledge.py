@@ -47,7 +47,8 @@ class Synergy(BaseModel):
     processing_cost_vnd_per_t: float = Field(ge=0)
     hazardous: bool
     disposal_co2e_t_per_t: float
-    virgin_co2e_t_per_t: float
+    virgin_co2e_t_per_t: float  # the credit used: the conservative end when a source gives a range
+    virgin_co2e_high_t_per_t: float | None = None  # the range's other end, shown with the candidate
     virgin_price_vnd_per_t: float = Field(ge=0)
     use_vi: str
     use_en: str
@@ -61,7 +62,7 @@ class Synergy(BaseModel):
             return tuple(normalise(v) for v in value.split(";") if v.strip())
         return value
 
-    @field_validator("ncv_mj_per_kg", "substitution_ratio", "receiver_share", mode="before")
+    @field_validator("ncv_mj_per_kg", "substitution_ratio", "receiver_share", "virgin_co2e_high_t_per_t", mode="before")
     @classmethod
     def _blank(cls, value: object) -> object:
         return None if value == "" else value
