@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -41,9 +41,10 @@ def indicators_(
 ) -> None:
     """Resource productivity and pollution intensity of an enterprise for a year."""
     lang = i18n.language(lang)
-    result = attempt(lambda: api.enterprise_indicators(connect(db), enterprise, year), lang)
+    database = connect(db)
+    result = attempt(lambda: api.enterprise_indicators(database, enterprise, year), lang)
     if output is OutputFormat.json:
-        print_json(result.as_dict())
+        print_json(result.as_dict() | {"provenance": _origin(database, enterprise, year)})
         return
     rows = [(i18n.t(f"ind.{k}", lang), figure(v, lang, 3)) for k, v in result.values.items()]
     print_table(f"{enterprise} · {year}", [i18n.t("ui.indicator", lang), i18n.t("ui.value", lang)], rows, right=[1])
@@ -59,7 +60,8 @@ def benchmark_(
 ) -> None:
     """Where the enterprise stands among the anonymous enterprises of its VSIC division."""
     lang = i18n.language(lang)
-    result = attempt(lambda: api.enterprise_benchmark(connect(db), enterprise, year), lang)
+    database = connect(db)
+    result = attempt(lambda: api.enterprise_benchmark(database, enterprise, year), lang)
     if output is OutputFormat.json:
         print_json(
             {
@@ -67,6 +69,7 @@ def benchmark_(
                 "division": result.division,
                 "year": year,
                 "indicators": {k: p.as_dict() for k, p in result.positions.items()},
+                "provenance": _origin(database, enterprise, year, "benchmark"),
             }
         )
         return
@@ -121,9 +124,9 @@ def options_(
     except api.NotFound as exc:
         raise fail(str(exc)) from None
     if output is OutputFormat.json:
-        print_json(
-            {"enterprise_id": enterprise, "year": year, "rate": rate, "options": [p.as_dict(lang) for p in proposals]}
-        )
+        options = [p.as_dict(lang) for p in proposals]
+        origin = _origin(database, enterprise, year)
+        print_json({"enterprise_id": enterprise, "year": year, "rate": rate, "options": options, "provenance": origin})
         return
     headers = [
         i18n.t(k, lang)
@@ -291,3 +294,13 @@ def assessment_show(
         print_table(
             f"#{a.assessment_id} · {a.focus_area} · {a.status}", ["step", "task", "", "status", "start", "end"], rows
         )
+
+
+def _origin(database: Any, enterprise: str, year: int, *methods: str) -> dict[str, Any]:
+    """The provenance of an enterprise's figures of a year: its factors and fuels, its default prices."""
+    from eipkit import reference
+
+    origin = api.accounts_provenance(database, [api.enterprise_kpi(database, enterprise, year)])
+    origin.methods += list(methods)
+    origin.price_day = reference.price_day(year)
+    return origin.as_dict()

@@ -81,12 +81,14 @@ def candidates_(
     """Candidate exchanges between enterprises, each with its reasons and estimated money, CO2 and tonnes."""
     lang = i18n.language(lang)
     _scope(park, province, all_parks)
-    found = attempt(lambda: api.symbiosis_candidates(connect(db), park or None, province, kb, max_distance), lang)
+    database = connect(db)
+    found = attempt(lambda: api.symbiosis_candidates(database, park or None, province, kb, max_distance), lang)
     rows = found.rows(lang)
     if out is not None:
         candidate_workbook.write(out, rows, lang)
     if output == "json":
-        print_json({"candidates": rows, "skipped": found.skipped})
+        origin = api.provenance(database, ("symbiosis",)).as_dict()
+        print_json({"candidates": rows, "skipped": found.skipped, "provenance": origin})
         return
     print_table(
         i18n.t("sym.candidates", lang),
