@@ -103,7 +103,7 @@ class Provenance:
 
         def n(value: float, digits: int | None = None) -> str:
             """A figure as the reader writes it, with its own decimals unless told."""
-            shown = digits if digits is not None else len(f"{value:g}".partition(".")[2])
+            shown = digits if digits is not None else len(repr(float(value)).partition(".")[2].rstrip("0"))
             return i18n.number(float(value), lang, shown)
 
         rows = [
@@ -132,10 +132,9 @@ class Provenance:
             usd = data["usd_rate"]
             rows.append([t("prov.usd", lang), f"{n(usd['vnd_per_usd'], 0)} VND/USD ({usd['year']})", usd["source"]])
         for price in data.get("default_prices", []):
-            label = t("prov.price", lang, resource=price["resource"])
-            rows.append(
-                [label, f"{price['price_vnd']} VND/{price['unit']}", t("prov.since", lang, date=price["valid_from"])]
-            )
+            label = t("prov.price", lang, resource=t(f"prov.resource.{price['resource']}", lang))
+            since = t("prov.since", lang, date=dt.date.fromisoformat(price["valid_from"]).strftime("%d/%m/%Y"))
+            rows.append([label, f"{n(price['price_vnd'])} VND/{price['unit']}", since])
         if self.waste_codes is not None:
             rows.append([t("prov.waste_codes", lang), self.waste_codes, ""])
         if self.last_import is not None:
