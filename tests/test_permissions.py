@@ -160,6 +160,7 @@ API: dict[tuple[str, str], Cases] = {
         )
         for e in ENTERPRISES
     ],
+    ("POST", "/api/symbiosis/solve"): lambda: [Case("/api/symbiosis/solve", ANYONE, json=TINY_PROBLEM)],
     ("GET", "/api/results"): lambda: [
         Case("/api/results", lambda u: u.role != "enterprise"),
         *[
@@ -168,6 +169,18 @@ API: dict[tuple[str, str], Cases] = {
         ],
     ],
 }
+TINY_PROBLEM = {
+    "transport_cost_vnd_per_tkm": 5000,
+    "max_distance_km": 60,
+    "supplies": [
+        {"id": "a", "enterprise_id": "A", "resource": "ash", "quantity_t": 10, "disposal_cost_vnd_per_t": 2e5,
+         "lat": 20.84, "lon": 106.77},
+    ],
+    "demands": [
+        {"id": "c", "enterprise_id": "C", "accepts": {"ash": 1.0}, "capacity_t": 10, "virgin_price_vnd_per_t": 8e5,
+         "lat": 20.84, "lon": 106.78},
+    ],
+}  # fmt: skip
 PUBLIC = {
     ("GET", "/openapi.json"): "/openapi.json",
     ("GET", "/docs"): "/docs",

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from eipkit.symbiosis import network, scale
 from eipkit.symbiosis.problem import Problem, parse
-from eipkit.symbiosis.synthetic import national
+from synthetic import national
 from test_symbiosis import DEMAND, POINT, SUPPLY, base, feasibility_slack, instance
 
 

@@ -4,7 +4,7 @@ plain results. The command line and the web application call these and compute n
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # the symbiosis modules load linopy; commands that do not opt
     from eipkit.certification.evaluate import Evaluation
     from eipkit.certification.evidence import ParkFacts
     from eipkit.symbiosis.candidates import CandidateSet
+    from eipkit.symbiosis.engine import Limits
     from eipkit.symbiosis.network import Solution
 
 
@@ -482,18 +483,35 @@ def optimize_symbiosis(
     park_ids: Sequence[str] | None = None,
     province: str | None = None,
     objective: str = "cost",
-    time_limit_s: float | None = None,
+    limits: Limits | float | None = None,
     knowledge_file: str | None = None,
+    progress: Callable[[Any], None] | None = None,
 ) -> tuple[CandidateSet, Solution]:
-    """Optimise the exchange network of these parks and store each selected link as a proposed symbiosis
-    opportunity (an opportunity already further along keeps its stage)."""
-    from eipkit.symbiosis import network
-
-    found = symbiosis_candidates(database, park_ids, province, knowledge_file)
-    solution = network.solve(found.problem, objective, time_limit_s, arcs=found.arcs)
+    """Optimise the exchange network of these parks (all of them when none is named) with the one engine
+    (`symbiosis.engine.solve`) and store each selected link as a proposed symbiosis opportunity (an opportunity
+    already further along keeps its stage)."""
+    found, solution = solve_symbiosis(database, park_ids, province, objective, limits, knowledge_file, progress)
     with database.transaction() as session:
         store_links(session, found, solution)
     return found, solution
+
+
+def solve_symbiosis(
+    database: Database,
+    park_ids: Sequence[str] | None = None,
+    province: str | None = None,
+    objective: str = "cost",
+    limits: Limits | float | None = None,
+    knowledge_file: str | None = None,
+    progress: Callable[[Any], None] | None = None,
+) -> tuple[CandidateSet, Solution]:
+    """The optimised exchange network of these parks from their records and the knowledge base, stored nowhere."""
+    from eipkit.symbiosis import engine
+
+    if not isinstance(limits, engine.Limits):
+        limits = engine.Limits() if limits is None else engine.Limits(time_limit_s=limits)
+    found = symbiosis_candidates(database, park_ids, province, knowledge_file)
+    return found, engine.solve(found.problem, objective, limits, progress)  # type: ignore[arg-type]
 
 
 def store_links(session: Session, found: CandidateSet, solution: Solution) -> list[str]:

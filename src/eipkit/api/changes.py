@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,9 +25,9 @@ from eipkit.api import (
     NotFound,
     attribute_measured_savings,
     enterprise_measured_savings,
+    solve_symbiosis,
     store_links,
     store_saving_values,
-    symbiosis_candidates,
 )
 from eipkit.i18n import LocalisedError, Message
 from eipkit.io.importer import ImportResult, import_path
@@ -234,19 +234,21 @@ def edit_opportunity(
         return after
 
 
-def optimize_park(database: Database, user: User, park_id: str, objective: str) -> dict[str, Any]:
-    """Optimise a park's exchange network and store its links as proposed opportunities, with the audit entry."""
-    from eipkit.symbiosis import network
-
+def optimize_park(
+    database: Database, user: User, park_id: str, objective: str, progress: Callable[[Any], None] | None = None
+) -> dict[str, Any]:
+    """Optimise a park's exchange network with the one engine and store its links as proposed opportunities, with
+    the audit entry."""
     with database.sessions() as session:
         _require(access.edits(user, _park_place(session, park_id)))
-    found = symbiosis_candidates(database, [park_id])
-    solution = network.solve(found.problem, objective, arcs=found.arcs)
+    found, solution = solve_symbiosis(database, [park_id], objective=objective, progress=progress)
     result = {
         "links": len(solution.links),
         "net_benefit_vnd_per_year": solution.net_benefit_vnd_per_year,
         "co2e_avoided_t_per_year": solution.co2e_avoided_t_per_year,
         "status": solution.status,
+        "method": solution.method,
+        "gap": solution.gap,
     }
     with database.transaction() as session:
         _require(access.edits(user, _park_place(session, park_id)))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
@@ -41,6 +42,44 @@ def progress() -> Progress:
     return Progress(
         SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=errors, transient=True
     )
+
+
+@contextlib.contextmanager
+def solve_progress(quiet: bool, lang: str) -> Iterator[Callable[[Any], None] | None]:
+    """A status line on standard error while a solve runs longer than a second: phase, round, value, proven bound,
+    gap and elapsed time (a line every few seconds when standard error is not a terminal; `--quiet` silences it)."""
+    if quiet:
+        yield None
+        return
+    printed = [0.0]
+
+    def line(p: Any) -> str:
+        parts = [i18n.t(f"solve.phase.{p.phase.replace(' ', '_')}", lang)]
+        if p.round is not None:
+            parts.append(i18n.t("solve.round", lang, round=p.round))
+        if p.value is not None and p.bound is not None:
+            parts.append(i18n.t("solve.bound", lang, value=figure(p.value, lang, 0), bound=figure(p.bound, lang, 0)))
+        if p.gap is not None:
+            parts.append(i18n.t("solve.gap", lang, gap=figure(100 * p.gap, lang, 4)))
+        parts.append(f"{figure(p.elapsed_s, lang, 1)} s")
+        return escape(" · ".join(parts))
+
+    if not errors.is_terminal:
+
+        def report(p: Any) -> None:
+            if p.elapsed_s >= 1.0 and p.elapsed_s - printed[0] >= 3.0:
+                printed[0] = p.elapsed_s
+                errors.print(line(p), highlight=False, soft_wrap=True)
+
+        yield report
+        return
+    with errors.status("", spinner="dots") as status:
+
+        def update(p: Any) -> None:
+            if p.elapsed_s >= 1.0:
+                status.update(line(p))
+
+        yield update
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

@@ -3,16 +3,44 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from eipkit import api, i18n
-from eipkit.cli.common import DbOption, LangOption, attempt, fail, figure, print_json, print_table
+from eipkit.cli.common import (
+    DbOption,
+    LangOption,
+    attempt,
+    fail,
+    figure,
+    print_json,
+    print_table,
+    solve_progress,
+)
 from eipkit.reports import candidate_workbook
 from eipkit.store import connect
 
 app = typer.Typer(help="Industrial symbiosis: optimised exchange networks and water reuse.", no_args_is_help=True)
+
+
+TimeLimitOption = Annotated[
+    float, typer.Option("--time-limit", help="Seconds the solve may take (0: no limit); the answer says its gap.")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress line on standard error.")]
+
+
+MemoryOption = Annotated[
+    float | None,
+    typer.Option("--max-memory-gb", help="Memory the solve may use (default: 80% of what is free); more is refused."),
+]
+
+
+def _limits(time_limit: float, gap: float, memory_gb: float | None = None) -> Any:
+    from eipkit.symbiosis import engine
+
+    memory = None if memory_gb is None else int(memory_gb * 1024**3)
+    return engine.Limits(time_limit_s=time_limit or None, gap=gap, memory_bytes=memory)
 
 
 @app.command("solve")
@@ -20,13 +48,18 @@ def solve(
     path: Annotated[Path, typer.Argument(help="Problem file (JSON; see the README for its fields).")],
     objective: Annotated[str, typer.Option("--objective", help="cost or co2.")] = "cost",
     pareto: Annotated[int | None, typer.Option("--pareto", help="N points of the money/CO2 trade-off.")] = None,
-    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds per solve.")] = None,
-    gap: Annotated[float, typer.Option("--gap", help="Relative MIP gap to stop at.")] = 1e-4,
+    time_limit: TimeLimitOption = 60.0,
+    gap: Annotated[float, typer.Option("--gap", help="Relative gap at which the solve may stop.")] = 1e-4,
     output: Annotated[str, typer.Option("--format", help="json (the only format).")] = "json",
+    quiet: QuietOption = False,
+    max_memory_gb: MemoryOption = None,
+    lang: LangOption = None,
 ) -> None:
-    """Optimise the exchange network of a problem file; print the selected links with flow, money and CO2."""
-    from eipkit.symbiosis import network, problem
+    """Optimise the exchange network of a problem file, one park or the whole country: the method is chosen by the
+    problem's size (see README); prints the links with flow, money and CO2, the status, the proven bound and gap."""
+    from eipkit.symbiosis import engine, problem
 
+    lang = i18n.language(lang)
     if objective not in ("cost", "co2"):
         raise fail("--objective must be cost or co2")
     if output != "json":
@@ -38,10 +71,13 @@ def solve(
     if pareto is not None:
         if pareto < 2:
             raise fail("--pareto needs at least 2 points")
-        points = network.pareto(exchange, pareto, time_limit, gap)
+        points = attempt(lambda: engine.pareto(exchange, pareto, _limits(time_limit, gap)), lang)
         print_json({"pareto": [p.as_dict() | {"links": len(p.links)} for p in points]})
         return
-    print_json(network.solve(exchange, objective, time_limit, gap).as_dict())  # type: ignore[arg-type]
+    with solve_progress(quiet, lang) as progress:
+        limits = _limits(time_limit, gap, max_memory_gb)
+        solution = attempt(lambda: engine.solve(exchange, objective, limits, progress), lang)  # type: ignore[arg-type]
+    print_json(solution.as_dict())
 
 
 @app.command("water")
@@ -128,18 +164,27 @@ def candidates_(
 def optimize(
     park: Annotated[list[str] | None, typer.Option("--park", help="Park ID (repeat for several).")] = None,
     province: Annotated[str | None, typer.Option("--province", help="Every park of a province.")] = None,
-    all_parks: Annotated[bool, typer.Option("--all", help="Every park.")] = False,
+    all_parks: Annotated[bool, typer.Option("--all", "--national", help="Every park of the country.")] = False,
     objective: Annotated[str, typer.Option("--objective", help="cost or co2.")] = "cost",
-    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds.")] = None,
+    time_limit: TimeLimitOption = 60.0,
+    gap: Annotated[float, typer.Option("--gap", help="Relative gap at which the solve may stop.")] = 1e-4,
     kb: Annotated[str | None, typer.Option("--kb", help="Your own knowledge-base entries (CSV).")] = None,
+    quiet: QuietOption = False,
     db: DbOption = None,
+    lang: LangOption = None,
 ) -> None:
-    """Optimise the exchange network from the database and store the links as proposed symbiosis opportunities."""
+    """Optimise the exchange network from the database (a park, a province or the whole country) with the same
+    engine as `solve`, and store the links as proposed symbiosis opportunities."""
+    lang = i18n.language(lang)
     _scope(park, province, all_parks)
     if objective not in ("cost", "co2"):
         raise fail("--objective must be cost or co2")
-    try:
-        _, solution = api.optimize_symbiosis(connect(db), park or None, province, objective, time_limit, kb)
-    except api.NotFound as exc:
-        raise fail(str(exc)) from None
+    database = connect(db)
+    with solve_progress(quiet, lang) as progress:
+        _, solution = attempt(
+            lambda: api.optimize_symbiosis(
+                database, park or None, province, objective, _limits(time_limit, gap), kb, progress
+            ),
+            lang,
+        )
     print_json(solution.as_dict())

@@ -146,6 +146,12 @@ class Solution:
     links: pd.DataFrame
     arcs_considered: int = 0
     notes: list[str] = field(default_factory=list)
+    bound: float | None = None  # proven: no network does better
+    solver: str = "HiGHS"
+    method: str | None = None  # set by `engine.solve`, which chose it
+    pairs: int | None = None  # pairs within reach
+    elapsed_s: float | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # the large paths' phases, for the benchmarks
 
     @property
     def net_benefit_vnd_per_year(self) -> float:
@@ -180,9 +186,14 @@ class Solution:
         ]
         return {
             "status": self.status,
+            "method": self.method,
+            "solver": self.solver,
             "objective": self.objective,
             "objective_value": self.objective_value,
+            "bound": self.bound,
             "gap": self.gap,
+            "pairs_within_reach": self.pairs,
+            "elapsed_s": self.elapsed_s,
             "net_benefit_vnd_per_year": self.net_benefit_vnd_per_year,
             "co2e_avoided_t_per_year": self.co2e_avoided_t_per_year,
             "diverted_t_per_year": self.diverted_t_per_year,
@@ -195,7 +206,7 @@ FLOW_TOLERANCE = 1e-6
 
 
 @contextlib.contextmanager
-def _solver_banner_to_stderr() -> Iterator[None]:
+def banner_to_stderr() -> Iterator[None]:
     """HiGHS prints a banner on standard output when it starts, whatever its options; standard output belongs to
     the command's JSON, so the banner goes to standard error instead."""
     sys.stdout.flush()
@@ -295,12 +306,12 @@ def solve(
     if candidates.empty:
         empty = candidates.assign(flow_t=[])
         status = "optimal" if not min_co2e_t or min_co2e_t <= 0 else "infeasible"
-        return Solution(status, objective, 0.0, 0.0, empty, arcs_considered=0)
+        return Solution(status, objective, 0.0, 0.0, empty, arcs_considered=0, bound=0.0)
     model = build_model(problem, candidates, objective, min_co2e_t)
     options: dict[str, Any] = {"output_flag": False, "log_to_console": False, "mip_rel_gap": mip_gap}
     if time_limit_s is not None:
         options["time_limit"] = float(time_limit_s)
-    with _solver_banner_to_stderr():
+    with banner_to_stderr():
         status, condition = model.solve(solver_name="highs", io_api="direct", **options)
         if condition == "infeasible":
             # HiGHS's presolve can call a feasible problem infeasible when a bound sits near its feasibility
@@ -324,9 +335,9 @@ def solve(
     flows = model.variables["flow"].solution.to_numpy()
     chosen = candidates.assign(flow_t=flows)
     chosen = chosen[chosen["flow_t"] > FLOW_TOLERANCE].reset_index(drop=True)
-    return Solution(
-        str(condition), objective, float(model.objective.value), gap, chosen, arcs_considered=len(candidates)
-    )
+    value = float(model.objective.value)
+    bound = value + gap * abs(value) if math.isfinite(gap) and str(condition) == "optimal" else None
+    return Solution(str(condition), objective, value, gap, chosen, arcs_considered=len(candidates), bound=bound)
 
 
 def pareto(problem: Problem, points: int, time_limit_s: float | None = None, mip_gap: float = 1e-4) -> list[Solution]:

@@ -12,11 +12,17 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from eipkit.i18n import LocalisedError
+
 EARTH_RADIUS_KM = 6371.0088
 
 
 class ProblemError(ValueError):
     """A problem file that cannot be read or does not fit the schema; the message names each field at fault."""
+
+
+class TooLarge(LocalisedError):
+    """A problem whose pairs within reach would not fit in the memory a solve may use: refused before allocating."""
 
 
 class _Strict(BaseModel):

@@ -42,7 +42,7 @@ from numba import njit, parallel_chunksize, prange
 from scipy.sparse import csc_matrix
 
 from eipkit.symbiosis.network import components, reach_chord, unit_vectors
-from eipkit.symbiosis.problem import EARTH_RADIUS_KM, Problem
+from eipkit.symbiosis.problem import EARTH_RADIUS_KM, Problem, TooLarge
 from eipkit.symbiosis.transport import Transport, dot, factor_ratios
 
 TOLERANCE = 1e-6
@@ -303,7 +303,9 @@ class Reach:
         return np.unique(bounds)
 
 
-def reach(problem: Problem, data: Arrays) -> Reach:
+def reach(problem: Problem, data: Arrays, max_pairs: int | None = None) -> Reach:
+    """Every pair within reach; TooLarge, before anything is allocated for them, when there are more than
+    `max_pairs` (the counting pass costs a fraction of a second even on the national problem)."""
     height, width, columns = data.grid
     ns = len(data.s_quantity)
     start = np.zeros(ns + 1, dtype=np.int64)
@@ -338,6 +340,8 @@ def reach(problem: Problem, data: Arrays) -> Reach:
     with _KERNELS:
         _within_reach(*arguments, start, site, distance, False)
         np.cumsum(start, out=start)
+        if max_pairs is not None and start[-1] > max_pairs:
+            raise TooLarge("sym.too_large", pairs=f"{int(start[-1]):,}", limit=f"{max_pairs:,}")
         site = np.empty(start[-1], dtype=np.int32)
         distance = np.empty(start[-1])
         _within_reach(*arguments, start, site, distance, True)
@@ -826,6 +830,16 @@ def _highs(options: dict[str, Any]) -> highspy.Highs:
     return h
 
 
+@dataclass(frozen=True)
+class RoundReport:
+    """A round of column generation as it ends: the value of its restricted problem and the best proven bound."""
+
+    round: int
+    value: float
+    bound: float
+    part: int = 0  # which independent part, when the problem was split (the whole's value and bound are sums)
+
+
 @dataclass
 class ScaleResult:
     status: str
@@ -1104,6 +1118,7 @@ def _generate(
     coarse_cell_deg: float,
     coarse_from_pairs: int,
     sharing: Sharing | None = None,
+    progress: Callable[[RoundReport], None] | None = None,
 ) -> _Generated:
     """Column generation on one problem (the whole, or one part of it) from its first round to a stopping rule."""
     timings: dict[str, float] = {}
@@ -1129,6 +1144,8 @@ def _generate(
             answer.bound = value
         answer.status, answer.value, answer.iterations = status, value, iteration
         answer.taken, answer.flow = round_.taken, round_.flow
+        if progress is not None:
+            progress(RoundReport(iteration, value, answer.bound))
         if status != "time_limit" or time.perf_counter() > deadline:
             break
         if iteration == max_iterations:
@@ -1177,6 +1194,7 @@ def solve_lp(
     coarse_from_pairs: int = 2_000_000,
     workers: int = 2,
     split_from_pairs: int = 2_000_000,
+    progress: Callable[[RoundReport], None] | None = None,
 ) -> ScaleResult:
     """The linear problem over every pair within reach to proven optimality, by column generation. With `fixed`,
     the linear relaxation of the fixed-cost problem (each arc's gain less F_sk / M_sk). With at least
@@ -1209,7 +1227,9 @@ def solve_lp(
         clock = time.perf_counter()
         gain = _gain(problem, objective, data, pairs, fixed, part)
         coefficients_s = time.perf_counter() - clock
-        answer = _generate(problem, objective, data, pairs, gain, *settings)
+        number = next((i for i, p in enumerate(split) if p is part), 0)
+        report = None if progress is None else (lambda r: progress(replace(r, part=number)))
+        answer = _generate(problem, objective, data, pairs, gain, *settings, report)
         sharing.done()
         answer.timings = {"coefficients_s": coefficients_s} | answer.timings
         return answer, gain

@@ -15,6 +15,9 @@ class Job:
     owner: str
     park_id: str
     step: str = "queued"
+    round: int | None = None  # the solver's progress while it runs: its round, proven gap and elapsed seconds
+    gap: float | None = None
+    elapsed_s: float | None = None
     done: bool = False
     error: str | None = None
     result: dict[str, Any] = field(default_factory=dict)
@@ -33,7 +36,7 @@ class Jobs:
 
         def run() -> None:
             try:
-                job.result = work(lambda step: setattr(job, "step", step))
+                job.result = work(lambda step: _report(job, step))
                 job.step = "done"
             except Exception as exc:  # the page shows why the run failed rather than polling forever
                 job.error, job.step = str(exc), "failed"
@@ -49,3 +52,12 @@ class Jobs:
     def get(self, job_id: str) -> Job | None:
         with self._lock:
             return self._jobs.get(job_id)
+
+
+def _report(job: Job, step: Any) -> None:
+    """A step name, or a solver's progress (its phase, round, gap and elapsed time)."""
+    if isinstance(step, str):
+        job.step = step
+        return
+    job.step = step.phase.replace(" ", "_")
+    job.round, job.gap, job.elapsed_s = step.round, step.gap, step.elapsed_s

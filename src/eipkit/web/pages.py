@@ -306,7 +306,7 @@ async def optimize(request: Request, park_id: str, user: Signed) -> Response:
 
     def work(progress: Any) -> dict[str, Any]:
         progress("candidates")
-        result = changes.optimize_park(database, user, park_id, objective)
+        result = changes.optimize_park(database, user, park_id, objective, progress)
         cache.changed()
         return result
 

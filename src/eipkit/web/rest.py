@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile
 from fastapi.security import OAuth2PasswordRequestForm
@@ -14,6 +14,7 @@ from eipkit.access import User
 from eipkit.api import changes
 from eipkit.io.validate import ImportRejected
 from eipkit.store import repository
+from eipkit.symbiosis.problem import Problem
 from eipkit.web import views, work
 from eipkit.web.security import api_user, client_of, forbid, issue_token, language
 from eipkit.web.views import enterprise_place, park_place
@@ -135,6 +136,19 @@ async def imports(request: Request, file: UploadFile, user: Signed) -> Any:
 
 
 REFUSALS = {"err.not_allowed", "err.moves_enterprise", "err.moves_park", "err.moves_opportunity"}
+
+
+@router.post("/symbiosis/solve", summary="Optimise an exchange network (the problem file's fields as JSON)")
+async def solve_exchange(
+    request: Request,
+    problem: Problem,
+    user: Signed,
+    objective: Literal["cost", "co2"] = "cost",
+    time_limit_s: Annotated[float, Query(gt=0, le=600, description="Seconds the solve may take")] = 60.0,
+) -> dict[str, Any]:
+    """The links, flows, money and CO2 of the optimised network, with the method that ran, the status, the proven
+    bound and gap. A calculator: nothing is stored. Runs in a worker process, at most two per user at once."""
+    return await apart(request, user.username, work.solve_problem, problem, objective, time_limit_s)
 
 
 class ParkChoice(BaseModel):

@@ -113,10 +113,18 @@ def water_reuse(data: Any) -> dict[str, Any]:
     return water.solve(water.parse(data))
 
 
+def solve_problem(problem: Any, objective: str, time_limit_s: float) -> dict[str, Any]:
+    """An exchange problem sent to the REST API, through the one engine."""
+    from eipkit.symbiosis import engine
+
+    return engine.solve(problem, objective, engine.Limits(time_limit_s=time_limit_s)).as_dict()  # type: ignore[arg-type]
+
+
 def exchange_network(data: Any, objective: str, points: int) -> Any:
-    from eipkit.symbiosis import network, problem
+    """The calculator's answer through the one engine (60 s, its default limit; the gap is said)."""
+    from eipkit.symbiosis import engine, problem
 
     exchange = problem.parse(data)
     if points >= 2:
-        return [p.as_dict() | {"links": len(p.links)} for p in network.pareto(exchange, min(points, 10), 60.0)]
-    return network.solve(exchange, objective, 60.0).as_dict()  # type: ignore[arg-type]
+        return [p.as_dict() | {"links": len(p.links)} for p in engine.pareto(exchange, min(points, 10))]
+    return engine.solve(exchange, objective).as_dict()  # type: ignore[arg-type]

@@ -1,0 +1,114 @@
+"""One entry point for every exchange network (`symbiosis.engine.solve`): the method chosen by size, the same answer
+whichever method runs, a default time limit, a refusal before memory runs out, and every face of the product (command,
+pages, REST API) going through it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from eipkit.symbiosis import engine
+from eipkit.symbiosis.problem import TooLarge
+from synthetic import national
+
+
+@pytest.fixture(scope="module")
+def region():  # type: ignore[no-untyped-def]
+    """40 parks of 100 enterprises: about 680,000 pairs within reach, beyond the full model's size."""
+    problem, _ = national(parks=40, seed=1)
+    return problem
+
+
+@pytest.fixture(scope="module")
+def park():  # type: ignore[no-untyped-def]
+    problem, _ = national(parks=2, enterprises_per_park=30, seed=3)
+    return problem
+
+
+def test_the_method_follows_the_problem_s_size_and_shape(park, region) -> None:  # type: ignore[no-untyped-def]
+    assert engine.choose(park, "cost", 5_000) == "full model"
+    assert engine.choose(region, "cost", engine.FULL_MODEL_PAIRS + 1) == "column generation"
+    fixed = region.model_copy(update={"default_fixed_cost_vnd_per_year": 1e7})
+    assert engine.choose(fixed, "cost", engine.FULL_MODEL_PAIRS + 1) == "fixed charge"
+    assert engine.choose(fixed, "co2", engine.FULL_MODEL_PAIRS + 1) == "column generation"  # CO2 has no fixed costs
+    small = engine.solve(park, "cost")
+    assert (small.method, small.status, small.elapsed_s is not None) == ("full model", "optimal", True)
+    assert small.bound == pytest.approx(small.objective_value) and small.pairs > 0
+
+
+@pytest.mark.parametrize("objective", ["cost", "co2"])
+def test_column_generation_finds_the_full_model_s_optimum(
+    park, objective: str, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The same problem solved by both methods (a second method, not the code under test, gives the answer)."""
+    full = engine.solve(park, objective, engine.Limits(gap=0.0))
+    monkeypatch.setattr(engine, "FULL_MODEL_PAIRS", 0)
+    large = engine.solve(park, objective, engine.Limits(gap=0.0))
+    assert (full.method, large.method) == ("full model", "column generation")
+    assert large.status == "optimal"
+    assert large.objective_value == pytest.approx(full.objective_value, rel=1e-7)
+    # the large path's links respect every supply and capacity
+    links = large.links
+    supplied = links.groupby("supply")["flow_t"].sum()
+    quantity = {s.id: s.quantity_t for s in park.supplies}
+    assert all(v <= quantity[s] * (1 + 1e-9) + 1e-7 for s, v in supplied.items())
+    received = (links["flow_t"] * links["ratio"]).groupby(links["demand"]).sum()
+    capacity = {d.id: d.capacity_t for d in park.demands}
+    assert all(v <= capacity[k] * (1 + 1e-9) + 1e-7 for k, v in received.items())
+
+
+def test_a_stopped_solve_answers_with_a_feasible_flow_its_bound_and_its_gap() -> None:
+    country, _ = national(parks=150, seed=5)  # about 2.5 million pairs: more than a second to prove optimal
+    reports: list[engine.Progress] = []
+    stopped = engine.solve(country, "cost", engine.Limits(time_limit_s=1.5, gap=0.0), reports.append)
+    assert stopped.method == "column generation" and stopped.status == "time_limit"
+    assert stopped.bound >= stopped.objective_value > 0 and 0 < stopped.gap < 0.05
+    assert stopped.elapsed_s < 1.5 * 1.1 + 0.5  # the limit plus 10%, and building the links of the answer
+    rounds = [r for r in reports if r.round is not None]
+    assert rounds and all(r.bound >= r.value for r in rounds)
+    assert reports[0].phase == "pairs"
+
+
+def test_a_problem_too_large_for_the_memory_is_refused_before_allocating(region) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(TooLarge) as refused:
+        engine.solve(region, "cost", engine.Limits(memory_bytes=10_000_000))
+    message = refused.value.text("en")
+    assert "pairs within reach" in message and "208,333" in message  # 10 MB at 48 bytes a pair
+
+
+def _eipkit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "eipkit", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_the_command_solves_a_problem_file_through_the_engine(park, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "p.json").write_text(park.model_dump_json(), encoding="utf-8")
+    done = _eipkit("symbiosis", "solve", "p.json", "--quiet", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["method"] == "full model" and answer["status"] == "optimal" and answer["elapsed_s"] > 0
+    assert answer["bound"] == pytest.approx(answer["objective_value"])
+    refused = _eipkit("symbiosis", "solve", "p.json", "--max-memory-gb", "0.00001", "--lang", "en", cwd=tmp_path)
+    assert refused.returncode == 1 and "pairs within reach" in refused.stderr and refused.stdout == ""
+
+
+def test_the_pages_and_the_api_solve_through_the_engine(demo_copy, park) -> None:  # type: ignore[no-untyped-def]
+    from eipkit.web import create_app
+    from web_client import api_client, browser, csrf
+
+    app = create_app(demo_copy)
+    answer = api_client(app, "tuvan").post(
+        "/api/symbiosis/solve?objective=co2", json=json.loads(park.model_dump_json())
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["method"] == "full model" and answer.json()["objective"] == "co2"
+    page = browser(app, "tuvan")
+    calculated = page.post(
+        "/tools/exchange", data={"csrf_token": csrf(page, "/tools"), "problem": park.model_dump_json()}
+    )
+    assert calculated.status_code == 200 and 'data-testid="method"' in calculated.text
+    bad = api_client(app, "tuvan").post("/api/symbiosis/solve", json={"supplies": "none"})
+    assert bad.status_code == 422
