@@ -112,3 +112,34 @@ def test_the_pages_and_the_api_solve_through_the_engine(demo_copy, park) -> None
     assert calculated.status_code == 200 and 'data-testid="method"' in calculated.text
     bad = api_client(app, "tuvan").post("/api/symbiosis/solve", json={"supplies": "none"})
     assert bad.status_code == 422
+
+
+def test_the_ministry_runs_the_national_optimisation_and_sees_aggregates_only(demo_copy) -> None:  # type: ignore[no-untyped-def]
+    import re
+    import time
+
+    from eipkit import api, demo
+    from eipkit.web import create_app
+    from web_client import browser, csrf
+
+    direct = api.national_symbiosis(demo_copy, lang="en")
+    assert (
+        direct["links"]
+        == sum(r["links"] for r in direct["by_province"])
+        == sum(r["links"] for r in direct["by_resource"])
+    )
+    assert sum(r["tonnes"] for r in direct["by_province"]) == pytest.approx(direct["diverted_t_per_year"])
+    app = create_app(demo_copy)
+    ministry = browser(app, "bo")
+    assert ministry.get("/national/symbiosis").status_code == 200
+    started = ministry.post("/national/symbiosis/optimize", data={"csrf_token": csrf(ministry, "/national/symbiosis")})
+    job = re.search(r'hx-get="/jobs/([0-9a-f]+)"', started.text).group(1)
+    for _ in range(600):
+        page = ministry.get(f"/jobs/{job}").text
+        if 'data-testid="job-done"' in page:
+            break
+        time.sleep(0.1)
+    assert 'data-testid="by_province"' in page and "Hải Phòng" in page
+    named = [e["enterprise_id"] for e in demo.rows()["enterprises"] if e["enterprise_id"] in page]
+    assert named == []
+    assert browser(app, "bql-haiphong").get("/national/symbiosis").status_code == 403

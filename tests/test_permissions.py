@@ -89,6 +89,10 @@ PAGES: dict[tuple[str, str], Cases] = {
     ("POST", "/logout"): lambda: [Case("/logout", ANYONE, 303)],
     ("GET", "/"): lambda: [Case("/", ANYONE, (200, 303))],
     ("GET", "/national"): lambda: [Case("/national", lambda u: u.role == "ministry")],
+    ("GET", "/national/symbiosis"): lambda: [Case("/national/symbiosis", lambda u: u.role == "ministry")],
+    ("POST", "/national/symbiosis/optimize"): lambda: [
+        Case("/national/symbiosis/optimize", lambda u: u.role == "ministry", 400, data={"objective": "x"})
+    ],
     ("GET", "/provinces/{province}"): lambda: [
         Case(f"/provinces/{p}", province_rule(p)) for p in ("Hải Phòng", "Thành phố Hồ Chí Minh")
     ],

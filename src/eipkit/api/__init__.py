@@ -514,6 +514,54 @@ def solve_symbiosis(
     return found, engine.solve(found.problem, objective, limits, progress)  # type: ignore[arg-type]
 
 
+def national_symbiosis(
+    database: Database,
+    objective: str = "cost",
+    limits: Limits | float | None = None,
+    progress: Callable[[Any], None] | None = None,
+    lang: str = "vi",
+) -> dict[str, Any]:
+    """The whole country's exchange network, told as aggregates only (no enterprise named): links, tonnes, money
+    and CO2 per province (of the supplying enterprise) and per resource. Nothing is stored."""
+    from eipkit.symbiosis import knowledge
+
+    found, solution = solve_symbiosis(database, None, None, objective, limits, None, progress)
+    with database.sessions() as session:
+        province_of_park = {p.park_id: p.province for p in repository.parks(session)}
+        province = {e.enterprise_id: province_of_park[e.park_id] for e in repository.all_enterprises(session)}
+    names = {e.resource: e.name(lang) for e in knowledge.shipped()}
+    links = solution.links
+
+    def grouped(key: Any) -> list[dict[str, Any]]:
+        rows: dict[str, dict[str, Any]] = {}
+        for link in links.itertuples():
+            group = key(link)
+            row = rows.setdefault(group, {"group": group, "links": 0, "tonnes": 0.0, "money_vnd": 0.0, "co2e_t": 0.0})
+            row["links"] += 1
+            row["tonnes"] += float(link.flow_t)
+            row["money_vnd"] += float(link.flow_t * link.margin_vnd_per_t - link.fixed_cost_vnd_per_year)
+            row["co2e_t"] += float(link.flow_t * link.co2e_t_per_t)
+        return sorted(rows.values(), key=lambda r: -r["money_vnd"])
+
+    across = sum(province[x.supply_enterprise] != province[x.demand_enterprise] for x in links.itertuples())
+    return {
+        "status": solution.status,
+        "method": solution.method,
+        "gap": solution.gap,
+        "elapsed_s": solution.elapsed_s,
+        "enterprises": len(
+            {e for c in (found.problem.supplies, found.problem.demands) for e in (x.enterprise_id for x in c)}
+        ),
+        "links": len(links),
+        "links_across_provinces": int(across),
+        "net_benefit_vnd_per_year": solution.net_benefit_vnd_per_year,
+        "co2e_avoided_t_per_year": solution.co2e_avoided_t_per_year,
+        "diverted_t_per_year": solution.diverted_t_per_year,
+        "by_province": grouped(lambda link: province[link.supply_enterprise]),
+        "by_resource": grouped(lambda link: names.get(link.resource, link.resource)),
+    }
+
+
 def store_links(session: Session, found: CandidateSet, solution: Solution) -> list[str]:
     """Each selected link as a proposed symbiosis opportunity, in the caller's transaction; returns their ids."""
     year = dt.date.today().year

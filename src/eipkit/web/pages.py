@@ -175,6 +175,33 @@ def national(request: Request, user: Signed) -> Response:
     )
 
 
+@router.get("/national/symbiosis")
+def national_symbiosis(request: Request, user: Signed) -> Response:
+    """The ministry's view of the whole country's exchange network: aggregates only, never an enterprise named."""
+    _allow(request, user.role == "ministry")
+    return render(request, "national_symbiosis.html.j2", user)
+
+
+@router.post("/national/symbiosis/optimize")
+async def national_optimize(request: Request, user: Signed) -> Response:
+    """The national optimisation as a background job (the one engine, its default limits); nothing is stored."""
+    _allow(request, user.role == "ministry")
+    form = await checked_form(request)
+    objective, lang = form.get("objective", "cost"), language(request)
+    if objective not in ("cost", "co2"):
+        raise HTTPException(400, i18n.t("web.bad_objective", lang))
+    database = request.app.state.database
+
+    def work(progress: Any) -> dict[str, Any]:
+        progress("candidates")
+        return api.national_symbiosis(database, objective, progress=progress, lang=lang)
+
+    jobs = request.app.state.jobs
+    if jobs.running(user.username) >= request.app.state.settings.heavy_per_user:
+        raise HTTPException(429, i18n.t("web.busy", lang), headers={"Retry-After": "10"})
+    return render(request, "_job.html.j2", user, job=jobs.start(user.username, "", work))
+
+
 @router.get("/provinces/{province}")
 def province(request: Request, province: str, user: Signed) -> Response:
     """A province's parks; a former unit's name ("Long An") shows the unit in force it belongs to."""
