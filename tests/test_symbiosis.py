@@ -489,7 +489,7 @@ def test_water_reuse_without_regeneration_is_the_hand_solution() -> None:
             ],
         }
     )
-    result = water.solve(problem)
+    result = water.solve(problem).as_dict()
     assert result["freshwater_m3_per_day"] == pytest.approx(89)
     assert result["freshwater_by_sink"] == pytest.approx({"K1": 25, "K2": 64})
 
@@ -504,7 +504,7 @@ def test_water_reuse_with_a_regeneration_unit_of_limited_capacity() -> None:
             "regeneration": [{"id": "R", "outlet_concentrations": {"COD": 10, "TSS": 5}, "capacity_m3_per_day": 40}],
         }
     )
-    result = water.solve(problem)
+    result = water.solve(problem).as_dict()
     assert result["freshwater_m3_per_day"] == pytest.approx(28)
     assert result["regenerated_m3_per_day"] == pytest.approx(40)
 
@@ -530,3 +530,39 @@ def test_water_command(tmp_path: Path) -> None:
         [sys.executable, "-m", "eipkit", "symbiosis", "water", str(path)], capture_output=True, text=True
     )
     assert result.returncode == 2 and "contaminants" in result.stderr
+
+
+WATER_WITH_COSTS = {
+    "contaminants": ["COD", "TSS"],
+    "objective": "cost",
+    "freshwater_cost_vnd_per_m3": 12000,
+    "sources": [
+        {"id": "S1", "flow_m3_per_day": 100, "concentrations": {"COD": 100, "TSS": 10}},
+        {"id": "S2", "flow_m3_per_day": 30, "concentrations": {"COD": 40}},
+    ],
+    "sinks": [
+        {"id": "K1", "demand_m3_per_day": 50, "max_concentrations": {"COD": 50}},
+        {"id": "K2", "demand_m3_per_day": 80, "max_concentrations": {"COD": 20, "TSS": 50}},
+    ],
+    "regeneration": [
+        {"id": "R", "outlet_concentrations": {"COD": 10, "TSS": 5}, "cost_vnd_per_m3": 3000, "capacity_m3_per_day": 40}
+    ],
+}
+
+
+def test_the_water_formulation_matches_the_approved_lp_file(tmp_path: Path) -> None:
+    """Reviewed by hand (tests/lp_files/water_regeneration.lp): x0-x3 reuse S1K1, S1K2, S2K1, S2K2; x4-x5 freshwater;
+    x6-x7 to the unit; x8-x9 from it. c0 the unit returns no more than it gets, c1 its 40 m3/d, c2-c3 the sources,
+    c4-c5 the demands, c6-c7 COD at K1 (50 x 50) and K2 (20 x 80), c8 TSS at K2 (50 x 80)."""
+    written = lp_text(water.build_model(water.parse(WATER_WITH_COSTS)), tmp_path / "water.lp")
+    approved = (LP_FILES / "water_regeneration.lp").read_text(encoding="utf-8")
+    assert written.split() == approved.split()
+
+
+def test_the_cheapest_water_plan_by_hand() -> None:
+    """K2: S2's 30 m3/d (COD 1,200 g) and the unit's 40 (400 g) fill its 1,600 g; 10 m3/d fresh. K1: 25 from S1
+    (2,500 g), 25 fresh. Fresh 35 x 12,000 + regenerated 40 x 3,000 = 540,000 VND/d (sending S2 to K1 instead
+    costs the same: 7 + 28 fresh)."""
+    result = water.solve(water.parse(WATER_WITH_COSTS))
+    assert result.status == "optimal" and result.objective_value == pytest.approx(540_000)
+    assert result.regenerated_m3_per_day == pytest.approx(40)

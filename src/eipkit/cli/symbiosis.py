@@ -94,7 +94,7 @@ def water_(
         reuse = water.load(path)
     except problem.ProblemError as exc:
         raise fail(f"{path}: {exc}", code=2) from None
-    print_json(water.solve(reuse))
+    print_json(water.solve(reuse).as_dict())
 
 
 def _scope(park: list[str] | None, province: str | None, all_parks: bool) -> None:

@@ -25,11 +25,13 @@ class TooLarge(LocalisedError):
     """A problem whose pairs within reach would not fit in the memory a solve may use: refused before allocating."""
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
+    """The base of every problem schema (exchange network, water reuse): an unknown or misspelt field is refused."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Supply(_Strict):
+class Supply(Strict):
     id: str = Field(min_length=1)
     enterprise_id: str = Field(min_length=1)
     resource: str = Field(min_length=1)
@@ -41,7 +43,7 @@ class Supply(_Strict):
     lon: float = Field(ge=-180, le=180)
 
 
-class Demand(_Strict):
+class Demand(Strict):
     id: str = Field(min_length=1)
     enterprise_id: str = Field(min_length=1)
     accepts: dict[str, float] = Field(min_length=1)
@@ -60,14 +62,14 @@ class Demand(_Strict):
         return self
 
 
-class ArcCost(_Strict):
+class ArcCost(Strict):
     supply: str
     demand: str
     processing_cost_vnd_per_t: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     fixed_cost_vnd_per_year: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
 
-class Problem(_Strict):
+class Problem(Strict):
     transport_cost_vnd_per_tkm: float = Field(ge=0, allow_inf_nan=False)
     transport_co2e_t_per_tkm: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     road_factor: float = Field(default=1.3, ge=1, allow_inf_nan=False)

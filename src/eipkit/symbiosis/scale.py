@@ -4,7 +4,7 @@ Every pair within reach is listed once, compactly (a demand site and a distance 
 compiled grid search finds them). The linear problem is then solved by column generation, exact: start from each
 supply's best pairs, solve the restricted problem, price every pair within reach with its duals (supply price u_s,
 demand price v_k) and add those whose reduced cost  w_sk - u_s - a_sk v_k  is positive, until none is. When the
-substitution ratios factor per demand and per resource (`transport.factor_ratios`), the restricted problems are
+substitution ratios factor per demand and per resource (`network_simplex.factor_ratios`), the restricted problems are
 transportation problems solved by a network simplex that restarts from its spanning tree, and arcs that left the
 basis are dropped between rounds; otherwise HiGHS's dual simplex restarts from its basis. Every pricing pass also
 proves an upper bound (the Lagrangian bound of the demand prices), so a run stopped by its time limit answers with
@@ -42,8 +42,8 @@ from numba import njit, parallel_chunksize, prange
 from scipy.sparse import csc_matrix
 
 from eipkit.symbiosis.network import components, reach_chord, unit_vectors
+from eipkit.symbiosis.network_simplex import Transport, dot, factor_ratios
 from eipkit.symbiosis.problem import EARTH_RADIUS_KM, Problem, TooLarge
-from eipkit.symbiosis.transport import Transport, dot, factor_ratios
 
 TOLERANCE = 1e-6
 OPTIMAL_GAP = 1e-9
@@ -854,7 +854,7 @@ class ScaleResult:
 
 
 class _NetworkSimplex:
-    """Restricted problems as transportation problems (z = f_r x, see `transport`)."""
+    """Restricted problems as transportation problems (z = f_r x, see `network_simplex`)."""
 
     name = "network simplex"
 

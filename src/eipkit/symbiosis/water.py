@@ -14,42 +14,42 @@ concentration R_rc, at a cost per m3. Unused source water and regenerated water 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import linopy
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from scipy.optimize import linprog
+import pandas as pd
+import xarray as xr
+from pydantic import Field, ValidationError, model_validator
 
-from eipkit.symbiosis.problem import ProblemError, _where
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from eipkit.symbiosis.network import banner_to_stderr
+from eipkit.symbiosis.problem import ProblemError, Strict, _where
 
 
-class WaterSource(_Strict):
+class WaterSource(Strict):
     id: str = Field(min_length=1)
     enterprise_id: str = ""
     flow_m3_per_day: float = Field(ge=0, allow_inf_nan=False)
     concentrations: dict[str, float] = Field(default_factory=dict)
 
 
-class WaterSink(_Strict):
+class WaterSink(Strict):
     id: str = Field(min_length=1)
     enterprise_id: str = ""
     demand_m3_per_day: float = Field(ge=0, allow_inf_nan=False)
     max_concentrations: dict[str, float] = Field(default_factory=dict)
 
 
-class Regeneration(_Strict):
+class Regeneration(Strict):
     id: str = Field(min_length=1)
     outlet_concentrations: dict[str, float] = Field(default_factory=dict)
     cost_vnd_per_m3: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     capacity_m3_per_day: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
 
-class WaterProblem(_Strict):
+class WaterProblem(Strict):
     contaminants: list[str] = Field(min_length=1)
     freshwater_cost_vnd_per_m3: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     objective: Literal["freshwater", "cost"] = "freshwater"
@@ -96,111 +96,118 @@ def load(path: str | Path) -> WaterProblem:
         raise ProblemError(f"not a JSON file ({exc})") from None
 
 
-def solve(problem: WaterProblem) -> dict[str, Any]:
+@dataclass
+class WaterSolution:
+    """The reuse plan: status, objective value, flows by pair (source -> sink, source -> unit, unit -> sink),
+    freshwater by sink, water regenerated."""
+
+    status: str
+    objective: str
+    objective_value: float | None = None
+    flows: list[dict[str, Any]] = field(default_factory=list)
+    freshwater_by_sink: dict[str, float] = field(default_factory=dict)
+    reused_m3_per_day: float = 0.0
+    regenerated_m3_per_day: float = 0.0
+
+    @property
+    def freshwater_m3_per_day(self) -> float | None:
+        return sum(self.freshwater_by_sink.values()) if self.status == "optimal" else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "objective": self.objective,
+            "objective_value": self.objective_value,
+            "freshwater_m3_per_day": self.freshwater_m3_per_day,
+            "freshwater_by_sink": self.freshwater_by_sink,
+            "reused_m3_per_day": self.reused_m3_per_day,
+            "regenerated_m3_per_day": self.regenerated_m3_per_day,
+            "flows": self.flows,
+        }
+
+
+def _table(values: dict[tuple[str, str], float], rows: list[str], columns: list[str], names: tuple[str, str]) -> Any:
+    """A (rows x columns) array of values, 0 where none is given, labelled for linopy."""
+    grid = np.array([[values.get((r, c), 0.0) for c in columns] for r in rows], dtype=float).reshape(
+        len(rows), len(columns)
+    )
+    return xr.DataArray(grid, coords={names[0]: rows, names[1]: columns})
+
+
+def build_model(problem: WaterProblem) -> linopy.Model:
+    """The linopy model of the formulation in the module's docstring, one constraint family per line of it."""
+    sources = [s.id for s in problem.sources]
+    sinks = [k.id for k in problem.sinks]
+    units = [r.id for r in problem.regeneration]
+    contaminants = problem.contaminants
+    model = linopy.Model()
+    source, sink, unit = (pd.Index(v, name=n) for v, n in ((sources, "source"), (sinks, "sink"), (units, "unit")))
+    f = model.add_variables(lower=0, coords=[source, sink], name="reuse")
+    w = model.add_variables(lower=0, coords=[sink], name="freshwater")
+    available = xr.DataArray([s.flow_m3_per_day for s in problem.sources], coords=[source])
+    demand = xr.DataArray([k.demand_m3_per_day for k in problem.sinks], coords=[sink])
+    carried = _table(
+        {(s.id, c): s.concentrations.get(c, 0.0) for s in problem.sources for c in contaminants},
+        sources, contaminants, ("source", "contaminant"),
+    )  # fmt: skip
+    limited = [(k.id, c) for k in problem.sinks for c in k.max_concentrations]
+    sent = f.sum("sink")
+    received = f.sum("source") + w
+    load = (carried * f).sum("source")
+    if units:
+        g = model.add_variables(lower=0, coords=[source, unit], name="to_regeneration")
+        h = model.add_variables(lower=0, coords=[unit, sink], name="regenerated")
+        outlet = _table(
+            {(r.id, c): r.outlet_concentrations.get(c, 0.0) for r in problem.regeneration for c in contaminants},
+            units, contaminants, ("unit", "contaminant"),
+        )  # fmt: skip
+        sent = sent + g.sum("unit")
+        received = received + h.sum("unit")
+        load = load + (outlet * h).sum("unit")
+        model.add_constraints(h.sum("sink") <= g.sum("source"), name="regeneration_balance")
+        capped = [r for r in problem.regeneration if r.capacity_m3_per_day is not None]
+        for r in capped:
+            model.add_constraints(g.sel(unit=r.id).sum() <= r.capacity_m3_per_day, name=f"capacity_{r.id}")
+    model.add_constraints(sent <= available, name="source_limit")
+    model.add_constraints(received == demand, name="sink_demand")
+    for k, c in limited:
+        limit = problem.sinks[sinks.index(k)].max_concentrations[c] * problem.sinks[sinks.index(k)].demand_m3_per_day
+        model.add_constraints(load.sel(sink=k, contaminant=c) <= limit, name=f"quality_{k}_{c}")
+    if problem.objective == "freshwater":
+        model.add_objective(w.sum())
+    else:
+        unit_cost = xr.DataArray([r.cost_vnd_per_m3 for r in problem.regeneration], coords=[unit])
+        regeneration = (unit_cost * model.variables["to_regeneration"]).sum() if units else 0
+        model.add_objective(problem.freshwater_cost_vnd_per_m3 * w.sum() + regeneration)
+    return model
+
+
+def solve(problem: WaterProblem) -> WaterSolution:
     """The reuse plan with the least freshwater (or cost): flows by pair, freshwater by sink, regeneration use.
 
     A sink without a limit for a contaminant accepts any concentration of it; a source without a concentration
     for a contaminant carries none.
     """
-    sources, sinks, units = problem.sources, problem.sinks, problem.regeneration
-    ns, nk, nr = len(sources), len(sinks), len(units)
-    # variables: f[i,j] (ns*nk), g[i,r] (ns*nr), h[r,j] (nr*nk), w[j] (nk)
-    n_f, n_g, n_h = ns * nk, ns * nr, nr * nk
-    n = n_f + n_g + n_h + nk
-
-    def f(i: int, j: int) -> int:
-        return i * nk + j
-
-    def g(i: int, r: int) -> int:
-        return n_f + i * nr + r
-
-    def h(r: int, j: int) -> int:
-        return n_f + n_g + r * nk + j
-
-    def w(j: int) -> int:
-        return n_f + n_g + n_h + j
-
-    cost = np.zeros(n)
-    for j in range(nk):
-        cost[w(j)] = 1.0 if problem.objective == "freshwater" else problem.freshwater_cost_vnd_per_m3
-    if problem.objective == "cost":
-        for i in range(ns):
-            for r, unit in enumerate(units):
-                cost[g(i, r)] = unit.cost_vnd_per_m3
-    a_ub, b_ub, a_eq, b_eq = [], [], [], []
-    for i, source in enumerate(sources):
-        row = np.zeros(n)
-        row[[f(i, j) for j in range(nk)]] = 1
-        row[[g(i, r) for r in range(nr)]] = 1
-        a_ub.append(row)
-        b_ub.append(source.flow_m3_per_day)
-    for j, sink in enumerate(sinks):
-        row = np.zeros(n)
-        row[[f(i, j) for i in range(ns)]] = 1
-        row[[h(r, j) for r in range(nr)]] = 1
-        row[w(j)] = 1
-        a_eq.append(row)
-        b_eq.append(sink.demand_m3_per_day)
-        for contaminant, limit in sink.max_concentrations.items():
-            row = np.zeros(n)
-            for i, source in enumerate(sources):
-                row[f(i, j)] = source.concentrations.get(contaminant, 0.0)
-            for r, unit in enumerate(units):
-                row[h(r, j)] = unit.outlet_concentrations.get(contaminant, 0.0)
-            a_ub.append(row)
-            b_ub.append(limit * sink.demand_m3_per_day)
-    for r, unit in enumerate(units):
-        row = np.zeros(n)
-        row[[h(r, j) for j in range(nk)]] = 1
-        row[[g(i, r) for i in range(ns)]] = -1
-        a_ub.append(row)
-        b_ub.append(0.0)
-        if unit.capacity_m3_per_day is not None:
-            row = np.zeros(n)
-            row[[g(i, r) for i in range(ns)]] = 1
-            a_ub.append(row)
-            b_ub.append(unit.capacity_m3_per_day)
-    result = linprog(
-        cost,
-        A_ub=np.array(a_ub) if a_ub else None,
-        b_ub=b_ub or None,
-        A_eq=np.array(a_eq),
-        b_eq=b_eq,
-        bounds=(0, None),
-        method="highs",
-    )
-    if result.status != 0:
-        return {
-            "status": "infeasible" if result.status == 2 else result.message,
-            "freshwater_m3_per_day": None,
-            "flows": [],
-        }
-    x = result.x
-    flows = []
-    for i, source in enumerate(sources):
-        for j, sink in enumerate(sinks):
-            if x[f(i, j)] > 1e-7:
-                flows.append({"from": source.id, "to": sink.id, "m3_per_day": float(x[f(i, j)])})
-        for r, unit in enumerate(units):
-            if x[g(i, r)] > 1e-7:
-                flows.append({"from": source.id, "to": unit.id, "m3_per_day": float(x[g(i, r)])})
-    for r, unit in enumerate(units):
-        for j, sink in enumerate(sinks):
-            if x[h(r, j)] > 1e-7:
-                flows.append({"from": unit.id, "to": sink.id, "m3_per_day": float(x[h(r, j)])})
-    freshwater = {sink.id: float(x[w(j)]) for j, sink in enumerate(sinks)}
-    regenerated = sum(float(x[g(i, r)]) for i in range(ns) for r in range(nr))
-    return {
-        "status": "optimal",
-        "objective": problem.objective,
-        "objective_value": float(result.fun),
-        "freshwater_m3_per_day": sum(freshwater.values()),
-        "freshwater_by_sink": freshwater,
-        "reused_m3_per_day": sum(
-            fl["m3_per_day"]
-            for fl in flows
-            if fl["from"] in {s.id for s in sources} and fl["to"] in {k.id for k in sinks}
-        ),
-        "regenerated_m3_per_day": regenerated,
-        "flows": flows,
-    }
+    model = build_model(problem)
+    with banner_to_stderr():
+        _, condition = model.solve(solver_name="highs", io_api="direct", output_flag=False, log_to_console=False)
+    if condition != "optimal":
+        return WaterSolution(str(condition), problem.objective)
+    result = WaterSolution("optimal", problem.objective, float(model.objective.value))
+    variables = model.variables
+    pairs = [("reuse", "source", "sink")]
+    if problem.regeneration:
+        pairs += [("to_regeneration", "source", "unit"), ("regenerated", "unit", "sink")]
+    for name, origin, target in pairs:
+        values = variables[name].solution
+        for a in values.coords[origin].values:
+            for b in values.coords[target].values:
+                amount = float(values.sel({origin: a, target: b}))
+                if amount > 1e-7:
+                    result.flows.append({"from": str(a), "to": str(b), "m3_per_day": amount})
+    fresh = variables["freshwater"].solution
+    result.freshwater_by_sink = {str(k): float(fresh.sel(sink=k)) for k in fresh.coords["sink"].values}
+    result.reused_m3_per_day = float(variables["reuse"].solution.sum())
+    if problem.regeneration:
+        result.regenerated_m3_per_day = float(variables["to_regeneration"].solution.sum())
+    return result

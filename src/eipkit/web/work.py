@@ -110,7 +110,7 @@ def import_upload(url: str, user: User, filename: str, content: bytes, limits: L
 def water_reuse(data: Any) -> dict[str, Any]:
     from eipkit.symbiosis import water
 
-    return water.solve(water.parse(data))
+    return water.solve(water.parse(data)).as_dict()
 
 
 def solve_problem(problem: Any, objective: str, time_limit_s: float) -> dict[str, Any]:

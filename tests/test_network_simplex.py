@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
-from eipkit.symbiosis.transport import Transport, dot, factor_ratios
+from eipkit.symbiosis.network_simplex import Transport, dot, factor_ratios
 
 
 @st.composite
