@@ -18,7 +18,7 @@ import time
 import numpy as np
 import pulp
 
-from eipkit.symbiosis import engine, network, scale
+from eipkit.symbiosis import engine, network, pairing, scale
 from synthetic import link_fixed_costs, national
 
 
@@ -41,8 +41,8 @@ def national_run(parks: int, time_limit: float, lp_time_limit: float) -> tuple[f
         f"{time.perf_counter() - clock:.1f} s"
     )
     clock = time.perf_counter()
-    data = scale.arrays(problem)
-    pairs = scale.reach(problem, data)
+    data = pairing.arrays(problem)
+    pairs = pairing.reach(problem, data)
     candidates_s = time.perf_counter() - clock
     memory = (pairs.start.nbytes + pairs.site.nbytes + pairs.distance.nbytes) / 2**20
     print(f"candidates: {len(pairs):,} pairs within reach in {candidates_s:.1f} s ({memory:,.0f} MiB)")
@@ -112,9 +112,9 @@ def pulp_run(problem, arcs, fixed) -> tuple[float, float]:  # type: ignore[no-un
 
 def comparison(parks: int) -> float:
     problem, _ = national(parks=parks, seed=2000)
-    table = network.prune(network.arcs_table(problem), "cost")
-    data = scale.arrays(problem)
-    arcs = scale.arcs_from_table(problem, data, table)
+    table = network.prune(pairing.arcs_table(problem), "cost")
+    data = pairing.arrays(problem)
+    arcs = pairing.arcs_from_table(problem, data, table)
     link_cost = link_fixed_costs(2000)
     fixed = link_cost(arcs.s, arcs.k)
     enterprises = len({s.enterprise_id for s in problem.supplies} | {d.enterprise_id for d in problem.demands})

@@ -63,6 +63,7 @@ def test_column_generation_finds_the_full_model_s_optimum(
 
 def test_a_stopped_solve_answers_with_a_feasible_flow_its_bound_and_its_gap() -> None:
     country, _ = national(parks=150, seed=5)  # about 2.5 million pairs: more than a second to prove optimal
+    engine.solve(country, "cost", engine.Limits(time_limit_s=0.5, gap=0.0))  # compiles the kernels on a fresh clone
     reports: list[engine.Progress] = []
     stopped = engine.solve(country, "cost", engine.Limits(time_limit_s=1.5, gap=0.0), reports.append)
     assert stopped.method == "column generation" and stopped.status == "time_limit"

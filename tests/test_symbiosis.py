@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from eipkit.symbiosis import network, water
+from eipkit.symbiosis import network, pairing, water
 from eipkit.symbiosis.problem import ProblemError, parse
 
 LP_FILES = Path(__file__).parent / "lp_files"
@@ -150,7 +150,7 @@ def test_rules_for_an_arc_same_enterprise_distance_and_hazardous_waste() -> None
             },
         ],
     )
-    pairs = set(zip(*network.arcs_table(parse(data))[["supply", "demand"]].to_numpy().T, strict=True))
+    pairs = set(zip(*pairing.arcs_table(parse(data))[["supply", "demand"]].to_numpy().T, strict=True))
     # own -> k: same enterprise; far: 55 km x 1.3 > 20 km; haz -> k: k is not licensed
     assert pairs == {("own", "lic"), ("haz", "lic")}
 
@@ -460,7 +460,7 @@ def approved_model() -> str:
         ],
     )
     exchange = parse(data)
-    arcs = network.prune(network.arcs_table(exchange), "cost")
+    arcs = network.prune(pairing.arcs_table(exchange), "cost")
     return network.build_model(exchange, arcs.round({"margin_vnd_per_t": 2, "upper_t": 6}), "cost")
 
 

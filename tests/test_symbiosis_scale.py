@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from eipkit.symbiosis import network, scale
+from eipkit.symbiosis import network, pairing, scale
 from eipkit.symbiosis.problem import Problem, parse
 from synthetic import national
 from test_symbiosis import DEMAND, POINT, SUPPLY, base, feasibility_slack, instance
@@ -50,10 +50,34 @@ def test_column_generation_reaches_the_full_model_s_optimum(
     assert result.objective_value == pytest.approx(full.objective_value, rel=1e-7, abs=max(1e-4, overfill))
 
 
+def _every_pair_by_brute_force(problem: Problem) -> set[tuple[str, str]]:
+    """The independent method: the haversine written out (sphere of 6371.0088 km) over every supply and demand."""
+    found = set()
+    for s in problem.supplies:
+        for k in problem.demands:
+            p1, p2 = math.radians(s.lat), math.radians(k.lat)
+            dl = math.radians(k.lon - s.lon)
+            h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+            road = problem.road_factor * 2 * 6371.0088 * math.asin(math.sqrt(min(h, 1.0)))
+            if (
+                s.resource in k.accepts
+                and s.enterprise_id != k.enterprise_id
+                and (not s.hazardous or k.licensed_hazardous)
+                and road <= problem.max_distance_km * (1 + 1e-12)
+            ):
+                found.add((s.id, k.id))
+    return found
+
+
 @settings(max_examples=30, deadline=None)
-@given(points=st.lists(POINT, min_size=2, max_size=30), far=st.booleans(), reach_km=st.sampled_from([5.0, 60.0, 900.0]))
-def test_the_grid_finds_exactly_the_pairs_the_kd_tree_finds(points: list, far: bool, reach_km: float) -> None:
-    # the k-d tree of `network.arcs_table` is the independent method; points also near the date line and the pole
+@given(
+    points=st.lists(POINT, min_size=2, max_size=30),
+    far=st.booleans(),
+    reach_km=st.sampled_from([5e-324, 0.001, 5.0, 60.0, 900.0]),  # a reach far below a grid cell's size too
+)
+@example(points=[(10.5, 106.5), (10.5, 106.5), (10.5, 106.500001)], far=False, reach_km=5e-324)
+def test_the_grid_finds_exactly_the_pairs_within_reach(points: list, far: bool, reach_km: float) -> None:
+    # points also near the date line and the pole, where the grid's cells wrap and narrow
     if far:
         points = [(min(lat * 4.0, 89.0), 179.9 if i % 2 else -179.9) for i, (lat, _) in enumerate(points)]
     supplies = [
@@ -63,14 +87,8 @@ def test_the_grid_finds_exactly_the_pairs_the_kd_tree_finds(points: list, far: b
         {"enterprise_id": f"F{i}", "accepts": {"ash": 1.0}, "capacity_t": 1.0, "where": p} for i, p in enumerate(points)
     ]
     problem = parse(instance(supplies, demands, 0.0)).model_copy(update={"max_distance_km": reach_km})
-    expected = {
-        (a, b)
-        for a, b in zip(network.arcs_table(problem)["supply"], network.arcs_table(problem)["demand"], strict=True)
-    }
-    data = scale.arrays(problem)
-    pairs = scale.reach(problem, data)
-    found = {(f"s{s}", f"k{data.site_demand[j]}") for s, j in zip(pairs.supply, pairs.site, strict=True)}
-    assert found == expected
+    table = pairing.arcs_table(problem)
+    assert set(zip(table["supply"], table["demand"], strict=True)) == _every_pair_by_brute_force(problem)
 
 
 @settings(max_examples=30, deadline=None)
@@ -90,8 +108,8 @@ def test_every_pair_s_site_is_in_a_run_next_to_its_supply(points: list, far: boo
         for i, p in enumerate(points)
     ]
     problem = parse(instance(supplies, demands, 0.0)).model_copy(update={"max_distance_km": reach_km})
-    data = scale.arrays(problem)
-    pairs = scale.reach(problem, data)
+    data = pairing.arrays(problem)
+    pairs = pairing.reach(problem, data)
     block_start, neighbours = scale._site_blocks(data)
     block = np.searchsorted(block_start, np.arange(len(data.site_demand)), side="right") - 1
     resource = np.searchsorted(data.resource_start, np.arange(len(data.site_demand)), side="right") - 1
@@ -103,7 +121,7 @@ def test_every_pair_s_site_is_in_a_run_next_to_its_supply(points: list, far: boo
 
 
 def _chosen_and_bound(
-    pairs: scale.Reach, data: scale.Arrays, gain: np.ndarray, u: np.ndarray, v: np.ndarray, per_supply: int
+    pairs: pairing.Reach, data: pairing.Arrays, gain: np.ndarray, u: np.ndarray, v: np.ndarray, per_supply: int
 ) -> tuple[list[set[int]], float]:
     """Pricing written out with numpy over every pair: each supply's best pairs above the tolerance, and the bound."""
     net = gain - data.site_ratio[pairs.site] * v[data.site_demand[pairs.site]]
@@ -123,9 +141,9 @@ def _chosen_and_bound(
 @given(seed=st.integers(0, 10**6), step=st.sampled_from([0.001, 0.01, 0.1]))
 def test_pricing_that_reads_only_the_kept_pairs_chooses_what_reading_every_pair_chooses(seed: int, step: float) -> None:
     problem, _ = national(parks=3, enterprises_per_park=30, seed=seed % 50)
-    data = scale.arrays(problem)
-    pairs = scale.reach(problem, data)
-    gain = scale.coefficient(problem, data, pairs.supply, pairs.site, pairs.distance, "cost")
+    data = pairing.arrays(problem)
+    pairs = pairing.reach(problem, data)
+    gain = pairing.coefficient(problem, data, pairs.supply, pairs.site, pairs.distance, "cost")
     rng = np.random.default_rng(seed)
     scale_of = float(np.abs(gain).max())
     u = rng.uniform(0, 0.5, len(data.s_quantity)) * scale_of
@@ -172,11 +190,11 @@ def test_a_regional_instance_agrees_with_the_full_model() -> None:
 
 
 @pytest.fixture(params=["cost", "co2"])
-def regional(request: pytest.FixtureRequest) -> tuple[str, Problem, network.Solution, scale.Arrays, scale.Reach]:
+def regional(request: pytest.FixtureRequest) -> tuple[str, Problem, network.Solution, pairing.Arrays, pairing.Reach]:
     """The 12-park instance for one objective: the problem, the linopy model's optimum, its arrays and pairs."""
     problem, _ = national(parks=12, enterprises_per_park=40, seed=7)
-    data = scale.arrays(problem)
-    return request.param, problem, network.solve(problem, request.param), data, scale.reach(problem, data)
+    data = pairing.arrays(problem)
+    return request.param, problem, network.solve(problem, request.param), data, pairing.reach(problem, data)
 
 
 def test_a_start_from_the_park_scale_problem_reaches_the_same_optimum(regional: tuple) -> None:
@@ -186,7 +204,7 @@ def test_a_start_from_the_park_scale_problem_reaches_the_same_optimum(regional: 
     positions, prices = started
     assert 0 < len(positions) < len(pairs) / 2  # a start, not every pair
     # its prices are feasible demand prices: their Lagrangian bound is above the optimum, and close to it
-    gain = scale.coefficient(problem, data, pairs.supply, pairs.site, pairs.distance, objective)
+    gain = pairing.coefficient(problem, data, pairs.supply, pairs.site, pairs.distance, objective)
     _, bound = scale.price(pairs, data, gain, np.zeros(len(problem.supplies)), prices, 1)
     assert full.objective_value * (1 - 1e-9) <= bound < full.objective_value * 1.01  # zero prices: 2.6 times
     # forced on so small a problem (it starts by itself from 2 M pairs): the same optimum, proven
@@ -199,8 +217,8 @@ def test_independent_parts_solved_side_by_side_reach_the_same_optimum(regional: 
     split = scale.parts(data, pairs, 2)
     # the independent method: scipy's connected components of the full model's arcs (7 here, 6,919 arcs in the
     # largest, 6,019 in the other six): no component may straddle two parts, and every pair is in one part
-    table = network.arcs_table(problem)
-    labels = network.components(table)
+    table = pairing.arcs_table(problem)
+    labels = pairing.components(table)
     part_of = {}
     for number, part in enumerate(split):
         part_of |= {problem.supplies[s].id: number for s in part.supplies}
@@ -246,13 +264,13 @@ def test_independent_parts_solved_side_by_side_reach_the_same_optimum(regional: 
 def test_the_bound_at_zero_prices_and_its_tightening() -> None:
     problem, _ = national(parks=12, enterprises_per_park=40, seed=7)
     full = network.solve(problem, "cost")
-    data = scale.arrays(problem)
-    pairs = scale.reach(problem, data)
-    gain = scale.coefficient(problem, data, pairs.supply, pairs.site, pairs.distance, "cost")
+    data = pairing.arrays(problem)
+    pairs = pairing.reach(problem, data)
+    gain = pairing.coefficient(problem, data, pairs.supply, pairs.site, pairs.distance, "cost")
     ns, nk = len(problem.supplies), len(problem.demands)
     _, loose = scale.price(pairs, data, gain, np.zeros(ns), np.zeros(nk), 1)
     # at zero demand prices every supply is worth its best margin: sum_s Q_s max(0, max_k w_sk), from the table
-    table = network.arcs_table(problem)
+    table = pairing.arcs_table(problem)
     best = table.groupby("supply")["margin_vnd_per_t"].max().clip(lower=0)
     quantity = {s.id: s.quantity_t for s in problem.supplies}
     assert loose == pytest.approx(sum(quantity[s] * m for s, m in best.items()), rel=1e-9)
@@ -275,10 +293,10 @@ def test_fixed_costs_match_the_full_model() -> None:
     problem, _ = national(parks=2, enterprises_per_park=8, seed=3)
     problem = problem.model_copy(update={"default_fixed_cost_vnd_per_year": 3e7})
     full = network.solve(problem, "cost", mip_gap=1e-9)
-    data = scale.arrays(problem)
+    data = pairing.arrays(problem)
     # on the full model's own arcs: the same optimum
-    table = network.prune(network.arcs_table(problem), "cost")
-    arcs = scale.arcs_from_table(problem, data, table)
+    table = network.prune(pairing.arcs_table(problem), "cost")
+    arcs = pairing.arcs_from_table(problem, data, table)
     on_arcs = scale.solve_fixed(problem, time_limit_s=60, gap=1e-9, arcs=arcs, data=data)
     assert on_arcs.objective_value == pytest.approx(full.objective_value, rel=1e-6)
     # over every pair within reach: the relaxation's bound is above the optimum, the solution found below it
@@ -296,7 +314,7 @@ def test_fixed_costs_match_the_full_model() -> None:
     sent = np.bincount(rounded.arcs.s, weights=rounded.flow, minlength=len(problem.supplies))
     assert (sent <= np.array([s.quantity_t for s in problem.supplies]) * (1 + 1e-9) + 1e-6).all()
     # the relaxation's bound is the LP with each gain less F / M, solved here with the full model
-    relaxed = network.prune(network.arcs_table(problem), "cost")
+    relaxed = network.prune(pairing.arcs_table(problem), "cost")
     relaxed["margin_vnd_per_t"] -= 3e7 / relaxed["upper_t"]
     relaxed["fixed_cost_vnd_per_year"] = 0.0
     lp = network.solve(problem.model_copy(update={"default_fixed_cost_vnd_per_year": 0.0}), "cost", arcs=relaxed)
@@ -318,8 +336,8 @@ def test_a_bound_at_highs_feasibility_tolerance_does_not_make_the_problem_infeas
               "virgin_price_vnd_per_t": 1e5, "virgin_co2e_t_per_t": 1.0, "licensed_hazardous": False,
               "lat": 10.5, "lon": 106.5}  # fmt: skip
     problem = parse(base(default_fixed_cost_vnd_per_year=link_cost, supplies=supplies, demands=[demand]))
-    data = scale.arrays(problem)
-    arcs = scale.arcs_from_table(problem, data, network.prune(network.arcs_table(problem), "cost"))
+    data = pairing.arrays(problem)
+    arcs = pairing.arcs_from_table(problem, data, network.prune(pairing.arcs_table(problem), "cost"))
     result = scale.solve_fixed(problem, arcs=arcs, data=data, gap=1e-9, workers=1)
     assert result.status == "optimal"
     assert result.objective_value == pytest.approx(expected, rel=1e-9)

@@ -20,7 +20,7 @@ from eipkit import contract, reference
 from eipkit.accounting import Factors, combustion
 from eipkit.i18n import Figure, Message, Said
 from eipkit.model import Enterprise, Park, Records
-from eipkit.symbiosis import network
+from eipkit.symbiosis import pairing
 from eipkit.symbiosis.knowledge import Synergy, best_waste_match, division_in, input_matches
 from eipkit.symbiosis.problem import Demand, Problem, Supply
 
@@ -318,4 +318,4 @@ def find(
         supplies=supplies,
         demands=demands,
     )
-    return CandidateSet(problem, network.arcs_table(problem), **vars(result))
+    return CandidateSet(problem, pairing.arcs_table(problem), **vars(result))

@@ -30,7 +30,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from eipkit.symbiosis import network, scale
+from eipkit.symbiosis import network, pairing, scale
 from eipkit.symbiosis.network import Objective, Solution
 from eipkit.symbiosis.problem import Problem, TooLarge
 
@@ -135,8 +135,8 @@ def _solve(problem: Problem, objective: Objective, limits: Limits, progress: Rep
     started = time.perf_counter()
     budget = limits.memory_bytes if limits.memory_bytes is not None else int(0.8 * available_memory())
     with _heartbeat(progress, "pairs", started):
-        data = scale.arrays(problem)
-        pairs = scale.reach(problem, data, max_pairs=budget // BYTES_PER_PAIR)
+        data = pairing.arrays(problem)
+        pairs = pairing.reach(problem, data, max_pairs=budget // BYTES_PER_PAIR)
     method = choose(problem, objective, len(pairs))
     left = None if limits.time_limit_s is None else max(limits.time_limit_s - (time.perf_counter() - started), 0.1)
     if method == "full model":
@@ -160,7 +160,7 @@ def _solve(problem: Problem, objective: Objective, limits: Limits, progress: Rep
 
         if method == "fixed charge":
             found = scale.solve_fixed(problem, time_limit_s=left or 1e9, gap=limits.gap, data=data, pairs=pairs)
-            fixed = scale.fixed_costs(problem, data)
+            fixed = pairing.fixed_costs(problem, data)
         else:
             found = scale.solve_lp(problem, objective, data, pairs, time_limit_s=left, gap=limits.gap, progress=rounds)
             fixed = None
@@ -177,7 +177,7 @@ def pareto(problem: Problem, points: int, limits: Limits | None = None) -> list[
     limits = limits or Limits()
     started = time.perf_counter()
     with network.banner_to_stderr():
-        count = len(scale.reach(problem, scale.arrays(problem), max_pairs=FULL_MODEL_PAIRS))
+        count = len(pairing.reach(problem, pairing.arrays(problem), max_pairs=FULL_MODEL_PAIRS))
         front = network.pareto(problem, points, limits.time_limit_s, limits.gap)
     for solution in front:
         solution.method, solution.pairs = "full model", count
@@ -186,7 +186,7 @@ def pareto(problem: Problem, points: int, limits: Limits | None = None) -> list[
 
 
 def _solution(
-    problem: Problem, objective: Objective, found: scale.ScaleResult, fixed: scale.FixedCosts | None
+    problem: Problem, objective: Objective, found: scale.ScaleResult, fixed: pairing.FixedCosts | None
 ) -> Solution:
     """A large path's answer in the schema of every answer: its links named by their supplies and demands."""
     arcs, flow = found.arcs, found.flow

@@ -23,118 +23,11 @@ import linopy
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
-from eipkit.symbiosis.problem import EARTH_RADIUS_KM, Problem
+from eipkit.symbiosis.pairing import arcs_table
+from eipkit.symbiosis.problem import Problem
 
 Objective = Literal["cost", "co2"]
-
-
-def great_circle_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
-    """Haversine distance on a sphere of radius 6371.0088 km (the mean Earth radius)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lon2) - np.radians(lon1)
-    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
-
-
-def unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    p, lam = np.radians(lat), np.radians(lon)
-    return np.column_stack([np.cos(p) * np.cos(lam), np.cos(p) * np.sin(lam), np.sin(p)])
-
-
-def reach_chord(problem: Problem) -> float:
-    """The straight chord between unit vectors that spans `max_distance_km` of road: points farther apart are
-    beyond reach, whatever their road distance rounds to."""
-    straight = problem.max_distance_km / problem.road_factor
-    return 2 * math.sin(min(straight / (2 * EARTH_RADIUS_KM), math.pi / 2))
-
-
-def arcs_table(problem: Problem) -> pd.DataFrame:
-    """Every pair s->k that may exchange, with its distance, bound and coefficients (one row per arc)."""
-    columns = [
-        "supply",
-        "demand",
-        "supply_enterprise",
-        "demand_enterprise",
-        "resource",
-        "ratio",
-        "distance_km",
-        "upper_t",
-        "margin_vnd_per_t",
-        "co2e_t_per_t",
-        "fixed_cost_vnd_per_year",
-    ]
-    if not problem.supplies or not problem.demands:
-        return pd.DataFrame(columns=columns)
-    sup = pd.DataFrame([s.model_dump() for s in problem.supplies])
-    dem = pd.DataFrame([d.model_dump() for d in problem.demands])
-    accepts = pd.DataFrame(
-        [(k, resource, ratio) for k, d in enumerate(problem.demands) for resource, ratio in d.accepts.items()],
-        columns=["k", "resource", "ratio"],
-    )
-    chord = reach_chord(problem) * (1 + 1e-9)
-    pieces = []
-    for resource, offers in sup.groupby("resource", sort=False):
-        takers = accepts[accepts["resource"] == resource]
-        if takers.empty:
-            continue
-        s_index = offers.index.to_numpy()
-        k_index = takers["k"].to_numpy()
-        s_xyz = unit_vectors(offers["lat"].to_numpy(), offers["lon"].to_numpy())
-        k_xyz = unit_vectors(dem.loc[k_index, "lat"].to_numpy(), dem.loc[k_index, "lon"].to_numpy())
-        pairs = cKDTree(s_xyz).sparse_distance_matrix(cKDTree(k_xyz), chord, output_type="coo_matrix")
-        rows, cols = pairs.row, pairs.col
-        if len(rows) == 0:
-            continue
-        pieces.append(pd.DataFrame({"s": s_index[rows], "k": k_index[cols], "ratio": takers["ratio"].to_numpy()[cols]}))
-    if not pieces:
-        return pd.DataFrame(columns=columns)
-    arcs = pd.concat(pieces, ignore_index=True)
-    s, k = arcs["s"].to_numpy(), arcs["k"].to_numpy()
-    straight = great_circle_km(
-        sup["lat"].to_numpy()[s], sup["lon"].to_numpy()[s], dem["lat"].to_numpy()[k], dem["lon"].to_numpy()[k]
-    )
-    arcs["distance_km"] = problem.road_factor * straight
-    keep = (
-        (arcs["distance_km"] <= problem.max_distance_km)
-        & (sup["enterprise_id"].to_numpy()[s] != dem["enterprise_id"].to_numpy()[k])
-        & (~sup["hazardous"].to_numpy()[s] | dem["licensed_hazardous"].to_numpy()[k])
-    )
-    arcs = arcs[keep.to_numpy()].reset_index(drop=True)
-    s, k = arcs["s"].to_numpy(), arcs["k"].to_numpy()
-    arcs["supply"] = sup["id"].to_numpy()[s]
-    arcs["demand"] = dem["id"].to_numpy()[k]
-    arcs["supply_enterprise"] = sup["enterprise_id"].to_numpy()[s]
-    arcs["demand_enterprise"] = dem["enterprise_id"].to_numpy()[k]
-    arcs["resource"] = sup["resource"].to_numpy()[s]
-    processing = pd.Series(0.0, index=arcs.index)
-    fixed = pd.Series(problem.default_fixed_cost_vnd_per_year, index=arcs.index)
-    if problem.arcs:
-        given = {(a.supply, a.demand): a for a in problem.arcs}
-        for i, pair in enumerate(zip(arcs["supply"], arcs["demand"], strict=True)):
-            entry = given.get(pair)
-            if entry is not None:
-                processing.iloc[i] = entry.processing_cost_vnd_per_t
-                if entry.fixed_cost_vnd_per_year is not None:
-                    fixed.iloc[i] = entry.fixed_cost_vnd_per_year
-    ratio = arcs["ratio"].to_numpy()
-    arcs["upper_t"] = np.minimum(sup["quantity_t"].to_numpy()[s], dem["capacity_t"].to_numpy()[k] / ratio)
-    arcs["margin_vnd_per_t"] = (
-        sup["disposal_cost_vnd_per_t"].to_numpy()[s]
-        + ratio * dem["virgin_price_vnd_per_t"].to_numpy()[k]
-        - problem.transport_cost_vnd_per_tkm * arcs["distance_km"].to_numpy()
-        - processing.to_numpy()
-    )
-    arcs["co2e_t_per_t"] = (
-        sup["disposal_co2e_t_per_t"].to_numpy()[s]
-        + ratio * dem["virgin_co2e_t_per_t"].to_numpy()[k]
-        - problem.transport_co2e_t_per_tkm * arcs["distance_km"].to_numpy()
-    )
-    arcs["fixed_cost_vnd_per_year"] = fixed.to_numpy()
-    return arcs[columns]
 
 
 @dataclass
@@ -276,18 +169,6 @@ def prune(arcs: pd.DataFrame, objective: Objective, keep_co2: bool = False) -> p
     if keep_co2:
         useful |= arcs["co2e_t_per_t"].to_numpy(dtype=float) > 0
     return arcs[useful & (arcs["upper_t"].to_numpy(dtype=float) > 0)].reset_index(drop=True)
-
-
-def components(arcs: pd.DataFrame) -> np.ndarray:
-    """The connected component of each arc in the supply-demand graph: components share no constraint."""
-    supplies = pd.Index(arcs["supply"].unique())
-    demands = pd.Index(arcs["demand"].unique())
-    s = supplies.get_indexer(arcs["supply"])
-    k = len(supplies) + demands.get_indexer(arcs["demand"])
-    n = len(supplies) + len(demands)
-    graph = coo_matrix((np.ones(len(arcs)), (s, k)), shape=(n, n))
-    _, labels = connected_components(graph, directed=False)
-    return labels[s]
 
 
 def solve(
