@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from eipkit.symbiosis import network, pairing, scale
+from eipkit.symbiosis import network, pairing
+from eipkit.symbiosis.engine import column_generation, fixed_charge, parts, pricing
 from eipkit.symbiosis.problem import Problem, parse
 from synthetic import national
 from test_symbiosis import DEMAND, POINT, SUPPLY, base, feasibility_slack, instance
@@ -42,7 +43,7 @@ def test_column_generation_reaches_the_full_model_s_optimum(
         demands = [d | {"accepts": {r: {"ash": 0.7, "scrap": 1.1}[r] for r in d["accepts"]}} for d in demands]
     problem = parse(instance(supplies, demands, 0.0))
     full = network.solve(problem, objective)
-    result = scale.solve_lp(problem, objective, per_supply=1)
+    result = column_generation.solve_lp(problem, objective, per_supply=1)
     if per_resource:
         assert result.solver == "network simplex"
     assert result.status == "optimal"
@@ -110,7 +111,7 @@ def test_every_pair_s_site_is_in_a_run_next_to_its_supply(points: list, far: boo
     problem = parse(instance(supplies, demands, 0.0)).model_copy(update={"max_distance_km": reach_km})
     data = pairing.arrays(problem)
     pairs = pairing.reach(problem, data)
-    block_start, neighbours = scale._site_blocks(data)
+    block_start, neighbours = pricing._site_blocks(data)
     block = np.searchsorted(block_start, np.arange(len(data.site_demand)), side="right") - 1
     resource = np.searchsorted(data.resource_start, np.arange(len(data.site_demand)), side="right") - 1
     for b in range(len(block_start)):
@@ -126,7 +127,7 @@ def _chosen_and_bound(
     """Pricing written out with numpy over every pair: each supply's best pairs above the tolerance, and the bound."""
     net = gain - data.site_ratio[pairs.site] * v[data.site_demand[pairs.site]]
     reduced = net - u[pairs.supply]
-    prices_in = reduced > scale.TOLERANCE * np.maximum(1.0, np.abs(gain))
+    prices_in = reduced > pricing.TOLERANCE * np.maximum(1.0, np.abs(gain))
     chosen = []
     for s in range(len(u)):
         at = np.arange(pairs.start[s], pairs.start[s + 1])
@@ -148,14 +149,14 @@ def test_pricing_that_reads_only_the_kept_pairs_chooses_what_reading_every_pair_
     scale_of = float(np.abs(gain).max())
     u = rng.uniform(0, 0.5, len(data.s_quantity)) * scale_of
     v = rng.uniform(0, 0.5, len(data.k_capacity)) * scale_of
-    pricing = scale.Pricing(pairs, data, gain, 3, keep=0.2)
+    kept = pricing.Pricing(pairs, data, gain, 3, keep=0.2)
     partial = 0
     for _ in range(10):
-        positions, bound = pricing(u, v)
+        positions, bound = kept(u, v)
         chosen, expected_bound = _chosen_and_bound(pairs, data, gain, u, v, 3)
         supply_of = np.searchsorted(pairs.start, positions, side="right") - 1
         assert [set(positions[supply_of == s].tolist()) for s in range(len(u))] == chosen
-        if pricing.reads < 1:
+        if kept.reads < 1:
             partial += 1  # the pairs left unread are bounded: the bound may only be looser
             assert bound >= expected_bound * (1 - 1e-12)
         else:
@@ -169,14 +170,14 @@ def test_pricing_that_reads_only_the_kept_pairs_chooses_what_reading_every_pair_
 def test_a_regional_instance_agrees_with_the_full_model() -> None:
     problem, _ = national(parks=12, enterprises_per_park=40, seed=7)
     full = network.solve(problem, "cost")
-    fast = scale.solve_lp(problem, "cost", per_supply=2)
+    fast = column_generation.solve_lp(problem, "cost", per_supply=2)
     assert fast.solver == "network simplex"  # the knowledge base's ratios depend on the resource only
     assert fast.iterations > 1  # each supply's two best pairs were not enough: pricing had work to do
     assert fast.objective_value == pytest.approx(full.objective_value, rel=1e-7)
     assert (fast.status, fast.bound) == ("optimal", pytest.approx(full.objective_value, rel=1e-7))
     assert len(fast.arcs) < full.arcs_considered
     # stopped after the first round: a feasible flow below the optimum and a proven bound above it
-    early = scale.solve_lp(problem, "cost", per_supply=1, max_iterations=1)
+    early = column_generation.solve_lp(problem, "cost", per_supply=1, max_iterations=1)
     assert early.status == "iteration_limit" and early.iterations == 1
     assert early.objective_value < full.objective_value * (1 - 1e-6)
     assert early.bound > full.objective_value * (1 + 1e-6)
@@ -199,22 +200,22 @@ def regional(request: pytest.FixtureRequest) -> tuple[str, Problem, network.Solu
 
 def test_a_start_from_the_park_scale_problem_reaches_the_same_optimum(regional: tuple) -> None:
     objective, problem, full, data, pairs = regional
-    started = scale.coarse_start(problem, data, pairs, objective, 0.05, 5, math.inf)
+    started = column_generation.coarse_start(problem, data, pairs, objective, 0.05, 5, math.inf)
     assert started is not None
     positions, prices = started
     assert 0 < len(positions) < len(pairs) / 2  # a start, not every pair
     # its prices are feasible demand prices: their Lagrangian bound is above the optimum, and close to it
     gain = pairing.coefficient(problem, data, pairs.supply, pairs.site, pairs.distance, objective)
-    _, bound = scale.price(pairs, data, gain, np.zeros(len(problem.supplies)), prices, 1)
+    _, bound = pricing.price(pairs, data, gain, np.zeros(len(problem.supplies)), prices, 1)
     assert full.objective_value * (1 - 1e-9) <= bound < full.objective_value * 1.01  # zero prices: 2.6 times
     # forced on so small a problem (it starts by itself from 2 M pairs): the same optimum, proven
-    fast = scale.solve_lp(problem, objective, data, pairs, coarse_from_pairs=0)
+    fast = column_generation.solve_lp(problem, objective, data, pairs, coarse_from_pairs=0)
     assert (fast.status, fast.objective_value) == ("optimal", pytest.approx(full.objective_value, rel=1e-7))
 
 
 def test_independent_parts_solved_side_by_side_reach_the_same_optimum(regional: tuple) -> None:
     objective, problem, full, data, pairs = regional
-    split = scale.parts(data, pairs, 2)
+    split = parts.parts(data, pairs, 2)
     # the independent method: scipy's connected components of the full model's arcs (7 here, 6,919 arcs in the
     # largest, 6,019 in the other six): no component may straddle two parts, and every pair is in one part
     table = pairing.arcs_table(problem)
@@ -240,17 +241,21 @@ def test_independent_parts_solved_side_by_side_reach_the_same_optimum(regional: 
         }
         assert own == whole
         assert (part.pairs.distance == pairs.distance[at]).all()
-    fast = scale.solve_lp(problem, objective, data, pairs, split_from_pairs=0)
+    fast = column_generation.solve_lp(problem, objective, data, pairs, split_from_pairs=0)
     assert fast.timings["parts"] == 2
     assert (fast.status, fast.objective_value) == ("optimal", pytest.approx(full.objective_value, rel=1e-7))
     # fixed costs that differ from link to link are looked up by the whole problem's supplies and demands
     fixed = lambda s, k: 1e5 * (1 + (7 * s + 3 * k) % 5)  # noqa: E731
-    relaxed = [scale.solve_lp(problem, objective, data, pairs, fixed=fixed, split_from_pairs=n) for n in (0, 10**9)]
+    relaxed = [
+        column_generation.solve_lp(problem, objective, data, pairs, fixed=fixed, split_from_pairs=n) for n in (0, 10**9)
+    ]
     assert [r.timings["parts"] for r in relaxed] == [2, 1]
     assert relaxed[0].objective_value == pytest.approx(relaxed[1].objective_value, rel=1e-9)
     assert relaxed[0].objective_value < fast.objective_value
     # stopped after one round: the parts' flows together feasible, their bounds together above the optimum
-    early = scale.solve_lp(problem, objective, data, pairs, per_supply=1, max_iterations=1, split_from_pairs=0)
+    early = column_generation.solve_lp(
+        problem, objective, data, pairs, per_supply=1, max_iterations=1, split_from_pairs=0
+    )
     assert early.status == "iteration_limit"
     assert early.objective_value < full.objective_value < early.bound
     sent = np.bincount(early.arcs.s, weights=early.flow, minlength=len(problem.supplies))
@@ -268,13 +273,13 @@ def test_the_bound_at_zero_prices_and_its_tightening() -> None:
     pairs = pairing.reach(problem, data)
     gain = pairing.coefficient(problem, data, pairs.supply, pairs.site, pairs.distance, "cost")
     ns, nk = len(problem.supplies), len(problem.demands)
-    _, loose = scale.price(pairs, data, gain, np.zeros(ns), np.zeros(nk), 1)
+    _, loose = pricing.price(pairs, data, gain, np.zeros(ns), np.zeros(nk), 1)
     # at zero demand prices every supply is worth its best margin: sum_s Q_s max(0, max_k w_sk), from the table
     table = pairing.arcs_table(problem)
     best = table.groupby("supply")["margin_vnd_per_t"].max().clip(lower=0)
     quantity = {s.id: s.quantity_t for s in problem.supplies}
     assert loose == pytest.approx(sum(quantity[s] * m for s, m in best.items()), rel=1e-9)
-    tight = scale.tighten(pairs, data, gain, np.zeros(nk), 0.0, loose, math.inf)
+    tight = column_generation.tighten(pairs, data, gain, np.zeros(nk), 0.0, loose, math.inf)
     assert full.objective_value * (1 - 1e-9) <= tight < 0.9 * loose  # still a bound, and a much better one
     # at any demand prices v: sum_s Q_s max(0, max_k w_sk - a_sk v_k) + sum_k D_k v_k, again from the table
     v = np.random.default_rng(1).uniform(0, 4e5, nk)
@@ -284,7 +289,7 @@ def test_the_bound_at_zero_prices_and_its_tightening() -> None:
     expected = sum(quantity[s] * w for s, w in worth.items()) + sum(
         d.capacity_t * v[i] for i, d in enumerate(problem.demands)
     )
-    _, at_v = scale.price(pairs, data, gain, np.zeros(ns), v, 1)
+    _, at_v = pricing.price(pairs, data, gain, np.zeros(ns), v, 1)
     assert at_v == pytest.approx(expected, rel=1e-9)
     assert at_v >= full.objective_value * (1 - 1e-9)
 
@@ -297,15 +302,15 @@ def test_fixed_costs_match_the_full_model() -> None:
     # on the full model's own arcs: the same optimum
     table = network.prune(pairing.arcs_table(problem), "cost")
     arcs = pairing.arcs_from_table(problem, data, table)
-    on_arcs = scale.solve_fixed(problem, time_limit_s=60, gap=1e-9, arcs=arcs, data=data)
+    on_arcs = fixed_charge.solve_fixed(problem, time_limit_s=60, gap=1e-9, arcs=arcs, data=data)
     assert on_arcs.objective_value == pytest.approx(full.objective_value, rel=1e-6)
     # over every pair within reach: the relaxation's bound is above the optimum, the solution found below it
-    over_reach = scale.solve_fixed(problem, time_limit_s=60, gap=1e-9, data=data)
+    over_reach = fixed_charge.solve_fixed(problem, time_limit_s=60, gap=1e-9, data=data)
     assert over_reach.bound >= full.objective_value * (1 - 1e-9)
     assert over_reach.objective_value <= full.objective_value * (1 + 1e-9)
     assert over_reach.gap == pytest.approx((over_reach.bound - over_reach.objective_value) / over_reach.bound)
     # the relaxation's flow rounded to paying links alone (no MIP): feasible, and its value is what it earns
-    rounded = scale.solve_fixed(problem, time_limit_s=60, gap=1e-9, data=data, mip_arcs=0)
+    rounded = fixed_charge.solve_fixed(problem, time_limit_s=60, gap=1e-9, data=data, mip_arcs=0)
     assert rounded.solver == "rounding" and rounded.objective_value <= full.objective_value * (1 + 1e-9)
     used = rounded.flow > 1e-6
     earned = rounded.arcs.margin @ rounded.flow - 3e7 * used.sum()
@@ -338,7 +343,7 @@ def test_a_bound_at_highs_feasibility_tolerance_does_not_make_the_problem_infeas
     problem = parse(base(default_fixed_cost_vnd_per_year=link_cost, supplies=supplies, demands=[demand]))
     data = pairing.arrays(problem)
     arcs = pairing.arcs_from_table(problem, data, network.prune(pairing.arcs_table(problem), "cost"))
-    result = scale.solve_fixed(problem, arcs=arcs, data=data, gap=1e-9, workers=1)
+    result = fixed_charge.solve_fixed(problem, arcs=arcs, data=data, gap=1e-9, workers=1)
     assert result.status == "optimal"
     assert result.objective_value == pytest.approx(expected, rel=1e-9)
     assert network.solve(problem, "cost", mip_gap=1e-9).objective_value == pytest.approx(expected, rel=1e-9)

@@ -7,10 +7,10 @@ before allocating them, then chooses the method by size and shape:
 - **full model** (at most FULL_MODEL_PAIRS pairs): the formulation of PRODUCT.md written with linopy and solved by
   HiGHS (`network.solve`), mixed-integer when links have fixed costs;
 - **column generation** (more pairs, no fixed costs, or the CO2 objective, which has none): the exact linear problem
-  over every pair, priced in rounds (`scale.solve_lp`);
+  over every pair, priced in rounds (`engine.column_generation`);
 - **fixed charge** (more pairs with fixed costs): the linear relaxation over every pair as the proven bound, its flow
   rounded to links that pay, improved by the mixed-integer problem on those pairs when small enough
-  (`scale.solve_fixed`).
+  (`engine.fixed_charge`).
 
 Every answer has the same schema (`network.Solution`): status, the objective, the proven bound and gap, the method
 that ran, the elapsed time and the links. A default time limit applies; a stopped run answers with its best feasible
@@ -30,7 +30,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from eipkit.symbiosis import network, pairing, scale
+from eipkit.symbiosis import network, pairing
+from eipkit.symbiosis.engine.column_generation import RoundReport, ScaleResult, gap_between, solve_lp
+from eipkit.symbiosis.engine.fixed_charge import solve_fixed
 from eipkit.symbiosis.network import Objective, Solution
 from eipkit.symbiosis.problem import Problem, TooLarge
 
@@ -143,10 +145,10 @@ def _solve(problem: Problem, objective: Objective, limits: Limits, progress: Rep
         with _heartbeat(progress, "full model", started):
             solution = network.solve(problem, objective, left, limits.gap)
     else:
-        latest: dict[int, scale.RoundReport] = {}
+        latest: dict[int, RoundReport] = {}
         guard = threading.Lock()
 
-        def rounds(r: scale.RoundReport) -> None:
+        def rounds(r: RoundReport) -> None:
             """Independent parts report side by side: the whole's value and bound are their sums."""
             if progress is None:
                 return
@@ -156,13 +158,13 @@ def _solve(problem: Problem, objective: Objective, limits: Limits, progress: Rep
                 bound = sum(x.bound for x in latest.values())
                 deepest = max(x.round for x in latest.values())
             elapsed = time.perf_counter() - started
-            progress(Progress(method, elapsed, deepest, value, bound, scale._gap(bound, value)))
+            progress(Progress(method, elapsed, deepest, value, bound, gap_between(bound, value)))
 
         if method == "fixed charge":
-            found = scale.solve_fixed(problem, time_limit_s=left or 1e9, gap=limits.gap, data=data, pairs=pairs)
+            found = solve_fixed(problem, time_limit_s=left or 1e9, gap=limits.gap, data=data, pairs=pairs)
             fixed = pairing.fixed_costs(problem, data)
         else:
-            found = scale.solve_lp(problem, objective, data, pairs, time_limit_s=left, gap=limits.gap, progress=rounds)
+            found = solve_lp(problem, objective, data, pairs, time_limit_s=left, gap=limits.gap, progress=rounds)
             fixed = None
         solution = _solution(problem, objective, found, fixed)
     solution.method = method
@@ -185,9 +187,7 @@ def pareto(problem: Problem, points: int, limits: Limits | None = None) -> list[
     return front
 
 
-def _solution(
-    problem: Problem, objective: Objective, found: scale.ScaleResult, fixed: pairing.FixedCosts | None
-) -> Solution:
+def _solution(problem: Problem, objective: Objective, found: ScaleResult, fixed: pairing.FixedCosts | None) -> Solution:
     """A large path's answer in the schema of every answer: its links named by their supplies and demands."""
     arcs, flow = found.arcs, found.flow
     keep = flow > network.FLOW_TOLERANCE
