@@ -15,6 +15,7 @@ import contextlib
 import math
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -101,16 +102,29 @@ FLOW_TOLERANCE = 1e-6
 @contextlib.contextmanager
 def banner_to_stderr() -> Iterator[None]:
     """HiGHS prints a banner on standard output when it starts, whatever its options; standard output belongs to
-    the command's JSON, so the banner goes to standard error instead."""
-    sys.stdout.flush()
-    saved = os.dup(1)
+    the command's JSON, so the banner goes to standard error instead. Threads solving side by side share the one
+    redirection: the first in makes it, the last out undoes it."""
+    global _redirected, _saved_stdout
+    with _redirection:
+        if _redirected == 0:
+            sys.stdout.flush()
+            _saved_stdout = os.dup(1)
+            os.dup2(2, 1)
+        _redirected += 1
     try:
-        os.dup2(2, 1)
         yield
     finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
+        with _redirection:
+            _redirected -= 1
+            if _redirected == 0:
+                sys.stdout.flush()
+                os.dup2(_saved_stdout, 1)
+                os.close(_saved_stdout)
+
+
+_redirection = threading.Lock()
+_redirected = 0
+_saved_stdout = -1
 
 
 def _coefficient(arcs: pd.DataFrame, objective: Objective) -> np.ndarray:

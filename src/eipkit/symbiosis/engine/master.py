@@ -12,6 +12,7 @@ import highspy
 import numpy as np
 from scipy.sparse import csc_matrix
 
+from eipkit.symbiosis.network import banner_to_stderr
 from eipkit.symbiosis.network_simplex import Transport
 from eipkit.symbiosis.pairing import (
     ArcSet,
@@ -73,14 +74,17 @@ def highs_lp(spec: dict[str, Any]) -> highspy.HighsLp:
 def run_highs(h: highspy.Highs) -> None:
     """Run HiGHS; an infeasible verdict is checked without presolve (see `network.solve`): these problems are
     always feasible, nothing flowing."""
-    h.run()
-    if h.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
-        h.setOptionValue("presolve", "off")
+    with banner_to_stderr():
         h.run()
+        if h.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
+            h.setOptionValue("presolve", "off")
+            h.run()
 
 
 def new_highs(options: dict[str, Any]) -> highspy.Highs:
-    h = highspy.Highs()
+    """A silent HiGHS (its banner, printed when it is made, goes to standard error)."""
+    with banner_to_stderr():
+        h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     for key, value in options.items():
         h.setOptionValue(key, value)
