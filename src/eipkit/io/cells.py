@@ -38,6 +38,8 @@ def is_blank(value: Any) -> bool:
 
 
 def _text(value: Any) -> str:
+    if value.__class__ is str:
+        return unicodedata.normalize("NFC", value).strip()
     if isinstance(value, bool):
         raise CellError("err.text_bool")
     if isinstance(value, float) and value.is_integer():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from eipkit.i18n import Message
 from eipkit.io import workbook
-from eipkit.io.validate import ImportRejected, Problem, ValidWorkbook, validate
+from eipkit.io.validate import ImportRejected, KnownIds, Problem, ValidWorkbook, declared_ids, validate
 from eipkit.store import Database, repository
 
 
@@ -61,12 +61,71 @@ def import_rows(
     progress: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """Rows built in memory (sheet -> list of column -> cell), checked exactly as a workbook would be."""
+    return _store(database, _raw_sheets(rows), source, progress or (lambda _message: None))
+
+
+def import_batches(
+    database: Database,
+    batches: Iterable[Mapping[str, Sequence[Mapping[str, Any]]]],
+    source: str,
+    progress: Callable[[str], None] | None = None,
+) -> ImportResult:
+    """Rows too many to hold at once (a national dataset generated a few parks at a time), stored in one
+    transaction: each batch checked as a workbook would be, its references against what is stored and what the
+    batches before it declared, and stored in bulk. A refused batch stops the storing, the remaining batches are
+    still checked so that every problem is reported, and nothing is kept."""
+    step = progress or (lambda _message: None)
+    counts: dict[str, dict[str, int]] = {}
+    notes: list[Problem] = []
+    problems: list[Problem] = []
+    total = 0
+    numbered: dict[str, int] = {}
+    try:
+        with database.transaction() as session:
+            stored = repository.stored_ids(session)
+            known = KnownIds(stored.parks, stored.enterprises)  # grows as the batches are stored
+            for number, rows in enumerate(batches, start=1):
+                step(f"validate {number}")
+                raw = _raw_sheets(rows, numbered)
+                try:
+                    valid = validate(raw, known)
+                except ImportRejected as exc:
+                    problems.extend(exc.problems)
+                    total += exc.total
+                    declared = declared_ids(raw)  # so that later batches do not fail for this one's ids
+                    known = KnownIds(known.parks | declared.parks, known.enterprises | declared.enterprises)
+                    continue
+                notes.extend(valid.notes)
+                if problems:
+                    declared = declared_ids(raw)
+                    known = KnownIds(known.parks | declared.parks, known.enterprises | declared.enterprises)
+                else:
+                    step(f"store {number}")
+                    for sheet, done in repository.save(session, valid.values(), source, stored, log=False).items():
+                        into = counts.setdefault(sheet, {"inserted": 0, "updated": 0})
+                        for key, value in done.items():
+                            into[key] += value
+            if problems:
+                raise ImportRejected(problems, total)
+            repository.log_import(session, source, counts)
+    except DBAPIError as exc:
+        raise _refused_by_database(exc) from exc
+    return ImportResult(source, counts, tuple(notes))
+
+
+def _raw_sheets(
+    rows: Mapping[str, Sequence[Mapping[str, Any]]], numbered: dict[str, int] | None = None
+) -> dict[str, workbook.RawSheet]:
+    """Rows built in memory as sheets read from a workbook; `numbered` carries each sheet's row numbers on from
+    one batch to the next, so that a problem names the row of the whole dataset."""
+    numbered = {} if numbered is None else numbered
     raw = {}
     for name, sheet_rows in rows.items():
+        first = numbered.get(name, workbook.FIRST_DATA_ROW)
         header = list(dict.fromkeys(k for row in sheet_rows for k in row))
-        numbered = [(n, dict(row)) for n, row in enumerate(sheet_rows, start=workbook.FIRST_DATA_ROW)]
-        raw[name] = workbook.RawSheet(name, header, numbered)
-    return _store(database, raw, source, progress or (lambda _message: None))
+        raw[name] = workbook.RawSheet(name, header, [(n, dict(row)) for n, row in enumerate(sheet_rows, start=first)])
+        numbered[name] = first + len(sheet_rows)
+    return raw
 
 
 def _store(
@@ -79,15 +138,20 @@ def _store(
     try:
         with database.transaction() as session:
             step("validate")
-            valid = validate(raw, repository.known_ids(session))
+            stored = repository.stored_ids(session)
+            valid = validate(raw, KnownIds(stored.parks, stored.enterprises))
             refused = check(valid, session) if check else []
             if refused:
                 raise ImportRejected(refused)
             step("store")
-            counts = repository.save(session, valid, source=source)
+            counts = repository.save(session, valid.values(), source, stored)
     except DBAPIError as exc:
-        # Validation should leave nothing for the database to refuse; if it does, the transaction is rolled
-        # back and the user still gets a reason rather than a traceback.
-        detail = str(exc.orig).strip().splitlines()[0]
-        raise ImportRejected([Problem("(database)", 0, "", Message("err.database", detail=detail))]) from exc
+        raise _refused_by_database(exc) from exc
     return ImportResult(source, counts, tuple(valid.notes))
+
+
+def _refused_by_database(exc: DBAPIError) -> ImportRejected:
+    """Validation should leave nothing for the database to refuse; if it does, the transaction is rolled back and
+    the user still gets a reason rather than a traceback."""
+    detail = str(exc.orig).strip().splitlines()[0]
+    return ImportRejected([Problem("(database)", 0, "", Message("err.database", detail=detail))])

@@ -4,27 +4,39 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from eipkit import contract, model
 from eipkit.certification.applications import Application, StepDone, check_step
-from eipkit.io.validate import KnownIds, Row, ValidWorkbook
 from eipkit.monitoring.stages import StageError, StageEvent, check_move
 from eipkit.recp.assessment import Assessment, TaskState, updated_task
-from eipkit.store import schema
+from eipkit.store import bulk, schema
 
 _CHUNK = 500
 _LIST_COLUMNS = {"services"}
 
 
-def known_ids(session: Session) -> KnownIds:
-    return KnownIds(
+@dataclass
+class Stored:
+    """The ids stored when an import began, and those it has inserted since: a row whose id is not among them is
+    new without a query (a query per batch over tables growing inside one transaction is what made a national
+    load slow down batch after batch on PostgreSQL, whose statistics do not see the rows not yet committed)."""
+
+    parks: set[str]
+    enterprises: set[str]
+    opportunities: set[str]
+
+
+def stored_ids(session: Session) -> Stored:
+    return Stored(
         parks=set(session.scalars(select(schema.Park.park_id))),
         enterprises=set(session.scalars(select(schema.Enterprise.enterprise_id))),
+        opportunities=set(session.scalars(select(schema.Opportunity.opportunity_id))),
     )
 
 
@@ -33,36 +45,44 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield items[start : start + _CHUNK]
 
 
-def _columns(row: Row) -> dict[str, Any]:
-    values = dict(row.values)
+def _columns(values: dict[str, Any]) -> dict[str, Any]:
+    values = dict(values)
     values.pop("enterprise_ids", None)
     for name in _LIST_COLUMNS & values.keys():
         values[name] = ";".join(values[name]) if values[name] else None
     return values
 
 
-def save(session: Session, workbook: ValidWorkbook, source: str) -> dict[str, dict[str, int]]:
-    """Insert new rows and update those whose id or natural key is already stored.
+Rows = Sequence[dict[str, Any]]
+
+
+def save(
+    session: Session, sheets: Mapping[str, Rows], source: str, stored: Stored | None = None, log: bool = True
+) -> dict[str, dict[str, int]]:
+    """Insert new rows and update those whose id or natural key is already stored, in bulk (`sheets`: checked
+    rows of the contract's sheets, column -> typed value). `stored` is updated with the ids inserted.
 
     Runs inside the caller's transaction, so a failure anywhere leaves the database as it was.
     """
+    stored = stored or stored_ids(session)
     counts: dict[str, dict[str, int]] = {}
     for name, sheet in contract.sheets().items():
-        rows = workbook.rows.get(name, [])
+        rows = sheets.get(name, [])
         if not rows:
             continue
         table = schema.RECORD_TABLES[name]
         if name == "opportunities":
-            stages_before = stages_of(session, [r.values["opportunity_id"] for r in rows])
-        if len(sheet.key) == 1:
-            counts[name] = _save_entities(session, table, sheet.key[0], rows)
+            counts[name] = _save_opportunities(session, rows, stored.opportunities, source)
+        elif len(sheet.key) == 1:
+            counts[name] = _save_entities(session, table, sheet.key[0], rows, getattr(stored, name))
         else:
-            counts[name] = _save_records(session, table, sheet.key, rows)
-        session.flush()
-        if name == "opportunities":
-            _keep_expected(session, rows)
-            _link_enterprises(session, rows)
-            record_stage_changes(session, stages_before, dt.date.today(), note=f"import: {source[-200:]}")
+            counts[name] = _save_records(session, table, sheet.key, rows, stored.enterprises)
+    if log:
+        log_import(session, source, counts)
+    return counts
+
+
+def log_import(session: Session, source: str, counts: dict[str, dict[str, int]]) -> None:
     session.add(
         schema.ImportLog(
             imported_at=dt.datetime.now(dt.UTC),
@@ -70,63 +90,88 @@ def save(session: Session, workbook: ValidWorkbook, source: str) -> dict[str, di
             rows=json.dumps(counts, sort_keys=True),
         )
     )
-    return counts
 
 
-def _keep_expected(session: Session, rows: list[Row]) -> None:
-    """Imported opportunities whose savings are expected: their cost saving is also the expected one."""
-    ids = [r.values["opportunity_id"] for r in rows if r.values.get("basis") == "expected"]
-    for chunk in _chunks(ids):
-        for stored in session.scalars(select(schema.Opportunity).where(schema.Opportunity.opportunity_id.in_(chunk))):
-            stored.expected_cost_saving_vnd = stored.cost_saving_vnd
-
-
-def _save_entities(session: Session, table: type, key: str, rows: list[Row]) -> dict[str, int]:
-    existing = {}
-    for chunk in _chunks([r.values[key] for r in rows]):
-        query = select(table).where(getattr(table, key).in_(chunk))
-        existing.update({(getattr(o, key),): o for o in session.scalars(query)})
-    return _upsert(session, table, (key,), rows, existing)
-
-
-def _save_records(session: Session, table: type, key: tuple[str, ...], rows: list[Row]) -> dict[str, int]:
-    existing = {}
-    for chunk in _chunks(sorted({r.values["enterprise_id"] for r in rows})):
-        for stored in session.scalars(select(table).where(table.enterprise_id.in_(chunk))):
-            existing[tuple(getattr(stored, k) for k in key)] = stored
-    return _upsert(session, table, key, rows, existing)
-
-
-def _upsert(
-    session: Session, table: type, key: tuple[str, ...], rows: list[Row], existing: dict[tuple, Any]
-) -> dict[str, int]:
-    """Update the stored row of each key, insert the rest."""
-    inserted = updated = 0
+def _save_opportunities(session: Session, rows: Rows, stored: set[str], source: str) -> dict[str, int]:
+    """Opportunities with their enterprises, an event for each new one or changed stage, and, where the savings
+    are expected, their cost saving kept as the expected one."""
+    table = schema.Opportunity.__table__
+    before = _stages_of(session, [r["opportunity_id"] for r in rows if r["opportunity_id"] in stored])
+    new, changed = [], []
     for row in rows:
         values = _columns(row)
-        stored = existing.get(tuple(values[k] for k in key))
-        if stored is None:
-            session.add(table(**values))
-            inserted += 1
+        if row["opportunity_id"] in before:
+            changed.append(values)
         else:
-            for column, value in values.items():
-                setattr(stored, column, value)
-            updated += 1
-    return {"inserted": inserted, "updated": updated}
-
-
-def _link_enterprises(session: Session, rows: list[Row]) -> None:
+            values["expected_cost_saving_vnd"] = values["cost_saving_vnd"] if row.get("basis") == "expected" else None
+            new.append(values)
+    bulk.insert_rows(session, table, new)
+    bulk.update_rows(session, table, "opportunity_id", changed)
+    expected = [r["opportunity_id"] for r in changed if r.get("basis") == "expected"]
+    for chunk in _chunks(expected):
+        keep = update(table).where(table.c.opportunity_id.in_(chunk))
+        session.execute(keep.values(expected_cost_saving_vnd=table.c.cost_saving_vnd))
     links = schema.opportunity_enterprises
-    ids = [r.values["opportunity_id"] for r in rows]
-    for chunk in _chunks(ids):
+    for chunk in _chunks(list(before)):
         session.execute(delete(links).where(links.c.opportunity_id.in_(chunk)))
     pairs = [
-        {"opportunity_id": r.values["opportunity_id"], "enterprise_id": e, "position": i}
+        {"opportunity_id": r["opportunity_id"], "enterprise_id": e, "position": i}
         for r in rows
-        for i, e in enumerate(r.values.get("enterprise_ids") or [])
+        for i, e in enumerate(r.get("enterprise_ids") or [])
     ]
-    if pairs:
-        session.execute(insert(links), pairs)
+    bulk.insert_rows(session, links, pairs)
+    today, now, note = dt.date.today(), dt.datetime.now(dt.UTC), f"import: {source[-200:]}"
+    events = [
+        {
+            "opportunity_id": r["opportunity_id"],
+            "occurred_on": today,
+            "stage": r["stage"],
+            "previous": before.get(r["opportunity_id"]),
+            "basis": r.get("basis"),
+            "note": note,
+            "recorded_at": now,
+        }
+        for r in rows
+        if before.get(r["opportunity_id"]) != r["stage"]
+    ]
+    bulk.insert_rows(session, schema.OpportunityEvent.__table__, events)
+    if changed:
+        session.expire_all()
+    stored.update(r["opportunity_id"] for r in new)
+    return {"inserted": len(new), "updated": len(changed)}
+
+
+def _save_entities(session: Session, table: type, key: str, rows: Rows, stored: set[str]) -> dict[str, int]:
+    new = [_columns(r) for r in rows if r[key] not in stored]
+    changed = [_columns(r) for r in rows if r[key] in stored]
+    bulk.insert_rows(session, table.__table__, new)
+    bulk.update_rows(session, table.__table__, key, changed)
+    if changed:
+        session.expire_all()  # objects this session loaded earlier must not show the values written over
+    stored.update(r[key] for r in new)
+    return {"inserted": len(new), "updated": len(changed)}
+
+
+def _save_records(
+    session: Session, table: type, key: tuple[str, ...], rows: Rows, enterprises: set[str]
+) -> dict[str, int]:
+    """Yearly records: only an enterprise stored before may have records to update."""
+    existing = {}
+    for chunk in _chunks(sorted({r["enterprise_id"] for r in rows} & enterprises)):
+        query = select(table.id, *(getattr(table, k) for k in key)).where(table.enterprise_id.in_(chunk))
+        existing.update({tuple(found[1:]): found[0] for found in session.execute(query)})
+    new, changed = [], []
+    for row in rows:
+        found = existing.get(tuple(row[k] for k in key))
+        if found is None:
+            new.append(_columns(row))
+        else:
+            changed.append(_columns(row) | {"id": found})
+    bulk.insert_rows(session, table.__table__, new)
+    bulk.update_rows(session, table.__table__, "id", changed)
+    if changed:
+        session.expire_all()
+    return {"inserted": len(new), "updated": len(changed)}
 
 
 def _park(o: schema.Park) -> model.Park:
@@ -288,29 +333,8 @@ def _event(o: schema.OpportunityEvent) -> StageEvent:
     return StageEvent(o.opportunity_id, o.occurred_on, o.stage, o.previous, o.basis, o.note)
 
 
-def record_stage_changes(session: Session, before: dict[str, str | None], on: dt.date, note: str) -> None:
-    """After an import, one event for each opportunity that is new or whose stage changed."""
-    now = dt.datetime.now(dt.UTC)
-    ids = list(before)
-    for chunk in _chunks(ids):
-        for o in session.scalars(select(schema.Opportunity).where(schema.Opportunity.opportunity_id.in_(chunk))):
-            previous = before[o.opportunity_id]
-            if previous != o.stage:
-                session.add(
-                    schema.OpportunityEvent(
-                        opportunity_id=o.opportunity_id,
-                        occurred_on=on,
-                        stage=o.stage,
-                        previous=previous,
-                        basis=o.basis,
-                        note=note,
-                        recorded_at=now,
-                    )
-                )
-
-
-def stages_of(session: Session, opportunity_ids: Sequence[str]) -> dict[str, str | None]:
-    result: dict[str, str | None] = dict.fromkeys(opportunity_ids)
+def _stages_of(session: Session, opportunity_ids: Sequence[str]) -> dict[str, str | None]:
+    result: dict[str, str | None] = {}
     for chunk in _chunks(list(opportunity_ids)):
         query = select(schema.Opportunity.opportunity_id, schema.Opportunity.stage).where(
             schema.Opportunity.opportunity_id.in_(chunk)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -67,18 +67,30 @@ def _fuel_quantity(carrier: str, tonnes: float) -> tuple[float, str]:
     return round(tonnes, 2), "t"
 
 
-class _Generator:
-    def __init__(self) -> None:
+class Generator:
+    """Parks, tenants, records and opportunities drawn from the sector profiles; the same every time for the same
+    parks and seed. `batches` hands them out a few parks at a time, so that a national dataset never sits whole in
+    memory."""
+
+    def __init__(self, parks: list[dict[str, Any]] | None = None, seed: int | None = None) -> None:
         self.spec = spec()
-        self.rng = random.Random(self.spec["seed"])
+        self.parks = self.spec["parks"] if parks is None else parks
+        self.rng = random.Random(self.spec["seed"] if seed is None else seed)
         self.years: list[int] = self.spec["years"]
         self.rows: dict[str, list[dict[str, Any]]] = {name: [] for name in contract.sheets()}
         self._opportunity_no = 0
 
     def run(self) -> dict[str, list[dict[str, Any]]]:
-        for park in self.spec["parks"]:
+        for park in self.parks:
             self._park(park)
         return self.rows
+
+    def batches(self, parks_per_batch: int) -> Iterator[dict[str, list[dict[str, Any]]]]:
+        for start in range(0, len(self.parks), parks_per_batch):
+            self.rows = {name: [] for name in contract.sheets()}
+            for park in self.parks[start : start + parks_per_batch]:
+                self._park(park)
+            yield self.rows
 
     def _park(self, park: dict[str, Any]) -> None:
         rng = self.rng
@@ -378,7 +390,7 @@ def park_notes(lang: str) -> dict[str, list[str]]:
 
 def rows() -> dict[str, list[dict[str, Any]]]:
     """The demo as contract rows, sheet by sheet (the same every time)."""
-    return _Generator().run()
+    return Generator().run()
 
 
 def load(database: Database, progress: Callable[[str], None] | None = None) -> DemoLoad:
