@@ -107,6 +107,7 @@ PAGES: dict[tuple[str, str], Cases] = {
         "/parks/{}/symbiosis/optimize", access.edits, 400, data={"objective": "x"}
     ),
     ("GET", "/jobs/{job_id}"): lambda: [Case("/jobs/0123abcd", lambda _u: False, status=404)],
+    ("POST", "/jobs/{job_id}/cancel"): lambda: [Case("/jobs/0123abcd/cancel", lambda _u: False, status=404, data={})],
     ("GET", "/parks/{park_id}/certification"): by_park("/parks/{}/certification", access.sees_park),
     ("POST", "/parks/{park_id}/applications"): by_park(
         "/parks/{}/applications", access.edits, 400, data={"submitted": "not-a-date"}

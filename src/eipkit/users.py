@@ -80,7 +80,7 @@ def add_user(
         raise BadUser("user.password")
     if province:
         province = provinces.resolve(province).name  # a board of "Long An" oversees Tây Ninh since July 2025
-    with database.transaction() as session:
+    with database.transaction(changes_data=False) as session:
         account = session.scalar(select(schema.UserAccount).where(schema.UserAccount.username == username))
         if account is None:
             account = schema.UserAccount(username=username, created_at=_now(), session_version=0)
@@ -111,7 +111,7 @@ def authenticate(database: Database, username: str, password: str, now: dt.datet
     """
     now = now or _now()
     accounts = schema.UserAccount
-    with database.transaction() as session:
+    with database.transaction(changes_data=False) as session:
         counted = session.execute(
             update(accounts)
             .where(accounts.username == username)
@@ -133,14 +133,14 @@ def authenticate(database: Database, username: str, password: str, now: dt.datet
         _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         if attempts == MAX_FAILURES:
-            with database.transaction() as session:
+            with database.transaction(changes_data=False) as session:
                 session.execute(
                     update(accounts)
                     .where(accounts.id == account_id)
                     .values(locked_until=now + LOCKOUT, failed_logins=0)
                 )
         raise LoginRefused("login.refused") from None
-    with database.transaction() as session:
+    with database.transaction(changes_data=False) as session:
         account = session.get(accounts, account_id)
         account.failed_logins, account.locked_until = 0, None
         if _hasher.check_needs_rehash(account.password_hash):
@@ -151,7 +151,7 @@ def authenticate(database: Database, username: str, password: str, now: dt.datet
 def end_sessions(database: Database, username: str) -> None:
     """Sign the account out everywhere: every session cookie and bearer token issued so far stops working."""
     accounts = schema.UserAccount
-    with database.transaction() as session:
+    with database.transaction(changes_data=False) as session:
         session.execute(
             update(accounts).where(accounts.username == username).values(session_version=accounts.session_version + 1)
         )

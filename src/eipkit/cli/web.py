@@ -18,10 +18,17 @@ def serve(
     db: DbOption = None,
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port")] = 8000,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Web processes (they share sessions, caches and jobs).")
+    ] = 1,
 ) -> None:
     """Serve the web application (Vietnamese by default; English by the switch in the page header)."""
+    import os
+
     import uvicorn
 
+    from eipkit.jobs import queue
+    from eipkit.store import resolve_url
     from eipkit.web import create_app
 
     database = connect(db)
@@ -37,7 +44,29 @@ def serve(
         typer.echo("accounts that already existed keep their passwords")
         banner = demo_data.banner("vi")
     typer.echo(f"eipkit on http://{host}:{port}/ (API documentation: /docs); database {database.url}")
-    uvicorn.run(create_app(database, banner), host=host, port=port, log_level="warning")
+    if queue.uses_queue(database):
+        typer.echo("long calculations are run by `eipkit worker` processes: start at least one on this database")
+    if workers == 1:
+        uvicorn.run(create_app(database, banner), host=host, port=port, log_level="warning")
+        return
+    os.environ["EIPKIT_DB"] = resolve_url(db)  # each web process opens the same database (and shows its banner)
+    database.engine.dispose()
+    uvicorn.run(
+        "eipkit.web:app_from_environment", factory=True, workers=workers, host=host, port=port, log_level="warning"
+    )
+
+
+def worker(
+    db: DbOption = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Jobs run at once.")] = 2,
+) -> None:
+    """Run the long calculations people submit (optimisations): any number of workers, on any machine that
+    reaches the database. Stop with Ctrl-C; a job it was running goes to another worker."""
+    from eipkit.jobs import queue
+
+    database = connect(db)
+    way = "procrastinate queue" if queue.uses_queue(database) else "jobs table (embedded)"
+    queue.work(database, concurrency, lambda: typer.echo(f"eipkit worker on {database.url} ({way}); Ctrl-C to stop"))
 
 
 @users_app.command("add")

@@ -20,7 +20,7 @@ import yaml
 
 from eipkit import contract, i18n, reference
 from eipkit.io.importer import ImportResult, import_rows
-from eipkit.store import Database
+from eipkit.store import Database, state
 
 SOURCE = "eipkit demo (synthetic data)"
 STAGES = ("identified", "proposed", "feasibility", "implementing", "implemented", "dropped")
@@ -377,6 +377,13 @@ def banner(lang: str) -> str:
     return i18n.t("ui.synthetic", lang) + " " + i18n.t("ui.park_facts_note", lang)
 
 
+def synthetic_banner(which: str | None, lang: str) -> str | None:
+    """What every page says over the stored synthetic data: the demo's or the national dataset's."""
+    if which == "national":
+        return i18n.t("ui.synthetic_national", lang)
+    return banner(lang) if which else None
+
+
 def park_notes(lang: str) -> dict[str, list[str]]:
     """Where each park's facts come from and how sure they are, shown on its page."""
     return {
@@ -397,6 +404,8 @@ def load(database: Database, progress: Callable[[str], None] | None = None) -> D
     """Load the demo into the database through the importer; loading twice updates, never duplicates."""
     data = rows()
     result = import_rows(database, data, source=SOURCE, progress=progress)
+    with database.transaction() as session:
+        state.mark_synthetic(session, "demo")
     _assessments(database, data)
     return DemoLoad(parks=len(data["parks"]), enterprises=len(data["enterprises"]), result=result)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -21,7 +21,7 @@ import yaml
 from eipkit import provinces
 from eipkit.demo import SOURCE, Generator, spec
 from eipkit.io.importer import ImportResult, import_batches
-from eipkit.store import Database
+from eipkit.store import Database, state
 
 NATIONAL_SOURCE = "eipkit demo --national (synthetic data)"
 PARKS_PER_BATCH = 12
@@ -91,9 +91,16 @@ class NationalLoad:
     result: ImportResult
 
 
-def load(database: Database, progress: Callable[[str], None] | None = None) -> NationalLoad:
-    """Store the national dataset in one transaction; loading it twice updates, never duplicates."""
-    result = import_batches(database, batches(), NATIONAL_SOURCE, progress)
+def load(
+    database: Database,
+    progress: Callable[[str], None] | None = None,
+    rows: Iterable[dict[str, list[dict[str, Any]]]] | None = None,
+) -> NationalLoad:
+    """Store the national dataset (or `rows`, its batches made beforehand) in one transaction; loading it twice
+    updates, never duplicates."""
+    result = import_batches(database, batches() if rows is None else rows, NATIONAL_SOURCE, progress)
+    with database.transaction() as session:
+        state.mark_synthetic(session, "national")
     counts = result.counts
     enterprises = counts.get("enterprises", {})
     total = enterprises.get("inserted", 0) + enterprises.get("updated", 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -283,8 +283,9 @@ def write_all(
     lang: str = "vi",
     banner: str | None = None,
     park_notes: Mapping[str, Sequence[str]] | None = None,
+    park_ids: Collection[str] | None = None,
 ) -> Path:
-    """One page per park and an index; returns the index path."""
+    """One page per park (those of `park_ids` only, when given) and an index; returns the index path."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     write_scripts(out)
@@ -292,6 +293,8 @@ def write_all(
         parks = repository.parks(session)
     entries = []
     for park in parks:
+        if park_ids is not None and park.park_id not in park_ids:
+            continue
         summary = summarise(database, park.park_id)
         summary.notes = list((park_notes or {}).get(park.park_id, ()))
         annex = annex_rows(database, summary, lang)

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from eipkit.store import state
 from eipkit.store.schema import Base
 
 DEFAULT_URL = "sqlite:///eipkit.db"
@@ -63,12 +64,20 @@ class Database:
         return self.engine.url.render_as_string(hide_password=True)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, changes_data: bool = True) -> Iterator[Session]:
         """One unit of work: committed whole or rolled back whole. On SQLite it takes the write lock at once
-        (BEGIN IMMEDIATE), so two writers queue for the busy timeout instead of one failing when it first writes."""
+        (BEGIN IMMEDIATE), so two writers queue for the busy timeout instead of one failing when it first writes.
+        Unless it only touches accounts or jobs (`changes_data` False), it bumps the data version on its way out,
+        so every process's page cache sees the change at its next request."""
         with self.sessions() as session, session.begin():
             session.connection(execution_options={_IMMEDIATE: True})
             yield session
+            if changes_data:
+                state.bump(session)
+
+    def data_version(self) -> int:
+        with self.sessions() as session:
+            return state.data_version(session)
 
     def is_current(self) -> bool:
         with self.engine.connect() as connection:

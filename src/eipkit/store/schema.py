@@ -315,6 +315,42 @@ class Setting(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class SignInAttempt(Base):
+    """A sign-in attempt that failed or is still running, by client: the throttle every web process shares."""
+
+    __tablename__ = "sign_in_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client: Mapped[str] = mapped_column(String(200), index=True)
+    at: Mapped[float] = mapped_column(Float)  # seconds since the epoch: compared, never shown
+
+
+class JobRecord(Base):
+    """Long work asked for by a user (an optimisation, the national results): stored when submitted, run by a
+    worker, its progress and answer written here for any web process to show."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    owner: Mapped[str] = mapped_column(String(100), index=True)
+    park_id: Mapped[str | None] = mapped_column(String(64))
+    params: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    step: Mapped[str] = mapped_column(String(40))
+    round: Mapped[int | None] = mapped_column(Integer)
+    gap: Mapped[float | None] = mapped_column(Float)
+    elapsed_s: Mapped[float | None] = mapped_column(Float)
+    result: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class ImportLog(Base):
     """Each accepted import: what came in and when, for the audit trail."""
 

@@ -16,9 +16,10 @@ from sqlalchemy.exc import OperationalError
 from eipkit import __version__, i18n
 from eipkit.api import NotFound
 from eipkit.api.changes import NotAllowed
+from eipkit.jobs import queue
 from eipkit.reports import charts
 from eipkit.store import Database
-from eipkit.web import jobs, pages, rest, views
+from eipkit.web import pages, rest, views
 from eipkit.web.config import WebSettings
 from eipkit.web.keys import signing_keys
 from eipkit.web.render import render, templates
@@ -38,11 +39,21 @@ def _busy(exc: OperationalError) -> bool:
 def create_app(database: Database, banner: str | None = None, settings: WebSettings | None = None) -> FastAPI:
     settings = settings or WebSettings.from_environment()
     heavy = HeavyWork(settings.heavy_per_user, settings.heavy_at_once)
+    runner: list[queue.Embedded] = []
+
+    def job_runner() -> None:
+        """Where this process runs the jobs itself (SQLite), its runner: started with the application, so that jobs
+        a stopped process left behind are taken up again, or at the first job submitted."""
+        if not runner and not queue.uses_queue(database):
+            runner.append(queue.Embedded(database, settings.heavy_at_once).start())
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        job_runner()
         yield
         heavy.close()
+        for started in runner:
+            started.stop()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -54,13 +65,13 @@ def create_app(database: Database, banner: str | None = None, settings: WebSetti
         redoc_url=None,
     )
     app.state.database = database
-    app.state.cache = views.Cache()
+    app.state.cache = views.Cache(database)
     app.state.templates = templates()
     app.state.banner = banner
     app.state.settings = settings
     app.state.keys = signing_keys()
-    app.state.jobs = jobs.Jobs()
-    app.state.throttle = SignInThrottle()
+    app.state.job_runner = job_runner
+    app.state.throttle = SignInThrottle(database)
     app.state.heavy = heavy
     app.add_middleware(
         RotatingSessions,
@@ -69,6 +80,7 @@ def create_app(database: Database, banner: str | None = None, settings: WebSetti
         same_site="lax",
         https_only=settings.secure_cookies,
     )
+    app.add_middleware(views.FreshVersion)
     app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes, https=settings.secure_cookies)
     _mount_swagger(app)  # before /static, which would otherwise answer for /static/swagger
     app.mount("/static", StaticFiles(packages=[("eipkit.web", "static")]), name="static")

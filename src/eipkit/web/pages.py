@@ -14,14 +14,14 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
-from eipkit import access, api, contract, i18n, provinces, reference, users
+from eipkit import access, api, contract, i18n, jobs, provinces, reference, users
 from eipkit.access import Place, User
 from eipkit.api import changes
 from eipkit.io.validate import ImportRejected
 from eipkit.recp.assessment import TASK_STATUSES
 from eipkit.store import Database, repository
 from eipkit.web import views, work
-from eipkit.web.render import render
+from eipkit.web.render import banner, render
 from eipkit.web.security import (
     checked_form,
     client_of,
@@ -190,16 +190,8 @@ async def national_optimize(request: Request, user: Signed) -> Response:
     objective, lang = form.get("objective", "cost"), language(request)
     if objective not in ("cost", "co2"):
         raise HTTPException(400, i18n.t("web.bad_objective", lang))
-    database = request.app.state.database
-
-    def work(progress: Any) -> dict[str, Any]:
-        progress("candidates")
-        return api.national_symbiosis(database, objective, progress=progress, lang=lang)
-
-    jobs = request.app.state.jobs
-    if jobs.running(user.username) >= request.app.state.settings.heavy_per_user:
-        raise HTTPException(429, i18n.t("web.busy", lang), headers={"Retry-After": "10"})
-    return render(request, "_job.html.j2", user, job=jobs.start(user.username, "", work))
+    params = {"objective": objective, "lang": lang}
+    return render(request, "_job.html.j2", user, job=_submit(request, user, "symbiosis.national", params))
 
 
 @router.get("/provinces/{province}")
@@ -326,30 +318,43 @@ def symbiosis(request: Request, park_id: str, user: Signed) -> Response:
 @router.post("/parks/{park_id}/symbiosis/optimize")
 async def optimize(request: Request, park_id: str, user: Signed) -> Response:
     form = await _change_form(request, user, park_place(request, park_id))
-    database, cache = _state(request)
     objective = form.get("objective", "cost")
     if objective not in ("cost", "co2"):
         raise HTTPException(400, i18n.t("web.bad_objective", language(request)))
+    params = {"park_id": park_id, "objective": objective, "lang": language(request)}
+    return render(request, "_job.html.j2", user, job=_submit(request, user, "symbiosis.park", params, park_id))
 
-    def work(progress: Any) -> dict[str, Any]:
-        progress("candidates")
-        result = changes.optimize_park(database, user, park_id, objective, progress)
-        cache.changed()
-        return result
 
-    jobs = request.app.state.jobs
-    if jobs.running(user.username) >= request.app.state.settings.heavy_per_user:
-        raise HTTPException(429, i18n.t("web.busy", language(request)), headers={"Retry-After": "10"})
-    return render(request, "_job.html.j2", user, job=jobs.start(user.username, park_id, work))
+def _submit(request: Request, user: User, kind: str, params: dict[str, Any], park_id: str | None = None) -> Any:
+    """Store the job and queue it (its runner started here when this process runs the jobs itself)."""
+    app = request.app
+    try:
+        job = jobs.submit(app.state.database, user.username, kind, params, park_id, app.state.settings.heavy_per_user)
+    except jobs.TooManyJobs as exc:
+        raise HTTPException(429, exc.text(language(request)), headers={"Retry-After": "10"}) from exc
+    app.state.job_runner()
+    return job
+
+
+def _own_job(request: Request, job_id: str, user: User) -> Any:
+    """A job, for the person who started it only (anyone else is told it does not exist)."""
+    found = jobs.get(request.app.state.database, job_id)
+    if found is None or found.owner != user.username:
+        raise HTTPException(404, i18n.t("web.not_found", language(request), what=job_id))
+    return found
 
 
 @router.get("/jobs/{job_id}")
 def job(request: Request, job_id: str, user: Signed) -> Response:
-    """A job's progress, for the person who started it only."""
-    found = request.app.state.jobs.get(job_id)
-    if found is None or found.owner != user.username:
-        raise HTTPException(404, i18n.t("web.not_found", language(request), what=job_id))
-    return render(request, "_job.html.j2", user, job=found)
+    """A job's progress, read from the jobs table: any web process shows it."""
+    return render(request, "_job.html.j2", user, job=_own_job(request, job_id, user))
+
+
+@router.post("/jobs/{job_id}/cancel")
+async def cancel_job(request: Request, job_id: str, user: Signed) -> Response:
+    await checked_form(request)
+    _own_job(request, job_id, user)
+    return render(request, "_job.html.j2", user, job=jobs.cancel(request.app.state.database, job_id))
 
 
 @router.get("/parks/{park_id}/certification")
@@ -440,7 +445,7 @@ def park_summary_page(request: Request, park_id: str, user: Signed) -> Response:
     details = access.sees_park_details(user, place)
     lang, database = language(request), request.app.state.database
     annex = park_summary.annex_rows(database, summary, lang)
-    html = park_summary.render(summary, lang, request.app.state.banner, details=details, annex=annex)
+    html = park_summary.render(summary, lang, banner(request, lang), details=details, annex=annex)
     return HTMLResponse(
         html.replace('src="plotly.min.js"', 'src="/assets/plotly.min.js"').replace(
             'src="charts.js"', 'src="/assets/charts.js"'

@@ -20,6 +20,21 @@ def templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
+def banner(request: Request, lang: str) -> str | None:
+    """The banner given to the application, else the one the database asks for (its data are synthetic): every
+    process shows it, whoever loaded the data."""
+    if request.app.state.banner:
+        return request.app.state.banner
+    from eipkit import demo
+    from eipkit.store import state
+
+    def stored() -> str | None:
+        with request.app.state.database.sessions() as session:
+            return state.synthetic(session)
+
+    return demo.synthetic_banner(request.app.state.cache.get(("synthetic",), stored), lang)
+
+
 def render(request: Request, name: str, user: User | None, status_code: int = 200, **context: Any) -> Response:
     """A page in the reader's language, with the helpers every template uses."""
     lang = language(request)
@@ -34,7 +49,7 @@ def render(request: Request, name: str, user: User | None, status_code: int = 20
             "user": user,
             "csrf": csrf_token(request),
             "version": __version__,
-            "banner": request.app.state.banner,
+            "banner": banner(request, lang),
             **context,
         },
         status_code=status_code,

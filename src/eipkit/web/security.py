@@ -4,15 +4,15 @@ version, CSRF tokens for forms, the sign-in throttle, response headers and the r
 from __future__ import annotations
 
 import secrets
-import threading
 import time
-from collections import defaultdict, deque
+import zlib
 from typing import Annotated
 
 import itsdangerous
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import OAuth2PasswordBearer
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import delete, func, select
 from starlette.datastructures import MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import PlainTextResponse
@@ -20,6 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from eipkit import i18n, users
 from eipkit.access import User
+from eipkit.store import Database
+from eipkit.store.schema import SignInAttempt
 
 TOKEN_SECONDS = 8 * 3600
 LANG_COOKIE = "eipkit_lang"
@@ -133,35 +135,32 @@ class SignInThrottle:
     """Sign-in attempts from one client, whatever the names tried: after `limit` failures in `window` seconds the
     client waits (429). The per-account lock (`users.MAX_FAILURES`) stops guessing one password; this stops trying
     one password on many accounts. An attempt counts as a failure from the moment it starts, so that parallel
-    attempts cannot all pass the check before any of them has failed; a right password takes it back."""
+    attempts cannot all pass the check before any of them has failed; a right password takes it back. The attempts
+    are kept in the database, so that every web process counts the same ones."""
 
-    def __init__(self, limit: int = 20, window: float = 300.0) -> None:
-        self.limit, self.window = limit, window
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
+    def __init__(self, database: Database, limit: int = 20, window: float = 300.0) -> None:
+        self.database, self.limit, self.window = database, limit, window
 
-    def _recent(self, client: str, now: float) -> deque[float]:
-        failures = self._failures[client]
-        while failures and now - failures[0] > self.window:
-            failures.popleft()
-        return failures
-
-    def attempt(self, request: Request) -> float:
+    def attempt(self, request: Request) -> int:
         """Count an attempt (429 when the client is over the limit); returns its mark for `succeeded`."""
-        client = client_of(request)
-        with self._lock:
-            now = time.monotonic()
-            recent = self._recent(client, now)
-            if len(recent) >= self.limit:
+        client, now = client_of(request)[:200], time.time()
+        with self.database.transaction(changes_data=False) as session:
+            if session.get_bind().dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already serialises
+                session.execute(select(func.pg_advisory_xact_lock(zlib.crc32(client.encode()))))
+            session.execute(
+                delete(SignInAttempt).where(SignInAttempt.client == client, SignInAttempt.at < now - self.window)
+            )
+            recent = session.scalar(select(func.count(SignInAttempt.id)).where(SignInAttempt.client == client))
+            if recent >= self.limit:
                 raise HTTPException(429, i18n.t("web.too_many", language(request)), headers={"Retry-After": "300"})
-            recent.append(now)
-            return now
+            attempt = SignInAttempt(client=client, at=now)
+            session.add(attempt)
+            session.flush()
+            return attempt.id
 
-    def succeeded(self, request: Request, mark: float) -> None:
-        with self._lock:
-            recent = self._failures[client_of(request)]
-            if mark in recent:
-                recent.remove(mark)
+    def succeeded(self, request: Request, mark: int) -> None:
+        with self.database.transaction(changes_data=False) as session:
+            session.execute(delete(SignInAttempt).where(SignInAttempt.id == mark))
 
 
 class Guard:

@@ -1,65 +1,90 @@
-"""What each page and API call shows, computed from the library and kept until the data changes.
+"""What each page and API call shows, computed from the library and kept until the data change.
 
-Dashboards are read far more often than data changes, so results are cached per data version: every change
-made through the application bumps the version; a change made outside it (the command line) shows after
-`MAX_AGE` seconds.
+Dashboards are read far more often than data change, so results are cached per data version: the number in the
+database that every transaction changing data bumps, whichever process (another web process, a worker, the command
+line) made the change. A request reads it once; the next request on any process sees a change.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from fastapi import HTTPException, Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from eipkit import access, api, contract, i18n
 from eipkit.access import Place, User
 from eipkit.store import Database, repository
 from eipkit.web.security import language
 
-MAX_AGE = 60.0
 T = TypeVar("T")
+_seen: ContextVar[tuple[int, int] | None] = ContextVar("data_version_seen", default=None)
 
 
 class Cache:
-    def __init__(self) -> None:
-        self.version = 0
-        self._items: dict[tuple, tuple[int, float, Any]] = {}
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._items: dict[tuple, tuple[int, Any]] = {}
+        self._changes = 0  # changes made through this process: a request that made one reads the version again
         self._lock = threading.Lock()
         self._computing: dict[tuple, threading.Lock] = {}
 
-    def changed(self) -> None:
-        with self._lock:
-            self.version += 1
-            self._items.clear()
+    def version(self) -> int:
+        """The data version this request sees: read from the database at its first cached value."""
+        seen = _seen.get()
+        if seen is None or seen[0] != self._changes:
+            seen = (self._changes, self.database.data_version())
+            _seen.set(seen)
+        return seen[1]
 
-    def _fresh(self, key: tuple) -> tuple[bool, Any]:
+    def changed(self) -> None:
+        """Data were changed through this process (perhaps on a worker thread): what any request shows next reads
+        the new version."""
+        with self._lock:
+            self._changes += 1
+
+    def _fresh(self, key: tuple, version: int) -> tuple[bool, Any]:
         found = self._items.get(key)
-        if found and found[0] == self.version and time.monotonic() - found[1] < MAX_AGE:
-            return True, found[2]
+        if found and found[0] == version:
+            return True, found[1]
         return False, None
 
     def get(self, key: tuple, compute: Callable[[], T]) -> T:
         """The cached value, or computed once while other requests for the same key wait for it."""
+        version = self.version()
         with self._lock:
-            hit, value = self._fresh(key)
+            hit, value = self._fresh(key, version)
             if hit:
                 return value
             computing = self._computing.setdefault(key, threading.Lock())
         with computing:
             with self._lock:
-                hit, value = self._fresh(key)
+                hit, value = self._fresh(key, version)
                 if hit:
                     return value
-                version, started = self.version, time.monotonic()
             value = compute()
             with self._lock:
-                if version == self.version:
-                    self._items[key] = (version, started, value)
+                newest = max((v for v, _ in self._items.values()), default=version)
+                if version > newest:  # the data changed: what was kept for older versions can go
+                    self._items = {k: item for k, item in self._items.items() if item[0] >= version}
+                if version >= newest:
+                    self._items[key] = (version, value)
         return value
+
+
+class FreshVersion:
+    """Pure ASGI middleware: each request starts without a data version, so it reads the current one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        _seen.set(None)
+        await self.app(scope, receive, send)
 
 
 def places(database: Database, cache: Cache) -> dict[str, Place]:
