@@ -264,3 +264,25 @@ def test_the_embedded_runner_runs_and_cancels_jobs_from_the_web(
         job_id = re.search(r'hx-get="/jobs/([0-9a-f]+)"', started.text).group(1)
         _wait_until(lambda: _status(demo_copy, job_id) == "done", 120, "the national optimisation")
         assert 'data-testid="by_province"' in ministry.get(f"/jobs/{job_id}").text
+
+
+def test_the_store_depends_on_the_model_and_its_schema_only() -> None:
+    """Loading the store loads no calculation, validation, certification or report module (checked in a fresh
+    interpreter, where nothing else was imported before)."""
+    code = (
+        "import sys, eipkit.store.repository; print(' '.join(sorted(m for m in sys.modules if m.startswith('eipkit'))))"
+    )
+    loaded = set(
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    )
+    assert loaded == {
+        "eipkit",
+        "eipkit.contract",
+        "eipkit.model",
+        "eipkit.store",
+        "eipkit.store.bulk",
+        "eipkit.store.database",
+        "eipkit.store.repository",
+        "eipkit.store.schema",
+        "eipkit.store.state",
+    }

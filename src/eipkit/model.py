@@ -5,6 +5,7 @@ Quantities are in canonical units (energy GJ, mass t, volume m3) and were conver
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 
@@ -148,3 +149,95 @@ class Records:
 
     def _lists(self) -> list[tuple[str, list]]:
         return [(name, getattr(self, name)) for name in ("energy", "water", "materials", "waste", "production")]
+
+
+@dataclass(frozen=True)
+class StageEvent:
+    """One dated change of an opportunity's stage (or basis), kept forever for the monitoring trail."""
+
+    opportunity_id: str
+    occurred_on: dt.date
+    stage: str
+    previous: str | None
+    basis: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskState:
+    """One of the 18 tasks of a cleaner-production assessment, as recorded."""
+
+    task: int
+    status: str
+    started_on: dt.date | None = None
+    completed_on: dt.date | None = None
+    note: str | None = None
+
+    @property
+    def step(self) -> int:
+        from eipkit import reference
+
+        return reference.cp_tasks()[self.task].step
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A cleaner-production assessment of an enterprise: its team, focus and tasks (the 6 steps, 18 tasks)."""
+
+    assessment_id: int
+    enterprise_id: str
+    focus_area: str
+    team: tuple[str, ...]
+    consultant: str | None
+    started_on: dt.date
+    tasks: tuple[TaskState, ...]
+    opportunity_ids: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> str:
+        statuses = {t.status for t in self.tasks}
+        if statuses <= {"done", "skipped"}:
+            return "completed"
+        if statuses == {"not_started"}:
+            return "not_started"
+        return "in_progress"
+
+    @property
+    def current_step(self) -> int | None:
+        """The first step with a task still open, or None when all are done."""
+        open_steps = [t.step for t in self.tasks if t.status in {"not_started", "in_progress"}]
+        return min(open_steps) if open_steps else None
+
+    def progress(self) -> dict[int, tuple[int, int]]:
+        """Per step: tasks finished (done or skipped) and tasks in all."""
+        result: dict[int, tuple[int, int]] = {}
+        for state in self.tasks:
+            finished, total = result.get(state.step, (0, 0))
+            result[state.step] = (finished + (state.status in {"done", "skipped"}), total + 1)
+        return dict(sorted(result.items()))
+
+
+APPLICATION_OUTCOMES = ("granted", "refused", "withdrawn")
+
+
+@dataclass(frozen=True)
+class StepDone:
+    step: str
+    on: dt.date
+    note: str | None = None
+
+
+@dataclass
+class Application:
+    """An application for certification (a park, or an eco-enterprise) and the steps recorded so far."""
+
+    id: int
+    park_id: str
+    enterprise_id: str | None
+    procedure: str
+    submitted: dt.date
+    done: list[StepDone] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> StepDone | None:
+        return next((d for d in self.done if d.step in APPLICATION_OUTCOMES), None)

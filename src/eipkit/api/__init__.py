@@ -13,13 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eipkit import accounting, provinces, reference
-from eipkit.model import Enterprise, Opportunity, Park
+from eipkit.model import Assessment, Enterprise, Opportunity, Park, StageEvent
 from eipkit.monitoring import results as results_table
 from eipkit.monitoring.savings import MeasuredSavings
-from eipkit.monitoring.stages import StageEvent
 from eipkit.provenance import Provenance
 from eipkit.recp import benchmark as peers
-from eipkit.recp.assessment import Assessment
 from eipkit.recp.indicators import Indicators, indicators
 from eipkit.recp.options import DEFAULT_RATE, Proposal, propose
 from eipkit.store import Database, repository, schema
@@ -272,10 +270,23 @@ def move_opportunity(
     note: str | None = None,
 ) -> StageEvent:
     with database.transaction() as session:
-        try:
-            return repository.move_stage(session, opportunity_id, stage, on or dt.date.today(), basis, note)
-        except KeyError:
-            raise NotFound(f"no opportunity '{opportunity_id}' in the database") from None
+        return checked_move(session, opportunity_id, stage, on or dt.date.today(), basis, note)
+
+
+def checked_move(
+    session: Session, opportunity_id: str, stage: str, on: dt.date, basis: str | None = None, note: str | None = None
+) -> StageEvent:
+    """Move an opportunity's stage after the pipeline's checks: a move it allows, dated no earlier than the last."""
+    from eipkit.monitoring.stages import StageError, check_move
+
+    stored = repository.opportunity(session, opportunity_id)
+    if stored is None:
+        raise NotFound(f"no opportunity '{opportunity_id}' in the database")
+    check_move(stored.stage, stage)
+    last = repository.last_stage_date(session, opportunity_id)
+    if last is not None and on < last:
+        raise StageError("err.stage_date", on=on.isoformat(), last=last.isoformat())
+    return repository.move_stage(session, opportunity_id, stage, on, basis, note)
 
 
 def opportunity_history(database: Database, opportunity_id: str) -> list[StageEvent]:
@@ -349,10 +360,19 @@ def update_assessment_task(
     note: str | None = None,
 ) -> Assessment:
     with database.transaction() as session:
-        try:
-            return repository.update_task(session, assessment_id, task, status, on or dt.date.today(), note)
-        except KeyError as exc:
-            raise NotFound(f"no {exc.args[0]} in the database") from None
+        return checked_task(session, assessment_id, task, status, on or dt.date.today(), note)
+
+
+def checked_task(
+    session: Session, assessment_id: int, task: int, status: str, on: dt.date, note: str | None = None
+) -> Assessment:
+    """A task's new status after the workflow's checks (known status and task, dates kept consistent)."""
+    from eipkit.recp.assessment import updated_task
+
+    current = repository.task_state(session, assessment_id, task)
+    if current is None:
+        raise NotFound(f"no task {task} in assessment {assessment_id}")
+    return repository.update_task(session, assessment_id, updated_task(current, status, on, note))
 
 
 def link_assessment_opportunity(database: Database, assessment_id: int, opportunity_id: str) -> None:
@@ -739,13 +759,19 @@ def submit_application(
 def record_application_step(
     database: Database, application_id: int, step: str, on: dt.date, note: str | None = None
 ) -> None:
-    from eipkit.certification.applications import RefusedStep
-
     with database.transaction() as session:
-        try:
-            repository.record_application_step(session, application_id, step, on, note)
-        except KeyError:
-            raise RefusedStep("app.not_found", application=application_id) from None
+        checked_step(session, application_id, step, on, note)
+
+
+def checked_step(session: Session, application_id: int, step: str, on: dt.date, note: str | None = None) -> None:
+    """Record an application's step after the procedure's checks: in order, not dated back, not after closing."""
+    from eipkit.certification.applications import RefusedStep, check_step
+
+    found = repository.applications(session, ids=[application_id])
+    if not found:
+        raise RefusedStep("app.not_found", application=application_id)
+    check_step(found[0], step, on)
+    repository.record_application_step(session, application_id, step, on, note)
 
 
 def application_progress(

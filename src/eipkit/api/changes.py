@@ -24,6 +24,9 @@ from eipkit.access import Place, User
 from eipkit.api import (
     NotFound,
     attribute_measured_savings,
+    checked_move,
+    checked_step,
+    checked_task,
     enterprise_measured_savings,
     solve_symbiosis,
     store_links,
@@ -33,8 +36,8 @@ from eipkit.i18n import LocalisedError, Message
 from eipkit.io.importer import ImportResult, import_path
 from eipkit.io.validate import Problem, ValidWorkbook
 from eipkit.io.workbook import NO_LIMITS, Limits
-from eipkit.recp.assessment import Assessment
-from eipkit.store import Database, repository, schema
+from eipkit.model import Assessment
+from eipkit.store import Database, repository, schema, state
 
 OPPORTUNITY_FIELDS = ("stage", "basis", "cost_saving_vnd", "electricity_mwh", "water_m3", "waste_t", "co2e_t")
 
@@ -223,9 +226,10 @@ def edit_opportunity(
         if stored is None:
             raise NotFound(f"no opportunity '{opportunity_id}' in the database")
         _require(access.edits(user, _park_place(session, stored.park_id)))
+        state.changes_parks(session, {stored.park_id, *(e.park_id for e in stored.enterprises)})
         before = _opportunity_state(stored)
         if stage and stage != stored.stage:
-            repository.move_stage(session, opportunity_id, stage, on, note=f"web: {user.username}")
+            checked_move(session, opportunity_id, stage, on, note=f"web: {user.username}")
         if savings:
             repository.set_savings(session, opportunity_id, savings, basis=stored.basis)
         session.flush()
@@ -307,10 +311,7 @@ def update_assessment_task(
         stored = session.get(schema.CpAssessment, assessment_id)
         if stored is None or stored.enterprise_id != enterprise_id:
             raise NotFound(f"no assessment {assessment_id} of enterprise '{enterprise_id}'")
-        try:
-            updated = repository.update_task(session, assessment_id, task, status, on, note)
-        except KeyError:
-            raise NotFound(f"no task {task} in assessment {assessment_id}") from None
+        updated = checked_task(session, assessment_id, task, status, on, note)
         after = {"enterprise": enterprise_id, "status": status}
         users.audit(session, user, "task", "assessment", f"{assessment_id}/{task}", after=after, park_id=place.park_id)
         return updated
@@ -341,6 +342,6 @@ def record_application_step(
         stored = session.get(schema.CertificationApplication, application_id)
         if stored is None or stored.park_id != park_id:
             raise NotFound(f"no application {application_id} of park '{park_id}'")
-        repository.record_application_step(session, application_id, step, on)
+        checked_step(session, application_id, step, on)
         after = {"step": step, "on": on}
         users.audit(session, user, "step", "application", str(application_id), after=after, park_id=park_id)

@@ -9,39 +9,18 @@ what is due next, by when, and what is already late.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
 from eipkit.certification.calendar import WorkingCalendar
 from eipkit.certification.procedure import step_ids, timeline
 from eipkit.i18n import LocalisedError
+from eipkit.model import APPLICATION_OUTCOMES, Application
 
-OUTCOMES = ("granted", "refused", "withdrawn")
+OUTCOMES = APPLICATION_OUTCOMES
 
 
 class RefusedStep(LocalisedError):
     pass
-
-
-@dataclass(frozen=True)
-class StepDone:
-    step: str
-    on: dt.date
-    note: str | None = None
-
-
-@dataclass
-class Application:
-    id: int
-    park_id: str
-    enterprise_id: str | None
-    procedure: str
-    submitted: dt.date
-    done: list[StepDone] = field(default_factory=list)
-
-    @property
-    def outcome(self) -> StepDone | None:
-        return next((d for d in self.done if d.step in OUTCOMES), None)
 
 
 def check_step(application: Application, step: str, on: dt.date) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -124,6 +125,12 @@ def load(name: str | Path) -> RulePack:
         where = f"{name}.yaml"
     else:
         raise RulePackError("cert.unknown_pack", name=str(name), known=", ".join(packs()))
+    return _parsed(text, where)
+
+
+@lru_cache(maxsize=32)
+def _parsed(text: str, where: str) -> RulePack:
+    """A pack read once per text: every park's dashboard asks for the same pack."""
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:

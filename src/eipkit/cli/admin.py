@@ -20,6 +20,18 @@ def _operator() -> access.User:
     return access.operator(getpass.getuser())
 
 
+def upgrade(db: DbOption = None) -> None:
+    """Bring the database's schema to this version's latest migration (every command does so before it runs; this
+    one does nothing else: run it once when upgrading a deployment, before restarting its processes)."""
+    from alembic.runtime.migration import MigrationContext
+
+    database = connect(db)
+    with database.engine.connect() as connection:
+        console.print(
+            f"{database.url}: schema at revision {MigrationContext.configure(connection).get_current_revision()}"
+        )
+
+
 def backup(
     out: Annotated[Path, typer.Option("--out", help="The backup file to write.")],
     db: DbOption = None,

@@ -167,6 +167,9 @@ def demo(
             from eipkit.demo import national as national_data
 
             loaded = national_data.load(database, progress=show)
+            from eipkit.api import figures
+
+            figures.park_figures(database, progress=show)  # the dashboards' figures, ready for the first reader
         else:
             loaded = demo_data.load(database, progress=show)
         progress.update(task, description="reports")

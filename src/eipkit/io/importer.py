@@ -7,13 +7,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from eipkit.i18n import Message
 from eipkit.io import workbook
 from eipkit.io.validate import ImportRejected, KnownIds, Problem, ValidWorkbook, declared_ids, validate
-from eipkit.store import Database, repository
+from eipkit.store import Database, repository, state
+from eipkit.store.schema import Enterprise
+
+RECORD_SHEETS = ("energy", "water", "materials", "waste", "production")
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,7 @@ def import_batches(
                     known = KnownIds(known.parks | declared.parks, known.enterprises | declared.enterprises)
                 else:
                     step(f"store {number}")
+                    state.changes_parks(session, _parks_changed(session, valid.values()))
                     for sheet, done in repository.save(session, valid.values(), source, stored, log=False).items():
                         into = counts.setdefault(sheet, {"inserted": 0, "updated": 0})
                         for key, value in done.items():
@@ -144,10 +149,29 @@ def _store(
             if refused:
                 raise ImportRejected(refused)
             step("store")
+            state.changes_parks(session, _parks_changed(session, valid.values()))
             counts = repository.save(session, valid.values(), source, stored)
     except DBAPIError as exc:
         raise _refused_by_database(exc) from exc
     return ImportResult(source, counts, tuple(valid.notes))
+
+
+def _parks_changed(session: Session, sheets: Mapping[str, Sequence[Mapping[str, Any]]]) -> set[str]:
+    """The parks whose figures these rows change: theirs, and those of the enterprises they are about."""
+    park_of = {row["enterprise_id"]: row["park_id"] for row in sheets.get("enterprises", ())}
+    parks = {row["park_id"] for name in ("parks", "opportunities") for row in sheets.get(name, ())}
+    mentioned = {row["enterprise_id"] for name in RECORD_SHEETS for row in sheets.get(name, ())}
+    for row in sheets.get("opportunities", ()):
+        mentioned.update(row.get("enterprise_ids") or ())
+    elsewhere = sorted(mentioned - park_of.keys())
+    for start in range(0, len(elsewhere), 5000):
+        chunk = elsewhere[start : start + 5000]
+        park_of.update(
+            session.execute(
+                select(Enterprise.enterprise_id, Enterprise.park_id).where(Enterprise.enterprise_id.in_(chunk))
+            ).tuples()
+        )
+    return parks | set(park_of.values())
 
 
 def _refused_by_database(exc: DBAPIError) -> ImportRejected:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from eipkit import reference
@@ -20,6 +21,7 @@ BASES = ("expected", "measured")
 SAVINGS = ("electricity_mwh", "fuel_tj", "water_m3", "materials_chemicals_waste_t", "co2e_t", "cost_saving_vnd")
 
 
+@cache  # the factors are shipped data, read once (`reference.grid_factors`); a results table asks 100,000 times
 def grid_factor_for(year: int | None) -> reference.GridFactorChoice:
     """The grid factor of a measure's year; before the series, its first year; no year, the latest official."""
     official = sorted(y for y, f in reference.grid_factors().items() if f.status == "official")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
 from eipkit.i18n import LocalisedError
 
 PIPELINE = ("identified", "proposed", "feasibility", "implementing", "implemented")
@@ -14,18 +11,6 @@ STAGES = (*PIPELINE, DROPPED)
 
 class StageError(LocalisedError):
     """A stage change that the pipeline does not allow."""
-
-
-@dataclass(frozen=True)
-class StageEvent:
-    """One dated change of an opportunity's stage (or basis), kept forever for the monitoring trail."""
-
-    opportunity_id: str
-    occurred_on: dt.date
-    stage: str
-    previous: str | None
-    basis: str | None = None
-    note: str | None = None
 
 
 def check_move(current: str | None, new: str) -> None:

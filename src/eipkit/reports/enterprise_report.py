@@ -16,9 +16,8 @@ import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader
 
 from eipkit import __version__, accounting, api, contract, i18n, reference
-from eipkit.model import Enterprise, Opportunity, Park
+from eipkit.model import Assessment, Enterprise, Opportunity, Park
 from eipkit.provenance import Provenance
-from eipkit.recp.assessment import Assessment
 from eipkit.recp.benchmark import Position
 from eipkit.recp.indicators import INTENSITIES
 from eipkit.recp.options import Proposal

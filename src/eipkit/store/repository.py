@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,9 +13,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from eipkit import contract, model
-from eipkit.certification.applications import Application, StepDone, check_step
-from eipkit.monitoring.stages import StageError, StageEvent, check_move
-from eipkit.recp.assessment import Assessment, TaskState, updated_task
+from eipkit.model import Application, Assessment, StageEvent, StepDone, TaskState
 from eipkit.store import bulk, schema
 
 _CHUNK = 500
@@ -350,19 +349,11 @@ def opportunity(session: Session, opportunity_id: str) -> schema.Opportunity | N
 def move_stage(
     session: Session, opportunity_id: str, stage: str, on: dt.date, basis: str | None = None, note: str | None = None
 ) -> StageEvent:
-    """Move an opportunity to `stage` on date `on`, keeping the trail; refuses moves the pipeline forbids."""
+    """Move an opportunity to `stage` on date `on`, keeping the trail (the pipeline's checks are the caller's:
+    `api.checked_move`)."""
     stored = session.get(schema.Opportunity, opportunity_id)
     if stored is None:
         raise KeyError(opportunity_id)
-    check_move(stored.stage, stage)
-    last = session.scalar(
-        select(schema.OpportunityEvent.occurred_on)
-        .where(schema.OpportunityEvent.opportunity_id == opportunity_id)
-        .order_by(schema.OpportunityEvent.occurred_on.desc())
-        .limit(1)
-    )
-    if last is not None and on < last:
-        raise StageError("err.stage_date", on=on.isoformat(), last=last.isoformat())
     previous = stored.stage
     stored.stage = stage
     if basis is not None:
@@ -381,6 +372,15 @@ def move_stage(
     session.add(event)
     session.flush()
     return _event(event)
+
+
+def last_stage_date(session: Session, opportunity_id: str) -> dt.date | None:
+    return session.scalar(
+        select(schema.OpportunityEvent.occurred_on)
+        .where(schema.OpportunityEvent.opportunity_id == opportunity_id)
+        .order_by(schema.OpportunityEvent.occurred_on.desc())
+        .limit(1)
+    )
 
 
 def history(session: Session, opportunity_id: str) -> list[StageEvent]:
@@ -422,17 +422,26 @@ def set_savings(session: Session, opportunity_id: str, savings: dict[str, float 
 
 
 def opportunities_where(session: Session, park_ids: Sequence[str] | None = None) -> list[model.Opportunity]:
-    """Opportunities of these parks (all parks if None)."""
-    query = select(schema.Opportunity).order_by(schema.Opportunity.opportunity_id)
-    if park_ids is not None:
-        query = query.where(schema.Opportunity.park_id.in_(list(park_ids)))
+    """Opportunities of these parks (all parks if None): read as plain rows (the national results table reads
+    about 100,000 of them), their enterprises in one more query."""
     columns = [c.name for c in contract.sheets()["opportunities"].columns if c.name != "enterprise_ids"]
-    return [
-        model.Opportunity(
-            **{c: getattr(o, c) for c in columns}, enterprise_ids=tuple(e.enterprise_id for e in o.enterprises)
+    table = schema.Opportunity.__table__
+    query = select(*(table.c[c] for c in columns)).order_by(table.c.opportunity_id)
+    links = select(schema.opportunity_enterprises.c.opportunity_id, schema.opportunity_enterprises.c.enterprise_id)
+    if park_ids is not None:
+        query = query.where(table.c.park_id.in_(list(park_ids)))
+        links = links.join(table, table.c.opportunity_id == schema.opportunity_enterprises.c.opportunity_id).where(
+            table.c.park_id.in_(list(park_ids))
         )
-        for o in session.scalars(query)
-    ]
+    members: dict[str, list[str]] = defaultdict(list)
+    link = schema.opportunity_enterprises.c
+    for opportunity_id, enterprise_id in session.execute(links.order_by(link.opportunity_id, link.position)):
+        members[opportunity_id].append(enterprise_id)
+    found = []
+    for row in session.execute(query):
+        values = dict(zip(columns, row, strict=True))
+        found.append(model.Opportunity(**values, enterprise_ids=tuple(members.get(values["opportunity_id"], ()))))
+    return found
 
 
 def all_enterprises(session: Session) -> list[model.Enterprise]:
@@ -488,14 +497,18 @@ def start_assessment(
     return _assessment(session, stored)
 
 
-def update_task(
-    session: Session, assessment_id: int, task: int, status: str, on: dt.date, note: str | None = None
-) -> Assessment:
+def task_state(session: Session, assessment_id: int, task: int) -> TaskState | None:
     stored = session.get(schema.CpTaskState, (assessment_id, task))
     if stored is None:
-        raise KeyError(f"assessment {assessment_id} task {task}")
-    current = TaskState(stored.task, stored.status, stored.started_on, stored.completed_on, stored.note)
-    new = updated_task(current, status, on, note)
+        return None
+    return TaskState(stored.task, stored.status, stored.started_on, stored.completed_on, stored.note)
+
+
+def update_task(session: Session, assessment_id: int, new: TaskState) -> Assessment:
+    """Store a task's new state (checked by the caller: `api.checked_task`)."""
+    stored = session.get(schema.CpTaskState, (assessment_id, new.task))
+    if stored is None:
+        raise KeyError(f"assessment {assessment_id} task {new.task}")
     stored.status, stored.started_on, stored.completed_on, stored.note = (
         new.status,
         new.started_on,
@@ -602,11 +615,7 @@ def applications(
 def record_application_step(
     session: Session, application_id: int, step: str, on: dt.date, note: str | None = None
 ) -> None:
-    """Record a step (or the outcome) of an application, refused when out of order or dated back."""
-    found = applications(session, ids=[application_id])
-    if not found:
-        raise KeyError(application_id)
-    check_step(found[0], step, on)
+    """Record a step (or the outcome) of an application (its order checked by the caller: `api.checked_step`)."""
     session.add(
         schema.ApplicationStep(
             application_id=application_id, step=step, occurred_on=on, note=note, recorded_at=dt.datetime.now(dt.UTC)

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from eipkit import access, api, contract, i18n
 from eipkit.access import Place, User
+from eipkit.api import figures as api_figures
 from eipkit.store import Database, repository
 from eipkit.web.security import language
 
@@ -114,30 +115,28 @@ def parks(database: Database, cache: Cache, user: User) -> list[dict[str, Any]]:
 
 
 def park_table(database: Database, cache: Cache) -> list[dict[str, Any]]:
+    """Every park with its stored figures (see `api.figures`): one row per park read, stale parks computed."""
+
     def compute() -> list[dict[str, Any]]:
         with database.sessions() as session:
             found = repository.parks(session)
-            counts = Counter(e.park_id for e in repository.all_enterprises(session))
-        rows = []
-        for park in found:
-            status = certification(database, cache, park.park_id, "vn-decree-35-2022")
-            rows.append(
-                {
-                    "park_id": park.park_id,
-                    "name": park.name,
-                    "province": park.province,
-                    "area_ha": park.area_ha,
-                    "lat": park.lat,
-                    "lon": park.lon,
-                    "kind": park.kind,
-                    "enterprises": counts[park.park_id],
-                    "eligible": status["eligible"],
-                    "eligible_on_verified_criteria": status["eligible_on_verified_criteria"],
-                    "criteria_passed": sum(c["status"] == "pass" for c in status["criteria"]),
-                    "criteria": len(status["criteria"]),
-                }
-            )
-        return rows
+        figures = api_figures.park_figures(database)
+        keys = ("enterprises", "eligible", "eligible_on_verified_criteria", "criteria_passed", "criteria")
+        return [
+            {
+                "park_id": park.park_id,
+                "name": park.name,
+                "province": park.province,
+                "area_ha": park.area_ha,
+                "lat": park.lat,
+                "lon": park.lon,
+                "kind": park.kind,
+                **{k: figures[park.park_id][k] for k in keys},
+                "latest_year": figures[park.park_id]["latest_year"],
+                "kpi": figures[park.park_id]["kpi"],
+            }
+            for park in found
+        ]
 
     return cache.get(("park_table",), compute)
 
@@ -220,10 +219,9 @@ def national(database: Database, cache: Cache, lang: str) -> dict[str, Any]:
     def compute() -> dict[str, Any]:
         totals: Counter[str] = Counter()
         for row in park_table(database, cache):
-            year = latest_year(database, cache, row["park_id"])
-            if year is None:
+            figures = row["kpi"]
+            if figures is None:
                 continue
-            figures = kpi(database, cache, row["park_id"], year)
             for key in ("enterprises", "electricity_mwh", "water_withdrawal_m3", "waste_t", "total_tco2e"):
                 totals[key] += figures.get(key) or 0.0
         return dict(totals)

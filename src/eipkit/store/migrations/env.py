@@ -9,16 +9,25 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _ours(name: str | None, _kind: str, _parent: object) -> bool:
+    """Autogenerate compares eipkit's tables only: procrastinate's queue schema is procrastinate's own."""
+    return not (name or "").startswith("procrastinate")
+
+
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True, include_name=_ours
+        )
         with context.begin_transaction():
             context.run_migrations()
         return
     engine = create_engine(config.get_main_option("sqlalchemy.url"))
     with engine.begin() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True, include_name=_ours
+        )
         with context.begin_transaction():
             context.run_migrations()
 

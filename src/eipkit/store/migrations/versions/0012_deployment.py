@@ -17,6 +17,16 @@ depends_on = None
 
 def upgrade() -> None:
     op.execute("INSERT INTO settings (key, value) VALUES ('data_version', '0')")
+    op.execute("INSERT INTO settings (key, value) VALUES ('figures_epoch', '0')")
+    op.create_table(
+        "park_figures",
+        sa.Column("park_id", sa.String(length=64), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("computed_version", sa.Integer(), nullable=True),
+        sa.Column("computed_epoch", sa.Integer(), nullable=True),
+        sa.Column("figures", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("park_id", name=op.f("pk_park_figures")),
+    )
     op.create_table(
         "sign_in_attempts",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -49,11 +59,12 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_jobs_owner"), "jobs", ["owner"], unique=False)
     op.create_index(op.f("ix_jobs_status"), "jobs", ["status"], unique=False)
-    if op.get_bind().dialect.name == "postgresql":
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql" and not sa.inspect(bind).has_table("procrastinate_jobs"):
         from procrastinate.schema import SchemaManager
 
         # the driver's own connection runs the script as it is (no parameters, so no placeholders to escape)
-        op.get_bind().connection.driver_connection.execute(SchemaManager.get_schema())
+        bind.connection.driver_connection.execute(SchemaManager.get_schema())
 
 
 def downgrade() -> None:
@@ -62,4 +73,5 @@ def downgrade() -> None:
     op.drop_table("jobs")
     op.drop_index(op.f("ix_sign_in_attempts_client"), table_name="sign_in_attempts")
     op.drop_table("sign_in_attempts")
-    op.execute("DELETE FROM settings WHERE key = 'data_version'")
+    op.drop_table("park_figures")
+    op.execute("DELETE FROM settings WHERE key IN ('data_version', 'figures_epoch')")

@@ -1,0 +1,85 @@
+"""Each park's dashboard figures, kept in the database (`park_figures`) and computed again only for the parks a
+change touched: the national overview and the park table read one row per park, whatever the number of
+enterprises and records behind it. The figures are what `park_kpi` and `certify_park` give for the park's latest
+year; they carry the versions that produced them like any other answer of the library."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import select, update
+
+from eipkit.store import Database, repository, state
+from eipkit.store.schema import ParkFigures
+
+DEFAULT_PACK = "vn-decree-35-2022"
+
+
+def compute(database: Database, park_id: str) -> dict[str, Any]:
+    """A park's figures from its records (the slow way, used when the stored ones are stale)."""
+    from eipkit import api
+
+    status = api.certify_park(database, park_id, DEFAULT_PACK).as_dict("vi", named=False)
+    with database.sessions() as session:
+        members = [e.enterprise_id for e in repository.enterprises(session, park_id)]
+        years = repository.records(session, members).years()
+    year = years[-1] if years else None
+    return {
+        "enterprises": len(members),
+        "eligible": status["eligible"],
+        "eligible_on_verified_criteria": status["eligible_on_verified_criteria"],
+        "criteria_passed": sum(c["status"] == "pass" for c in status["criteria"]),
+        "criteria": len(status["criteria"]),
+        "pack": status["pack"],
+        "pack_version": status["pack_version"],
+        "latest_year": year,
+        "kpi": api.park_kpi(database, park_id, year).as_dict() if year else None,
+    }
+
+
+def park_figures(
+    database: Database,
+    park_ids: Iterable[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Figures of these parks (all by default): stored ones while current, the others computed and stored."""
+    with database.sessions() as session:
+        epoch = state.figures_epoch(session)
+        wanted = [p.park_id for p in repository.parks(session)]
+        if park_ids is not None:
+            chosen = set(park_ids)
+            wanted = [p for p in wanted if p in chosen]
+        stored = {row.park_id: row for row in session.scalars(select(ParkFigures))}
+    result: dict[str, dict[str, Any]] = {}
+    stale = []
+    for park_id in wanted:
+        row = stored.get(park_id)
+        if row is not None and row.figures and row.computed_version == row.version and row.computed_epoch == epoch:
+            result[park_id] = json.loads(row.figures)
+        else:
+            stale.append((park_id, row.version if row else None))
+    for number, (park_id, version) in enumerate(stale, start=1):
+        if progress:
+            progress(f"figures {number}/{len(stale)}")
+        result[park_id] = compute(database, park_id)
+        _keep(database, park_id, version, epoch, result[park_id])
+    return result
+
+
+def _keep(database: Database, park_id: str, version: int | None, epoch: int, figures: dict[str, Any]) -> None:
+    """Store figures computed at `version`: a change made meanwhile has bumped it, and they stay stale."""
+    text = json.dumps(figures, default=str)
+    with database.transaction(changes_data=False) as session:
+        if version is None:
+            if session.get(ParkFigures, park_id) is None:
+                session.add(
+                    ParkFigures(park_id=park_id, version=0, computed_version=0, computed_epoch=epoch, figures=text)
+                )
+            return
+        session.execute(
+            update(ParkFigures)
+            .where(ParkFigures.park_id == park_id, ParkFigures.version == version)
+            .values(computed_version=version, computed_epoch=epoch, figures=text)
+        )
