@@ -288,3 +288,31 @@ def test_the_store_depends_on_the_model_and_its_schema_only() -> None:
         "eipkit.store.schema",
         "eipkit.store.state",
     }
+
+
+def test_stored_park_figures_agree_with_the_library_and_only_a_changed_park_is_recomputed(demo_copy: Database) -> None:
+    from eipkit import api
+    from eipkit.api import figures
+
+    stored = figures.park_figures(demo_copy)
+    status = api.certify_park(demo_copy, "DEEPC").as_dict("vi", named=False)
+    year = api.park_facts(demo_copy, "DEEPC").year
+    assert stored["DEEPC"]["latest_year"] == year
+    assert stored["DEEPC"]["kpi"] == api.park_kpi(demo_copy, "DEEPC", year).as_dict()
+    assert stored["DEEPC"]["criteria_passed"] == sum(c["status"] == "pass" for c in status["criteria"])
+    assert stored["DEEPC"]["eligible"] == status["eligible"]
+    with demo_copy.sessions() as session:
+        opportunity = session.scalar(
+            select(schema.Opportunity.opportunity_id).where(
+                schema.Opportunity.park_id == "HIEPPHUOC", schema.Opportunity.stage == "implementing"
+            )
+        )
+    api.move_opportunity(demo_copy, opportunity, "dropped")  # says nothing of its parks: all figures stale
+    computed: list[str] = []
+    figures.park_figures(demo_copy, progress=computed.append)
+    assert len(computed) == len(stored)  # the unannounced change made every park stale
+    computed.clear()
+    with demo_copy.transaction() as session:
+        state.changes_parks(session, ["HIEPPHUOC"])
+    again = figures.park_figures(demo_copy, progress=computed.append)
+    assert computed == ["figures 1/1"] and again["DEEPC"] == stored["DEEPC"]

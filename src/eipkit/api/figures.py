@@ -18,16 +18,16 @@ DEFAULT_PACK = "vn-decree-35-2022"
 
 
 def compute(database: Database, park_id: str) -> dict[str, Any]:
-    """A park's figures from its records (the slow way, used when the stored ones are stale)."""
-    from eipkit import api
+    """A park's figures from its records (the slow way, used when the stored ones are stale): the facts of its
+    latest year, read once, give both the certification status and the KPIs."""
+    from eipkit import accounting, api
+    from eipkit.certification import evaluate, rules
 
-    status = api.certify_park(database, park_id, DEFAULT_PACK).as_dict("vi", named=False)
-    with database.sessions() as session:
-        members = [e.enterprise_id for e in repository.enterprises(session, park_id)]
-        years = repository.records(session, members).years()
-    year = years[-1] if years else None
+    facts = api.park_facts(database, park_id)
+    status = evaluate.evaluate_park(rules.load(DEFAULT_PACK), facts).as_dict("vi", named=False)
+    year = facts.year if facts.records.years() else None  # no records: park_facts fell back on last year
     return {
-        "enterprises": len(members),
+        "enterprises": len(facts.enterprises),
         "eligible": status["eligible"],
         "eligible_on_verified_criteria": status["eligible_on_verified_criteria"],
         "criteria_passed": sum(c["status"] == "pass" for c in status["criteria"]),
@@ -35,7 +35,7 @@ def compute(database: Database, park_id: str) -> dict[str, Any]:
         "pack": status["pack"],
         "pack_version": status["pack_version"],
         "latest_year": year,
-        "kpi": api.park_kpi(database, park_id, year).as_dict() if year else None,
+        "kpi": accounting.account(facts.records, year, enterprises=len(facts.enterprises)).as_dict() if year else None,
     }
 
 

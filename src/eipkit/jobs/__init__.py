@@ -149,26 +149,17 @@ def cancel(database: Database, job_id: str) -> Job | None:
         return _job(record)
 
 
-def _stale() -> dt.datetime:
-    return _now() - dt.timedelta(seconds=STALLED_S)
+def _takeable() -> Any:
+    """Waiting, or running without a heartbeat for `STALLED_S` (its worker stopped)."""
+    stale = _now() - dt.timedelta(seconds=STALLED_S)
+    return or_(JobRecord.status == "queued", (JobRecord.status == "running") & (JobRecord.heartbeat_at < stale))
 
 
 def claimable(database: Database, limit: int = 10) -> list[str]:
-    """Jobs waiting, or running without a heartbeat for `STALLED_S` (their worker stopped)."""
+    """Jobs a worker may take, oldest first."""
     with database.sessions() as session:
-        return list(
-            session.scalars(
-                select(JobRecord.id)
-                .where(
-                    or_(
-                        JobRecord.status == "queued",
-                        (JobRecord.status == "running") & (JobRecord.heartbeat_at < _stale()),
-                    )
-                )
-                .order_by(JobRecord.submitted_at)
-                .limit(limit)
-            )
-        )
+        query = select(JobRecord.id).where(_takeable()).order_by(JobRecord.submitted_at).limit(limit)
+        return list(session.scalars(query))
 
 
 def _claim(database: Database, job_id: str) -> JobRecord | None:
@@ -176,13 +167,7 @@ def _claim(database: Database, job_id: str) -> JobRecord | None:
     with database.transaction(changes_data=False) as session:
         taken = session.execute(
             update(JobRecord)
-            .where(
-                JobRecord.id == job_id,
-                or_(
-                    JobRecord.status == "queued",
-                    (JobRecord.status == "running") & (JobRecord.heartbeat_at < _stale()),
-                ),
-            )
+            .where(JobRecord.id == job_id, _takeable())
             .values(
                 status="running",
                 step="started",
