@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from eipkit import api, contract
 from eipkit.io import workbook
 from eipkit.io.importer import import_path
 from eipkit.io.validate import ImportRejected
 from eipkit.store import Database, connect, dump, repository
+from eipkit.store.schema import ParkFigures
 from workbooks import small
 
 
@@ -63,6 +65,24 @@ def test_importing_the_same_ids_again_updates_instead_of_duplicating(database: D
     assert api.park_kpi(database, "P1", 2022).grid_electricity_mwh == pytest.approx(2)
     with database.sessions() as session:
         assert repository.enterprise(session, "E2").name == "Công ty Giấy Mới"
+
+
+def test_a_later_year_of_records_alone_updates_the_park_of_stored_enterprises(
+    database: Database, tmp_path: Path
+) -> None:
+    """A tenant's next yearly workbook carries only records: their enterprises are found in the store, and the park's
+    stored figures are marked for recomputing."""
+    import_path(database, workbook.write(tmp_path / "a.xlsx", small()))
+    with database.sessions() as session:
+        before = session.scalar(select(ParkFigures.version).where(ParkFigures.park_id == "P1"))
+    energy = [dict(row, year=2024) for row in small()["energy"] if row["year"] == 2022]
+    result = import_path(database, workbook.write(tmp_path / "b.xlsx", {"energy": energy}))
+    assert result.counts == {"energy": {"inserted": 3, "updated": 0}}
+    with database.sessions() as session:
+        after = session.scalar(select(ParkFigures.version).where(ParkFigures.park_id == "P1"))
+    assert after == before + 1
+    # E1's 1,000,000 kWh of 2022 again in 2024
+    assert api.park_kpi(database, "P1", 2024).electricity_mwh == pytest.approx(1000)
 
 
 BAD_CASES = [

@@ -152,11 +152,17 @@ def convert(quantity: float, unit: str, to: str) -> float:
 
 def to_canonical(quantity: float, unit: str, allowed: tuple[Dimension, ...]) -> tuple[float, Dimension]:
     """Quantity in its dimension's canonical unit; UnitError if the unit is not of an allowed dimension."""
-    parsed = parse_unit(unit)
-    dim = dimension_of(parsed)
+    factor, dim = _canonical(unit, allowed)
+    return quantity * factor, dim
+
+
+@cache
+def _canonical(unit: str, allowed: tuple[Dimension, ...]) -> tuple[float, Dimension]:
+    """One factor per unit and set of dimensions: a national import converts a million quantities in a few units."""
+    dim = dimension_of(parse_unit(unit))
     if dim is None or dim not in allowed:
         raise UnitError("err.unit_dimension", unit=unit, wanted=_Either(allowed))
-    return convert(quantity, unit, CANONICAL[dim]), dim
+    return _factor(unit, CANONICAL[dim]), dim
 
 
 class _Either(Message):
@@ -189,18 +195,24 @@ def carrier_energy(carrier: str, quantity: float, unit: str) -> CarrierEnergy:
     Electricity and purchased steam must be given as energy; fuels may be given as energy, mass (through the
     net calorific value) or volume (through density, liquid for L and m3, gaseous at normal conditions for Nm3).
     """
+    gj_per_unit, route = _carrier_factor(carrier, unit)
+    return CarrierEnergy(quantity * gj_per_unit, route)
+
+
+@cache
+def _carrier_factor(carrier: str, unit: str) -> tuple[float, str]:
+    """GJ in one `unit` of `carrier`, and the route; every route is a product of factors, so one number suffices."""
     parsed = parse_unit(unit)
     dim = dimension_of(parsed)
     if dim == "energy":
-        return CarrierEnergy(convert(quantity, unit, "GJ"), "energy")
+        return _factor(unit, "GJ"), "energy"
     if carrier in ELECTRIC_OR_HEAT:
         raise UnitError("err.unit_energy", carrier=carrier, unit=unit)
     fuel = reference.fuels().get(carrier)
     if fuel is None:
         raise UnitError("err.carrier_unknown", carrier=carrier)
     if dim == "mass":
-        tonnes = convert(quantity, unit, "t")
-        return CarrierEnergy(tonnes * fuel.ncv_mj_per_kg, "mass x NCV")
+        return _factor(unit, "t") * fuel.ncv_mj_per_kg, "mass x NCV"
     if dim == "volume":
         gaseous = carrier == "natural_gas" or "normal_cubic_metre" in str(parsed)
         # kg/Nm3 over 1000 and kg/L are both t/m3.
@@ -211,6 +223,5 @@ def carrier_energy(carrier: str, quantity: float, unit: str) -> CarrierEnergy:
         if density is None:
             key = "err.no_density_gas" if gaseous else "err.no_density_liquid"
             raise UnitError(key, carrier=carrier, unit=unit)
-        tonnes = convert(quantity, unit, "m3") * density
-        return CarrierEnergy(tonnes * fuel.ncv_mj_per_kg, "volume x density x NCV")
+        return _factor(unit, "m3") * density * fuel.ncv_mj_per_kg, "volume x density x NCV"
     raise UnitError("err.unit_not_emv", unit=unit)

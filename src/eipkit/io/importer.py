@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,38 +86,71 @@ def import_batches(
     problems: list[Problem] = []
     total = 0
     numbered: dict[str, int] = {}
+
+    def store(session: Session, valid: ValidWorkbook, stored: repository.Stored) -> None:
+        state.changes_parks(session, _parks_changed(session, valid.values()))
+        for sheet, done in repository.save(session, valid.values(), source, stored, log=False).items():
+            into = counts.setdefault(sheet, {"inserted": 0, "updated": 0})
+            for key, value in done.items():
+                into[key] += value
+
     try:
-        with database.transaction() as session:
+        with database.transaction() as session, _Storer() as storer:
             stored = repository.stored_ids(session)
-            known = KnownIds(stored.parks, stored.enterprises)  # grows as the batches are stored
+            known = KnownIds(set(stored.parks), set(stored.enterprises))
             for number, rows in enumerate(batches, start=1):
                 step(f"validate {number}")
                 raw = _raw_sheets(rows, numbered)
+                declared = declared_ids(raw)  # later batches may refer to these, whether or not this one is refused
                 try:
                     valid = validate(raw, known)
                 except ImportRejected as exc:
                     problems.extend(exc.problems)
                     total += exc.total
-                    declared = declared_ids(raw)  # so that later batches do not fail for this one's ids
-                    known = KnownIds(known.parks | declared.parks, known.enterprises | declared.enterprises)
+                    valid = None
+                known = KnownIds(known.parks | declared.parks, known.enterprises | declared.enterprises)
+                if valid is None:
                     continue
                 notes.extend(valid.notes)
-                if problems:
-                    declared = declared_ids(raw)
-                    known = KnownIds(known.parks | declared.parks, known.enterprises | declared.enterprises)
-                else:
+                if not problems:
                     step(f"store {number}")
-                    state.changes_parks(session, _parks_changed(session, valid.values()))
-                    for sheet, done in repository.save(session, valid.values(), source, stored, log=False).items():
-                        into = counts.setdefault(sheet, {"inserted": 0, "updated": 0})
-                        for key, value in done.items():
-                            into[key] += value
+                    storer.submit(store, session, valid, stored)
+            storer.wait()
             if problems:
                 raise ImportRejected(problems, total)
             repository.log_import(session, source, counts)
     except DBAPIError as exc:
         raise _refused_by_database(exc) from exc
     return ImportResult(source, counts, tuple(notes))
+
+
+class _Storer:
+    """Stores one batch on a second thread while the next is checked: the database's work on a batch (COPY, keys,
+    constraints) overlaps the next batch's validation instead of waiting for it. One batch at a time, in order; the
+    session is used by that thread alone until `wait` returns."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="eipkit-store")
+        self._pending: Future[None] | None = None
+
+    def submit(self, store: Callable[..., None], *args: Any) -> None:
+        self.wait()
+        self._pending = self._pool.submit(store, *args)
+
+    def wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def __enter__(self) -> _Storer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._pending is not None:
+                self._pending.exception()  # the transaction must not end while a batch is being written
+        finally:
+            self._pool.shutdown()
 
 
 def _raw_sheets(
@@ -127,8 +162,9 @@ def _raw_sheets(
     raw = {}
     for name, sheet_rows in rows.items():
         first = numbered.get(name, workbook.FIRST_DATA_ROW)
-        header = list(dict.fromkeys(k for row in sheet_rows for k in row))
-        raw[name] = workbook.RawSheet(name, header, [(n, dict(row)) for n, row in enumerate(sheet_rows, start=first)])
+        header = list(dict.fromkeys(itertools.chain.from_iterable(sheet_rows)))
+        cells = [row if row.__class__ is dict else dict(row) for row in sheet_rows]
+        raw[name] = workbook.RawSheet(name, header, list(enumerate(cells, start=first)))
         numbered[name] = first + len(sheet_rows)
     return raw
 
@@ -166,11 +202,8 @@ def _parks_changed(session: Session, sheets: Mapping[str, Sequence[Mapping[str, 
     elsewhere = sorted(mentioned - park_of.keys())
     for start in range(0, len(elsewhere), 5000):
         chunk = elsewhere[start : start + 5000]
-        park_of.update(
-            session.execute(
-                select(Enterprise.enterprise_id, Enterprise.park_id).where(Enterprise.enterprise_id.in_(chunk))
-            ).tuples()
-        )
+        query = select(Enterprise.enterprise_id, Enterprise.park_id).where(Enterprise.enterprise_id.in_(chunk))
+        park_of.update((enterprise, park) for enterprise, park in session.execute(query))
     return parks | set(park_of.values())
 
 

@@ -64,6 +64,7 @@ def save(
     Runs inside the caller's transaction, so a failure anywhere leaves the database as it was.
     """
     stored = stored or stored_ids(session)
+    enterprises_before = set(stored.enterprises)  # those inserted below have no records stored yet
     counts: dict[str, dict[str, int]] = {}
     for name, sheet in contract.sheets().items():
         rows = sheets.get(name, [])
@@ -75,7 +76,7 @@ def save(
         elif len(sheet.key) == 1:
             counts[name] = _save_entities(session, table, sheet.key[0], rows, getattr(stored, name))
         else:
-            counts[name] = _save_records(session, table, sheet.key, rows, stored.enterprises)
+            counts[name] = _save_records(session, table, sheet.key, rows, enterprises_before)
     if log:
         log_import(session, source, counts)
     return counts
@@ -159,13 +160,16 @@ def _save_records(
     for chunk in _chunks(sorted({r["enterprise_id"] for r in rows} & enterprises)):
         query = select(table.id, *(getattr(table, k) for k in key)).where(table.enterprise_id.in_(chunk))
         existing.update({tuple(found[1:]): found[0] for found in session.execute(query)})
+    if not existing:
+        bulk.insert_rows(session, table.__table__, rows)  # record sheets have no list columns to join
+        return {"inserted": len(rows), "updated": 0}
     new, changed = [], []
     for row in rows:
         found = existing.get(tuple(row[k] for k in key))
         if found is None:
-            new.append(_columns(row))
+            new.append(row)
         else:
-            changed.append(_columns(row) | {"id": found})
+            changed.append(row | {"id": found})
     bulk.insert_rows(session, table.__table__, new)
     bulk.update_rows(session, table.__table__, "id", changed)
     if changed:
