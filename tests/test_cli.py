@@ -118,3 +118,46 @@ def test_demo_writes_a_vietnamese_summary_per_park(tmp_path: Path) -> None:
     english = eipkit("demo", "--out", "demo-en", "--lang", "en", "--db", "en.db", cwd=tmp_path)
     assert english.returncode == 0
     assert "Synthetic demonstration data" in (tmp_path / "demo-en" / "TANDO.html").read_text(encoding="utf-8")
+
+
+def test_regulation_impact_from_the_command_line_agrees_with_each_park_judged_alone(tmp_path: Path) -> None:
+    assert eipkit("demo", "--out", "demo", cwd=tmp_path).returncode == 0
+    packs = ("--rules", "vn-decree-82-2018", "--rules", "vn-decree-35-2022")
+    compared = eipkit("certify", "compare", *packs, "--format", "json", cwd=tmp_path)
+    assert compared.returncode == 0, compared.stderr
+    payload = json.loads(compared.stdout)
+    standing = {True: "eligible", False: "not_eligible", None: "undetermined"}
+    recp_passes = 0
+    for park in payload["parks"]:
+        for index, pack in enumerate(("vn-decree-82-2018", "vn-decree-35-2022")):
+            alone = eipkit("certify", "--park", park["id"], "--rules", pack, "--format", "json", cwd=tmp_path)
+            judged = json.loads(alone.stdout)
+            assert park["standings"][index] == standing[judged["eligible"]]
+            failing = [c["id"] for c in judged["criteria"] if c["status"] == "fail"]
+            assert park["failing"][index] == failing
+            if pack == "vn-decree-35-2022":
+                recp_passes += any(c["id"] == "D35-37.2.c" and c["status"] == "pass" for c in judged["criteria"])
+    assert payload["coverage"] == {"parks": 6, "of": 6, "complete": True}
+    assert sum(payload["park_counts"][1].values()) == 6
+    assert payload["enterprise_counts"][0]["no_criteria"] == 186  # Decree 82's pack has no eco-enterprise criteria
+
+    swept = eipkit(
+        "certify", "sweep", "--rules", "vn-decree-35-2022", "--criterion", "D35-37.2.c",
+        "--from", "10", "--to", "40", "--step", "10", "--chart", "sweep.html", "--format", "json", cwd=tmp_path,
+    )  # fmt: skip
+    assert swept.returncode == 0, swept.stderr
+    steps = {s["threshold"]: s for s in json.loads(swept.stdout)["steps"]}
+    assert list(steps) == [10, 20, 30, 40]
+    assert steps[20]["parks_meeting"] == recp_passes  # the law's own 20% gives each park's own verdict
+    meeting = [s["parks_meeting"] for s in steps.values()]
+    assert meeting == sorted(meeting, reverse=True)  # a higher bar never lets more parks through
+    assert (tmp_path / "sweep.html").stat().st_size > 1_000_000  # plotly inside: opens offline
+
+    cut = eipkit("certify", "compare", *packs, "--time-limit", "0", cwd=tmp_path)
+    assert cut.returncode == 0 and "0/6" in cut.stdout  # said, not silently partial
+
+    side = eipkit("certify", "diff", "vn-decree-82-2018", "vn-decree-35-2022", "--lang", "en", cwd=tmp_path)
+    assert side.returncode == 0 and "Redefined" in side.stdout and "Criterion dropped" in side.stdout
+    assert "is_plan_share" not in side.stdout  # the measure's key stays in the JSON
+    bad = eipkit("certify", "compare", "--rules", "vn-decree-35-2022", cwd=tmp_path)
+    assert bad.returncode == 1 and "Cần ít nhất hai bộ tiêu chí" in bad.stderr and "Traceback" not in bad.stderr

@@ -66,6 +66,7 @@ class Criterion:
     category: str | None = None
     effective_from: dt.date | None = None
     effective_to: dt.date | None = None
+    corresponds_to: tuple[str, ...] = ()  # criteria of other packs this one continues (impact analysis pairs them)
 
     @property
     def verified(self) -> bool:
@@ -147,6 +148,14 @@ def _date(value: Any, where: str, name: str) -> dt.date | None:
         raise RulePackError("cert.bad_pack", where=where, field=name, reason="not a date") from None
 
 
+def _ids(value: Any, where: str, name: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise RulePackError("cert.bad_pack", where=where, field=name, reason="a list of criterion ids")
+    return tuple(value)
+
+
 def _pack(document: Any, where: str) -> RulePack:
     from eipkit.certification.measures import MEASURES
 
@@ -200,6 +209,7 @@ def _pack(document: Any, where: str) -> RulePack:
             category=raw.get("category"),
             effective_from=_date(raw.get("effective_from"), where, f"{cid}.effective_from"),
             effective_to=_date(raw.get("effective_to"), where, f"{cid}.effective_to"),
+            corresponds_to=_ids(raw.get("corresponds_to"), where, f"{cid}.corresponds_to"),
         )
 
     park_rows = document.get("criteria") or []

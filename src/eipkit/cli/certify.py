@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -19,6 +19,7 @@ from eipkit.cli.common import (
     parse_date,
     print_json,
     print_table,
+    progress,
 )
 from eipkit.store import connect
 
@@ -284,3 +285,226 @@ def applications(
     ]
     headers = ["id", "park", "enterprise", "procedure", "submitted", "state", "next", "due", "days late"]
     print_table(f"applications on {day.isoformat()}", headers, rows)
+
+
+ScopeParks = Annotated[list[str] | None, typer.Option("--park", help="Park ID (repeat); default: every park.")]
+ScopeProvince = Annotated[str | None, typer.Option("--province", help="Every park of a provincial unit.")]
+NationalOption = Annotated[bool, typer.Option("--national", help="Every park (the default without --park/--province).")]
+TimeLimitOption = Annotated[
+    float, typer.Option("--time-limit", help="Stop after this many seconds and say how many parks were judged.")
+]
+
+
+def _scope(park: list[str] | None, province: str | None, national: bool) -> tuple[list[str] | None, str | None]:
+    if national and (park or province):
+        raise fail("--national covers every park: give it alone, or --park / --province")
+    if park and province:
+        raise fail("give --park or --province, not both")
+    return park or None, province
+
+
+def _standing(value: str, lang: str) -> str:
+    colour = {"eligible": "green", "not_eligible": "red", "undetermined": "yellow"}.get(value, "dim")
+    return f"[{colour}]{i18n.t(f'impact.standing.{value}', lang)}[/{colour}]"
+
+
+@app.command("compare")
+def compare(
+    packs: Annotated[
+        list[str], typer.Option("--rules", help="Rule pack id or draft pack file (repeat; the first is the baseline).")
+    ],
+    park: ScopeParks = None,
+    province: ScopeProvince = None,
+    national: NationalOption = False,
+    year: YearOption = None,
+    changed_only: Annotated[bool, typer.Option("--changed-only", help="Only parks whose standing changes.")] = False,
+    time_limit: TimeLimitOption = 600.0,
+    output: FormatOption = OutputFormat.table,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Every park and enterprise in scope under each rule pack: eligible, not eligible (a criterion fails) or
+    undetermined (none fails, some cannot be judged), what changes from the first pack to the last and which
+    criterion causes it."""
+    from eipkit.api import regulation
+    from eipkit.certification.impact import STANDINGS
+
+    lang = i18n.language(lang)
+    park_ids, province = _scope(park, province, national)
+    database = connect(db)
+    with progress() as bar:
+        task = bar.add_task("", total=None)
+        found, coverage = attempt(
+            lambda: regulation.compare(
+                database,
+                packs,
+                park_ids,
+                province,
+                year,
+                time_limit_s=time_limit,
+                progress=lambda text: bar.update(task, description=text),
+            ),
+            lang,
+        )
+    payload = regulation.comparison_dict(found, coverage, lang)
+    if output == OutputFormat.json:
+        print_json(payload)
+        return
+    t = lambda key: i18n.t(f"impact.head.{key}", lang)  # noqa: E731
+    ids = [p["id"] for p in payload["packs"]]
+
+    def rows(subjects: list[dict]) -> list[tuple]:
+        return [
+            (
+                s["id"],
+                s["name"],
+                s["province"],
+                *(_standing(v, lang) for v in s["standings"]),
+                "\n".join(
+                    f"{c['criterion']} {c['title']} ({i18n.t('impact.change.' + c['change'], lang)})"
+                    for c in s["causes"]
+                ),
+            )
+            for s in subjects
+            if s["changed"] or not changed_only
+        ]
+
+    title = i18n.t("impact.title.compare", lang, packs=" → ".join(ids))
+    park_rows = rows(payload["parks"])
+    print_table(title, [t("park"), t("name"), t("province"), *ids, t("causes")], park_rows)
+    if changed_only and not park_rows:
+        print(i18n.t("impact.nothing_changed", lang))
+    changed = [e for e in payload["enterprises"] if e["changed"]]
+    if changed:
+        head = [t("enterprise"), t("name"), t("province"), *ids, t("causes")]
+        print_table(i18n.t("impact.title.enterprises", lang), head, rows(changed))
+    both = list(zip(payload["park_counts"], payload["enterprise_counts"], strict=True))
+    counts = [(i18n.t(f"impact.standing.{s}", lang), *(f"{p[s]} / {e[s]}" for p, e in both)) for s in STANDINGS]
+    print_table(i18n.t("impact.title.counts", lang), ["", *ids], counts)
+    if payload["note"]:
+        print(payload["note"])
+
+
+@app.command("diff")
+def diff(
+    first: Annotated[str, typer.Argument(help="A rule pack id or pack file.")],
+    second: Annotated[str, typer.Argument(help="Another rule pack id or pack file.")],
+    output: FormatOption = OutputFormat.table,
+    lang: LangOption = None,
+) -> None:
+    """Two packs' criteria side by side, paired by what they measure: thresholds, wording, new and dropped ones."""
+    from eipkit.api import regulation
+
+    lang = i18n.language(lang)
+    sides = attempt(lambda: regulation.diff(first, second), lang)
+
+    def side(c: Any) -> dict | None:
+        if c is None:
+            return None
+        return {
+            "id": c.id,
+            "title": c.title[lang],
+            "threshold": c.threshold.text(lang) if c.threshold else None,
+            "wording": c.wording,
+        }
+
+    payload = {
+        kind: [
+            {"measure": p.measure, "change": p.change, "first": side(p.first), "second": side(p.second)} for p in pairs
+        ]
+        for kind, pairs in sides.items()
+    }
+    if output == OutputFormat.json:
+        print_json(payload)
+        return
+
+    def cell(c: dict | None) -> str:
+        return "-" if c is None else f"{c['id']} {c['title']}\n{c['threshold'] or ''} [{c['wording']}]"
+
+    t = lambda key: i18n.t(f"impact.head.{key}", lang)  # noqa: E731
+    for kind in ("park", "enterprise"):
+        if not payload[kind]:
+            continue
+        rows = [
+            (cell(p["first"]), cell(p["second"]), i18n.t(f"impact.change.{p['change']}", lang)) for p in payload[kind]
+        ]
+        title = i18n.t("impact.title.diff", lang, first=first, second=second) + f" ({t(kind)})"
+        print_table(title, [first, second, t("change")], rows)
+
+
+@app.command("sweep")
+def sweep(
+    pack: PackOption,
+    criterion: Annotated[str, typer.Option("--criterion", help="The criterion whose threshold moves.")],
+    low: Annotated[float, typer.Option("--from", help="First threshold.")],
+    high: Annotated[float, typer.Option("--to", help="Last threshold.")],
+    step: Annotated[float, typer.Option("--step", help="Between thresholds.")] = 5.0,
+    park: ScopeParks = None,
+    province: ScopeProvince = None,
+    national: NationalOption = False,
+    year: YearOption = None,
+    chart: Annotated[Path | None, typer.Option("--chart", help="Also write the sweep as a chart (.html).")] = None,
+    time_limit: TimeLimitOption = 600.0,
+    output: FormatOption = OutputFormat.table,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """How many parks meet a criterion, fail none, meet all, and how many eco-enterprises they hold, as one
+    threshold moves (e.g. the RECP share from 10% to 40%)."""
+    from eipkit.api import regulation
+
+    lang = i18n.language(lang)
+    park_ids, province = _scope(park, province, national)
+    try:
+        thresholds = regulation.thresholds_between(low, high, step)
+    except ValueError as exc:
+        raise fail(f"--from {low} --to {high} --step {step}: {exc}") from None
+    database = connect(db)
+    with progress() as bar:
+        task = bar.add_task("", total=None)
+        steps, coverage = attempt(
+            lambda: regulation.sweep(
+                database,
+                pack,
+                criterion,
+                thresholds,
+                park_ids,
+                province,
+                year,
+                time_limit,
+                progress=lambda text: bar.update(task, description=text),
+            ),
+            lang,
+        )
+    note = coverage.note()
+    if output == OutputFormat.json:
+        print_json(
+            {
+                "pack": pack,
+                "criterion": criterion,
+                "steps": [s.__dict__ for s in steps],
+                "coverage": {"parks": coverage.parks, "of": coverage.of, "complete": coverage.complete},
+                "note": note.text(lang) if note else None,
+            }
+        )
+    else:
+        t = lambda key: i18n.t(f"impact.head.{key}", lang)  # noqa: E731
+        rows = [
+            (
+                i18n.number(s.threshold, lang, 0 if float(s.threshold).is_integer() else 2),
+                s.parks,
+                s.parks_meeting,
+                s.parks_not_failing,
+                s.parks_eligible,
+                s.eco_enterprises,
+            )
+            for s in steps
+        ]
+        heads = [t("threshold"), t("parks"), t("meeting"), t("not_failing"), t("eligible"), t("eco")]
+        print_table(i18n.t("impact.title.sweep", lang, criterion=criterion, pack=pack), heads, rows, right=range(6))
+        if note:
+            print(note.text(lang))
+    if chart is not None:
+        from eipkit.reports import regulation_chart
+
+        regulation_chart.write(chart, pack, criterion, steps, lang)

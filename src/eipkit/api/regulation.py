@@ -1,0 +1,158 @@
+"""Regulation impact analysis over the stored parks: two rule packs compared, two packs' criteria side by side, and
+a threshold swept. The national scope reads each park's facts in turn: progress is reported per park and a time
+limit stops the work with what it covered, never silently."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eipkit.certification import impact, rules
+from eipkit.certification.evidence import ParkFacts
+from eipkit.i18n import Message
+from eipkit.store import Database
+
+TIME_LIMIT_S = 600.0
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many of the parks in scope were judged before the time limit."""
+
+    parks: int
+    of: int
+    time_limit_s: float
+
+    @property
+    def complete(self) -> bool:
+        return self.parks == self.of
+
+    def note(self) -> Message | None:
+        if self.complete:
+            return None
+        return Message("impact.partial", parks=self.parks, total=self.of, limit=round(self.time_limit_s))
+
+
+def _parks_in_scope(database: Database, park_ids: Sequence[str] | None, province: str | None) -> list[str]:
+    from eipkit.api import _scope_parks
+
+    with database.sessions() as session:
+        return [p.park_id for p in _scope_parks(session, park_ids, province)]
+
+
+class _Reader:
+    """Each park's facts in turn until the time limit; counts what it read."""
+
+    def __init__(
+        self,
+        database: Database,
+        park_ids: list[str],
+        year: int | None,
+        time_limit_s: float,
+        progress: Callable[[str], None] | None,
+    ) -> None:
+        self.database, self.park_ids, self.year = database, park_ids, year
+        self.time_limit_s, self.progress, self.read = time_limit_s, progress, 0
+
+    def __iter__(self) -> Iterator[ParkFacts]:
+        from eipkit.api import park_facts
+
+        start = time.monotonic()
+        for number, park_id in enumerate(self.park_ids, start=1):
+            if time.monotonic() - start > self.time_limit_s:
+                return
+            if self.progress:
+                self.progress(f"{number}/{len(self.park_ids)} {park_id}")
+            yield park_facts(self.database, park_id, self.year)
+            self.read = number
+
+    def coverage(self) -> Coverage:
+        return Coverage(self.read, len(self.park_ids), self.time_limit_s)
+
+
+def compare(
+    database: Database,
+    packs: Sequence[str],
+    park_ids: Sequence[str] | None = None,
+    province: str | None = None,
+    year: int | None = None,
+    enterprises: bool = True,
+    time_limit_s: float = TIME_LIMIT_S,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[impact.Comparison, Coverage]:
+    """The parks in scope (the given ones, a province's, else all) and their enterprises under each pack (ids of
+    shipped packs or draft pack files, checked like the shipped ones)."""
+    loaded = [rules.load(p) for p in packs]
+    reader = _Reader(database, _parks_in_scope(database, park_ids, province), year, time_limit_s, progress)
+    comparison = impact.compare(loaded, reader, enterprises)
+    return comparison, reader.coverage()
+
+
+def sweep(
+    database: Database,
+    pack: str,
+    criterion: str,
+    thresholds: Sequence[float],
+    park_ids: Sequence[str] | None = None,
+    province: str | None = None,
+    year: int | None = None,
+    time_limit_s: float = TIME_LIMIT_S,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[list[impact.SweepStep], Coverage]:
+    reader = _Reader(database, _parks_in_scope(database, park_ids, province), year, time_limit_s, progress)
+    steps = impact.sweep(rules.load(pack), criterion, thresholds, reader)
+    return steps, reader.coverage()
+
+
+def diff(first: str, second: str) -> dict[str, list[impact.CriterionPair]]:
+    """Two packs' park and eco-enterprise criteria side by side."""
+    a, b = rules.load(first), rules.load(second)
+    return {"park": impact.diff(a, b), "enterprise": impact.diff(a, b, enterprise=True)}
+
+
+def thresholds_between(low: float, high: float, step: float) -> list[float]:
+    """low, low + step, ... up to high, without floating drift (10, 12.5, 15 stay exact)."""
+    if step <= 0 or high < low:
+        raise ValueError("the step must be positive and the range not empty")
+    count = int(round((high - low) / step, 9)) + 1
+    return [round(low + i * step, 9) for i in range(count)]
+
+
+def comparison_dict(
+    comparison: impact.Comparison, coverage: Coverage, lang: str = "vi", named: bool = True
+) -> dict[str, Any]:
+    """The comparison for a reader. Without `named` (a ministry analyst without detail rights) enterprises appear
+    only in counts; parks are named either way."""
+
+    def judged(j: impact.Judged) -> dict[str, Any]:
+        return {
+            "id": j.subject,
+            "name": j.name,
+            "park_id": j.park_id,
+            "province": j.province,
+            "year": j.year,
+            "standings": [s.standing for s in j.standings],
+            "failing": [list(s.failing) for s in j.standings],
+            "changed": j.changed,
+            "causes": [
+                {"pack": c.pack, "criterion": c.criterion.id, "title": c.criterion.title[lang], "change": c.change}
+                for c in j.causes
+            ],
+        }
+
+    note = coverage.note()
+    payload: dict[str, Any] = {
+        "packs": [{"id": p.id, "version": p.version, "title": p.title[lang]} for p in comparison.packs],
+        "coverage": {"parks": coverage.parks, "of": coverage.of, "complete": coverage.complete},
+        "note": note.text(lang) if note else None,
+        "parks": [judged(j) for j in comparison.parks],
+        "park_counts": comparison.counts("park"),
+        "enterprise_counts": comparison.counts("enterprise"),
+        "park_causes": comparison.causes("park"),
+        "enterprise_causes": comparison.causes("enterprise"),
+    }
+    if named:
+        payload["enterprises"] = [judged(j) for j in comparison.enterprises]
+    return payload
