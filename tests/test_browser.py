@@ -210,6 +210,27 @@ def test_national_overview_shows_every_park_on_the_map(browser: Browser, server:
     page.context.close()
 
 
+@pytest.mark.parametrize(("width", "height"), [(1440, 900), (390, 844)])
+def test_the_ministry_compares_two_decrees_and_sweeps_a_threshold(
+    browser: Browser, server: str, width: int, height: int
+) -> None:
+    page = _page(browser, server, "bo", width, height)
+    page.goto("/national/regulation")
+    page.get_by_test_id("regulation-form").get_by_role("button").click()
+    page.wait_for_selector("[data-testid=impact-sweep]", timeout=60_000)
+    page.wait_for_selector("#job div.chart .main-svg")
+    expect(page.locator("[data-testid=impact-sweep] tr")).to_have_count(8)  # 10, 15, ..., 40 and the header
+    chart = page.evaluate(
+        "() => { const c = document.querySelector('#job div.chart'); const s = c.querySelector('.main-svg');"
+        " return [c.getBoundingClientRect().width, s.getBoundingClientRect().width]; }"
+    )
+    assert chart[1] <= chart[0] + 1  # drawn within its box on first load
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    _shot(page, f"regulation-{width}")
+    assert page.problems == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
 PAGES_BY_USER = {
     "bo": [
         "/national",

@@ -148,3 +148,47 @@ def test_the_ministry_runs_the_national_optimisation_and_sees_aggregates_only(de
     named = [e["enterprise_id"] for e in demo.rows()["enterprises"] if e["enterprise_id"] in page]
     assert named == []
     assert browser(app, "bql-haiphong").get("/national/symbiosis").status_code == 403
+
+
+def test_the_ministry_compares_rule_packs_over_every_park_and_sees_counts_only(demo_copy) -> None:  # type: ignore[no-untyped-def]
+    import re
+    import time
+
+    from eipkit import demo
+    from eipkit.api import regulation
+    from eipkit.web import create_app
+    from web_client import browser, csrf
+
+    comparison, coverage = regulation.compare(demo_copy, ["vn-decree-82-2018", "vn-decree-35-2022"])
+    steps, _ = regulation.sweep(demo_copy, "vn-decree-35-2022", "D35-37.2.c", [10, 25, 40])
+    app = create_app(demo_copy)
+    ministry = browser(app, "bo")
+    assert ministry.get("/national/regulation").status_code == 200
+    form = {
+        "csrf_token": csrf(ministry, "/national/regulation"),
+        "first": "vn-decree-82-2018",
+        "second": "vn-decree-35-2022",
+        "criterion": "D35-37.2.c",
+        "low": "10",
+        "high": "40",
+        "step": "15",
+    }
+    started = ministry.post("/national/regulation", data=form)
+    job = re.search(r'hx-get="/jobs/([0-9a-f]+)"', started.text).group(1)
+    for _ in range(600):
+        page = ministry.get(f"/jobs/{job}").text
+        if 'data-testid="job-done"' in page:
+            break
+        time.sleep(0.1)
+    assert 'data-testid="impact-sweep"' in page and 'class="chart"' in page
+    sweep_rows = re.findall(r'<tr><td class="num">(\d+)</td><td class="num">(\d+)</td><td class="num">(\d+)</td>', page)
+    assert [(int(a), int(b), int(c)) for a, b, c in sweep_rows] == [
+        (int(s.threshold), s.parks, s.parks_meeting) for s in steps
+    ]
+    counts = comparison.counts("enterprise")
+    assert f"{counts[1]['eligible']} DN" in page  # the eco-enterprises under Decree 35, counted, not named
+    named = [e["enterprise_id"] for e in demo.rows()["enterprises"] if e["enterprise_id"] in page]
+    assert named == [] and coverage.complete
+    bad = ministry.post("/national/regulation", data=form | {"criterion": "D82-43.5"})
+    assert bad.status_code == 400 and "không có tiêu chí" in bad.text
+    assert browser(app, "bql-haiphong").get("/national/regulation").status_code == 403

@@ -93,6 +93,10 @@ PAGES: dict[tuple[str, str], Cases] = {
     ("POST", "/national/symbiosis/optimize"): lambda: [
         Case("/national/symbiosis/optimize", lambda u: u.role == "ministry", 400, data={"objective": "x"})
     ],
+    ("GET", "/national/regulation"): lambda: [Case("/national/regulation", lambda u: u.role == "ministry")],
+    ("POST", "/national/regulation"): lambda: [
+        Case("/national/regulation", lambda u: u.role == "ministry", 400, data={"first": "x", "second": "x"})
+    ],
     ("GET", "/provinces/{province}"): lambda: [
         Case(f"/provinces/{p}", province_rule(p)) for p in ("Hải Phòng", "Thành phố Hồ Chí Minh")
     ],

@@ -156,3 +156,61 @@ def comparison_dict(
     if named:
         payload["enterprises"] = [judged(j) for j in comparison.enterprises]
     return payload
+
+
+def ministry_summary(
+    database: Database,
+    packs: Sequence[str],
+    criterion: str,
+    thresholds: Sequence[float],
+    lang: str = "vi",
+    time_limit_s: float = TIME_LIMIT_S,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """What the ministry's page shows: every park read once, compared under the packs and swept on one criterion
+    of the last pack, as counts only (by standing, by change, by cause, by province); no enterprise, no park
+    named."""
+    loaded = [rules.load(p) for p in packs]
+    if progress:
+        progress("judging")
+    reader = _Reader(database, _parks_in_scope(database, None, None), None, time_limit_s, None)
+    facts = list(reader)
+    comparison = impact.compare(loaded, facts)
+    steps = impact.sweep(loaded[-1], criterion, thresholds, facts)
+    titles = {c.id: c.title[lang] for p in loaded for c in (*p.criteria, *p.enterprise_criteria)}
+    by_province: dict[str, dict[str, int]] = {}
+    for judged in comparison.parks:
+        row = by_province.setdefault(judged.province, {"parks": 0, "parks_changed": 0, "enterprises_changed": 0})
+        row["parks"] += 1
+        row["parks_changed"] += judged.changed
+    for judged in comparison.enterprises:
+        by_province[judged.province]["enterprises_changed"] += judged.changed
+    coverage = reader.coverage()
+    note = coverage.note()
+    return {
+        "packs": [{"id": p.id, "version": p.version, "title": p.title[lang]} for p in loaded],
+        "coverage": {"parks": coverage.parks, "of": coverage.of, "complete": coverage.complete},
+        "note": note.text(lang) if note else None,
+        "park_counts": comparison.counts("park"),
+        "enterprise_counts": comparison.counts("enterprise"),
+        "transitions": [
+            {"before": before, "after": after, "parks": count}
+            for (before, after), count in sorted(comparison.transitions("park").items())
+        ],
+        "causes": [
+            {
+                "criterion": cid,
+                "title": titles[cid],
+                "parks": parks,
+                "enterprises": comparison.causes("enterprise").get(cid, 0),
+            }
+            for cid, parks in sorted(comparison.causes("park").items())
+        ]
+        + [
+            {"criterion": cid, "title": titles[cid], "parks": 0, "enterprises": count}
+            for cid, count in sorted(comparison.causes("enterprise").items())
+            if cid not in comparison.causes("park")
+        ],
+        "by_province": [{"province": name, **row} for name, row in sorted(by_province.items())],
+        "sweep": {"pack": loaded[-1].id, "criterion": criterion, "steps": [vars(s) for s in steps]},
+    }

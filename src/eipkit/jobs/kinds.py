@@ -39,7 +39,20 @@ def national_symbiosis(database: Database, owner: str, params: dict[str, Any], p
     return api.national_symbiosis(database, params["objective"], progress=progress, lang=params.get("lang", "vi"))
 
 
+def regulation_impact(database: Database, owner: str, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Rule packs compared over every park for the ministry, as counts only."""
+    from eipkit.api import regulation
+
+    if _account(database, owner).role != "ministry":
+        raise NotAllowed()
+    return regulation.ministry_summary(
+        database, params["packs"], params["criterion"], params["thresholds"], params.get("lang", "vi"),
+        progress=progress,
+    )  # fmt: skip
+
+
 KINDS: dict[str, Callable[[Database, str, dict[str, Any], Progress], dict[str, Any]]] = {
     "symbiosis.park": park_optimisation,
     "symbiosis.national": national_symbiosis,
+    "certification.impact": regulation_impact,
 }

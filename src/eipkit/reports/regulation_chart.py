@@ -26,8 +26,8 @@ def figure(steps: Sequence[SweepStep], pack: str, criterion: str, lang: str = "v
     chart.update_layout(
         title=i18n.t("impact.title.sweep", lang, criterion=criterion, pack=pack),
         xaxis_title=t("threshold"),
-        yaxis={"title": t("parks"), "rangemode": "tozero"},
-        yaxis2={"title": t("enterprise"), "overlaying": "y", "side": "right", "rangemode": "tozero"},
+        yaxis={"title": t("parks"), "rangemode": "tozero", "tickformat": "d"},
+        yaxis2={"title": t("enterprise"), "overlaying": "y", "side": "right", "rangemode": "tozero", "tickformat": "d"},
         legend={"orientation": "h", "y": -0.25},
         separators=",." if lang == "vi" else ".,",
     )

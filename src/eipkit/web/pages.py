@@ -16,7 +16,8 @@ from starlette.datastructures import UploadFile
 
 from eipkit import access, api, contract, i18n, jobs, provinces, reference, users
 from eipkit.access import Place, User
-from eipkit.api import changes
+from eipkit.api import changes, regulation
+from eipkit.api.figures import DEFAULT_PACK
 from eipkit.io.validate import ImportRejected
 from eipkit.recp.assessment import TASK_STATUSES
 from eipkit.store import Database, repository
@@ -194,6 +195,47 @@ async def national_optimize(request: Request, user: Signed) -> Response:
     return render(request, "_job.html.j2", user, job=_submit(request, user, "symbiosis.national", params))
 
 
+def _sweepable(pack: Any) -> list[Any]:
+    """The criteria of a pack a threshold sweep can move: verified or secondary wording, a numeric threshold."""
+    return [c for c in (*pack.criteria, *pack.enterprise_criteria) if c.threshold and c.wording != "unverified"]
+
+
+@router.get("/national/regulation")
+def national_regulation(request: Request, user: Signed) -> Response:
+    """Regulation impact for the ministry: two rule packs over every park, and one threshold swept; counts only."""
+    from eipkit.certification import rules
+
+    _allow(request, user.role == "ministry")
+    packs = [rules.load(p) for p in rules.packs()]
+    current = rules.load(DEFAULT_PACK)
+    return render(request, "regulation.html.j2", user, packs=packs, default=current.id, criteria=_sweepable(current))
+
+
+@router.post("/national/regulation")
+async def national_regulation_run(request: Request, user: Signed) -> Response:
+    from eipkit.certification import rules
+
+    _allow(request, user.role == "ministry")
+    form = await checked_form(request)
+    lang = language(request)
+    shipped = rules.packs()
+    packs = [form.get("first", ""), form.get("second", "")]
+    if not all(p in shipped for p in packs) or packs[0] == packs[1]:
+        raise HTTPException(400, i18n.t("web.impact_packs", lang))
+    criterion = form.get("criterion", "")
+    if criterion not in {c.id for c in _sweepable(rules.load(packs[1]))}:
+        raise HTTPException(400, i18n.t("web.impact_criterion", lang, pack=packs[1]))
+    try:
+        low, high, step = (float(form.get(k, "").replace(",", ".")) for k in ("low", "high", "step"))
+        thresholds = regulation.thresholds_between(low, high, step)
+    except ValueError:
+        raise HTTPException(400, i18n.t("web.impact_range", lang)) from None
+    if len(thresholds) > 50:
+        raise HTTPException(400, i18n.t("web.impact_range", lang))
+    params = {"packs": packs, "criterion": criterion, "thresholds": thresholds, "lang": lang}
+    return render(request, "_job.html.j2", user, job=_submit(request, user, "certification.impact", params))
+
+
 @router.get("/provinces/{province}")
 def province(request: Request, province: str, user: Signed) -> Response:
     """A province's parks; a former unit's name ("Long An") shows the unit in force it belongs to."""
@@ -347,7 +389,18 @@ def _own_job(request: Request, job_id: str, user: User) -> Any:
 @router.get("/jobs/{job_id}")
 def job(request: Request, job_id: str, user: Signed) -> Response:
     """A job's progress, read from the jobs table: any web process shows it."""
-    return render(request, "_job.html.j2", user, job=_own_job(request, job_id, user))
+    found = _own_job(request, job_id, user)
+    chart = None
+    if found.done and isinstance(found.result, dict) and "sweep" in found.result:
+        from eipkit.certification.impact import SweepStep
+        from eipkit.reports import regulation_chart
+        from eipkit.reports.charts import figure_html
+
+        swept = found.result["sweep"]
+        steps = [SweepStep(**s) for s in swept["steps"]]
+        drawn = regulation_chart.figure(steps, swept["pack"], swept["criterion"], language(request))
+        chart = figure_html(drawn.update_layout(title=None), 420)  # the page's heading names it
+    return render(request, "_job.html.j2", user, job=found, chart=chart)
 
 
 @router.post("/jobs/{job_id}/cancel")
