@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -119,9 +120,21 @@ def test_the_pages_and_the_api_solve_through_the_engine(demo_copy, park) -> None
     assert bad.status_code == 422
 
 
-def test_the_ministry_runs_the_national_optimisation_and_sees_aggregates_only(demo_copy) -> None:  # type: ignore[no-untyped-def]
+def finished_job(client: Any, started: str) -> str:
+    """The job page of the job a form started, once it is done (at most a minute)."""
     import re
     import time
+
+    job = re.search(r'hx-get="/jobs/([0-9a-f]+)"', started).group(1)  # type: ignore[union-attr]
+    for _ in range(600):
+        page = client.get(f"/jobs/{job}").text
+        if 'data-testid="job-done"' in page:
+            break
+        time.sleep(0.1)
+    return page
+
+
+def test_the_ministry_runs_the_national_optimisation_and_sees_aggregates_only(demo_copy) -> None:  # type: ignore[no-untyped-def]
 
     from eipkit import api, demo
     from eipkit.web import create_app
@@ -138,12 +151,7 @@ def test_the_ministry_runs_the_national_optimisation_and_sees_aggregates_only(de
     ministry = browser(app, "bo")
     assert ministry.get("/national/symbiosis").status_code == 200
     started = ministry.post("/national/symbiosis/optimize", data={"csrf_token": csrf(ministry, "/national/symbiosis")})
-    job = re.search(r'hx-get="/jobs/([0-9a-f]+)"', started.text).group(1)
-    for _ in range(600):
-        page = ministry.get(f"/jobs/{job}").text
-        if 'data-testid="job-done"' in page:
-            break
-        time.sleep(0.1)
+    page = finished_job(ministry, started.text)
     assert 'data-testid="by_province"' in page and "Hải Phòng" in page
     named = [e["enterprise_id"] for e in demo.rows()["enterprises"] if e["enterprise_id"] in page]
     assert named == []
@@ -152,7 +160,6 @@ def test_the_ministry_runs_the_national_optimisation_and_sees_aggregates_only(de
 
 def test_the_ministry_compares_rule_packs_over_every_park_and_sees_counts_only(demo_copy) -> None:  # type: ignore[no-untyped-def]
     import re
-    import time
 
     from eipkit import demo
     from eipkit.api import regulation
@@ -174,12 +181,7 @@ def test_the_ministry_compares_rule_packs_over_every_park_and_sees_counts_only(d
         "step": "15",
     }
     started = ministry.post("/national/regulation", data=form)
-    job = re.search(r'hx-get="/jobs/([0-9a-f]+)"', started.text).group(1)
-    for _ in range(600):
-        page = ministry.get(f"/jobs/{job}").text
-        if 'data-testid="job-done"' in page:
-            break
-        time.sleep(0.1)
+    page = finished_job(ministry, started.text)
     assert 'data-testid="impact-sweep"' in page and 'class="chart"' in page
     sweep_rows = re.findall(r'<tr><td class="num">(\d+)</td><td class="num">(\d+)</td><td class="num">(\d+)</td>', page)
     assert [(int(a), int(b), int(c)) for a, b, c in sweep_rows] == [

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -287,6 +288,7 @@ def applications(
     print_table(f"applications on {day.isoformat()}", headers, rows)
 
 
+T = TypeVar("T")
 ScopeParks = Annotated[list[str] | None, typer.Option("--park", help="Park ID (repeat); default: every park.")]
 ScopeProvince = Annotated[str | None, typer.Option("--province", help="Every park of a provincial unit.")]
 NationalOption = Annotated[bool, typer.Option("--national", help="Every park (the default without --park/--province).")]
@@ -301,6 +303,13 @@ def _scope(park: list[str] | None, province: str | None, national: bool) -> tupl
     if park and province:
         raise fail("give --park or --province, not both")
     return park or None, province
+
+
+def _reporting(work: Callable[[Callable[[str], None]], T], lang: str) -> T:
+    """Run work that reports each park it judges, with the report on a status line."""
+    with progress() as bar:
+        task = bar.add_task("", total=None)
+        return attempt(lambda: work(lambda text: bar.update(task, description=text)), lang)
 
 
 def _standing(value: str, lang: str) -> str:
@@ -332,20 +341,12 @@ def compare(
     lang = i18n.language(lang)
     park_ids, province = _scope(park, province, national)
     database = connect(db)
-    with progress() as bar:
-        task = bar.add_task("", total=None)
-        found, coverage = attempt(
-            lambda: regulation.compare(
-                database,
-                packs,
-                park_ids,
-                province,
-                year,
-                time_limit_s=time_limit,
-                progress=lambda text: bar.update(task, description=text),
-            ),
-            lang,
-        )
+    found, coverage = _reporting(
+        lambda report: regulation.compare(
+            database, packs, park_ids, province, year, time_limit_s=time_limit, progress=report
+        ),
+        lang,
+    )
     payload = regulation.comparison_dict(found, coverage, lang)
     if output == OutputFormat.json:
         print_json(payload)
@@ -460,22 +461,12 @@ def sweep(
     except ValueError as exc:
         raise fail(f"--from {low} --to {high} --step {step}: {exc}") from None
     database = connect(db)
-    with progress() as bar:
-        task = bar.add_task("", total=None)
-        steps, coverage = attempt(
-            lambda: regulation.sweep(
-                database,
-                pack,
-                criterion,
-                thresholds,
-                park_ids,
-                province,
-                year,
-                time_limit,
-                progress=lambda text: bar.update(task, description=text),
-            ),
-            lang,
-        )
+    steps, coverage = _reporting(
+        lambda report: regulation.sweep(
+            database, pack, criterion, thresholds, park_ids, province, year, time_limit, progress=report
+        ),
+        lang,
+    )
     note = coverage.note()
     if output == OutputFormat.json:
         print_json(
