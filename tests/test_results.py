@@ -156,3 +156,36 @@ def test_results_command_as_json_and_xlsx(tmp_path: Path) -> None:
         env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"},
     ).stdout
     assert "Opportunities implemented" in table and "Electricity (MWh/yr)" in table
+
+
+def test_investment_links_and_certificates_from_the_raw_rows_and_the_recorded_procedures(sqlite_db: Database) -> None:
+    import datetime as dt
+
+    demo.load(sqlite_db)
+    rows = demo.rows()["opportunities"]
+    implemented = [r for r in rows if r["stage"] == "implemented"]
+    # an eco-enterprise granted in 2025, a park granted in 2026, a refused enterprise
+    eco = api.submit_application(sqlite_db, "DEEPC", dt.date(2025, 3, 3), "enterprise", "DEEPC-001")
+    api.record_application_step(sqlite_db, eco, "forward", dt.date(2025, 3, 5))
+    api.record_application_step(sqlite_db, eco, "granted", dt.date(2025, 4, 1))
+    park = api.submit_application(sqlite_db, "NAMCAUKIEN", dt.date(2025, 11, 3))
+    api.record_application_step(sqlite_db, park, "granted", dt.date(2026, 1, 15))
+    refused = api.submit_application(sqlite_db, "DEEPC", dt.date(2025, 3, 3), "enterprise", "DEEPC-002")
+    api.record_application_step(sqlite_db, refused, "refused", dt.date(2025, 4, 1))
+
+    table = api.results(sqlite_db).as_dict()
+    for kind in ("recp", "symbiosis"):
+        invested = sum(r.get("investment_vnd") or 0 for r in implemented if r["kind"] == kind)
+        assert table["investment_mobilised_vnd"][kind] == pytest.approx(invested)
+    assert table["investment_mobilised_vnd"]["total"] == pytest.approx(
+        sum(r.get("investment_vnd") or 0 for r in implemented)
+    )
+    assert table["investment_unknown_for"] == sum(r.get("investment_vnd") is None for r in implemented)
+    links = [r for r in rows if r["kind"] == "symbiosis"]
+    assert table["symbiosis_links"] == {
+        "identified": sum(r["stage"] != "dropped" for r in links),
+        "operating": sum(r["stage"] == "implemented" for r in links),
+    }
+    assert table["certified"] == {"parks": 1, "eco_enterprises": 1}
+    assert api.results(sqlite_db, year=2025).as_dict()["certified"] == {"parks": 0, "eco_enterprises": 1}
+    assert api.results(sqlite_db, park_ids=["DEEPC"]).as_dict()["certified"] == {"parks": 0, "eco_enterprises": 1}

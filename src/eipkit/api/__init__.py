@@ -318,8 +318,9 @@ def results(
         else:
             parks, scope = None, "all"
         opportunities = repository.opportunities_where(session, parks)
+        applications = repository.applications(session, parks)
     rate = usd_rate if usd_rate is not None else reference.usd_rate(year or dt.date.today().year)
-    return results_table.results(opportunities, scope, year, rate)
+    return results_table.results(opportunities, scope, year, rate, applications)
 
 
 def province_parks(session: Session, province: str, former: bool = False) -> list[Park]:

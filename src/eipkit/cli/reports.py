@@ -88,6 +88,18 @@ def results(
         rows,
         right=[1, 2, 3],
     )
+    programme = [
+        (i18n.t(key, lang), *(None if v is None else figure(v, lang, 0) for v in values))
+        for key, *values in table.programme_rows()
+    ]
+    print_table(
+        i18n.t("res.programme_title", lang),
+        ["", i18n.t("ui.total", lang), "RECP", i18n.t("ui.symbiosis", lang)],
+        programme,
+        right=[1, 2, 3],
+    )
+    if table.investment_unknown:
+        console.print(i18n.t("res.investment_unknown", lang, count=table.investment_unknown))
 
 
 def report(

@@ -14,7 +14,7 @@ from typing import Any
 
 from eipkit import reference
 from eipkit.accounting import Factors, combustion
-from eipkit.model import Opportunity
+from eipkit.model import Application, Opportunity
 
 KINDS = ("recp", "symbiosis")
 BASES = ("expected", "measured")
@@ -76,6 +76,21 @@ class ResultsTable:
     co2e_computed: int = 0
     years: set[int] = field(default_factory=set)  # whose grid factors priced a computed CO2e
     fuels: set[str] = field(default_factory=set)  # whose factors priced a computed CO2e
+    investment_vnd: dict[str, float] = field(default_factory=dict)  # of implemented opportunities, by kind
+    investment_unknown: int = 0  # implemented opportunities without an investment figure: the sum is a lower bound
+    symbiosis_links: dict[str, int] = field(default_factory=dict)  # identified (not dropped) and operating
+    certified: dict[str, int] = field(default_factory=dict)  # parks and eco-enterprises granted a certificate
+
+    def programme_rows(self) -> list[tuple[str, float | int | None, float | int | None, float | int | None]]:
+        """What a ministry and a donor report beside the savings, as (message key, total, RECP, symbiosis)."""
+        invested = self.investment_vnd
+        return [
+            ("res.investment_mobilised_vnd", invested["total"], invested["recp"], invested["symbiosis"]),
+            ("res.symbiosis_links_identified", self.symbiosis_links["identified"], None, None),
+            ("res.symbiosis_links_operating", self.symbiosis_links["operating"], None, None),
+            ("res.parks_certified", self.certified["parks"], None, None),
+            ("res.eco_enterprises_certified", self.certified["eco_enterprises"], None, None),
+        ]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -89,6 +104,10 @@ class ResultsTable:
             "cost_saving_usd": {b: v / self.usd_rate for b, v in self.savings["cost_saving_vnd"].items()},
             "usd_rate_vnd": self.usd_rate,
             "co2e_computed_for": self.co2e_computed,
+            "investment_mobilised_vnd": self.investment_vnd,
+            "investment_unknown_for": self.investment_unknown,
+            "symbiosis_links": self.symbiosis_links,
+            "certified": self.certified,
             "savings_basis": "implemented opportunities, yearly savings",
         }
 
@@ -101,8 +120,20 @@ def _by_kind(items: Sequence[tuple[str, Any]]) -> dict[str, int]:
     return result
 
 
-def results(opportunities: Sequence[Opportunity], scope: str, year: int | None, usd_rate: float) -> ResultsTable:
-    """Results up to `year` (identified by then; implemented by then), or of everything recorded."""
+def _granted_by(application: Application, year: int | None) -> bool:
+    outcome = application.outcome
+    return outcome is not None and outcome.step == "granted" and (year is None or outcome.on.year <= year)
+
+
+def results(
+    opportunities: Sequence[Opportunity],
+    scope: str,
+    year: int | None,
+    usd_rate: float,
+    applications: Sequence[Application] = (),
+) -> ResultsTable:
+    """Results up to `year` (identified by then; implemented by then; certificates granted by its end), or of
+    everything recorded. Investment mobilised is the investment of the implemented opportunities."""
     if usd_rate <= 0:
         raise ValueError("the USD rate must be positive")
     recorded = [o for o in opportunities if year is None or o.year_identified is None or o.year_identified <= year]
@@ -117,6 +148,23 @@ def results(opportunities: Sequence[Opportunity], scope: str, year: int | None, 
     table.opportunities_identified = _by_kind([(o.kind, o.opportunity_id) for o in recorded])
     table.opportunities_implemented = _by_kind([(o.kind, o.opportunity_id) for o in implemented])
     table.savings = {name: {basis: 0.0 for basis in BASES} | {"total": 0.0} for name in SAVINGS}
+    table.investment_vnd = {"total": 0.0} | {kind: 0.0 for kind in KINDS}
+    for opportunity in implemented:
+        if opportunity.investment_vnd is None:
+            table.investment_unknown += 1
+            continue
+        table.investment_vnd["total"] += opportunity.investment_vnd
+        table.investment_vnd[opportunity.kind] += opportunity.investment_vnd
+    links = [o for o in recorded if o.kind == "symbiosis"]
+    table.symbiosis_links = {
+        "identified": sum(o.stage != "dropped" for o in links),
+        "operating": table.opportunities_implemented["symbiosis"],
+    }
+    granted = [a for a in applications if _granted_by(a, year)]
+    table.certified = {
+        "parks": len({a.park_id for a in granted if a.enterprise_id is None}),
+        "eco_enterprises": len({a.enterprise_id for a in granted if a.enterprise_id is not None}),
+    }
     for opportunity in implemented:
         basis = opportunity.basis if opportunity.basis in BASES else "expected"
         for name, value in _savings(opportunity).items():

@@ -52,13 +52,20 @@ def write(path: str | Path, table: ResultsTable, lang: str = "vi", annex: list[l
             ]
         )
     ws.append([])
+    ws.append([i18n.t("res.programme_title", lang), i18n.t("ui.total", lang), "RECP", i18n.t("ui.symbiosis", lang)])
+    programme_head = ws.max_row
+    for key, *values in table.programme_rows():
+        ws.append([i18n.t(key, lang), *values])
+    if table.investment_unknown:
+        ws.append([i18n.t("res.investment_unknown", lang, count=table.investment_unknown)])
+    ws.append([])
     ws.append([i18n.t("res.usd_rate", lang), table.usd_rate])
     ws.append([i18n.t("res.basis_note", lang)])
     for row in ws.iter_rows():
         for cell in row:
             if isinstance(cell.value, float):
                 cell.number_format = "#,##0.0"
-    for row_number in (3, 9):
+    for row_number in (3, 9, programme_head):
         for cell in ws[row_number]:
             cell.fill = _HEAD
             cell.font = Font(bold=True)
