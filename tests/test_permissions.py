@@ -145,6 +145,9 @@ PAGES: dict[tuple[str, str], Cases] = {
     ("GET", "/upload"): lambda: [Case("/upload", NOT_MINISTRY)],
     ("POST", "/upload"): lambda: [Case("/upload", NOT_MINISTRY, 400)],
     ("GET", "/reports"): lambda: [Case("/reports", ANYONE)],
+    ("GET", "/reports/results.xlsx"): lambda: [
+        Case("/reports/results.xlsx", lambda u: u.role in ("ministry", "board", "coordinator", "consultant"))
+    ],
     ("GET", "/tools"): lambda: [Case("/tools", ANYONE)],
     ("POST", "/tools/water"): lambda: [Case("/tools/water", ANYONE, 400, data={"problem": "{"})],
     ("POST", "/tools/exchange"): lambda: [Case("/tools/exchange", ANYONE, 400, data={"problem": "{"})],

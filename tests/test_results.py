@@ -189,3 +189,24 @@ def test_investment_links_and_certificates_from_the_raw_rows_and_the_recorded_pr
     assert table["certified"] == {"parks": 1, "eco_enterprises": 1}
     assert api.results(sqlite_db, year=2025).as_dict()["certified"] == {"parks": 0, "eco_enterprises": 1}
     assert api.results(sqlite_db, park_ids=["DEEPC"]).as_dict()["certified"] == {"parks": 0, "eco_enterprises": 1}
+
+
+def test_the_results_workbook_downloads_for_the_parks_a_user_sees(demo_copy: Database) -> None:
+    import io
+
+    from eipkit.web import create_app
+    from web_client import browser
+
+    app = create_app(demo_copy)
+    ministry = browser(app, "bo").get("/reports/results.xlsx?year=2024")
+    sheet = load_workbook(io.BytesIO(ministry.content)).active
+    rows = {r[0]: r[1:] for r in sheet.iter_rows(values_only=True) if r and r[0]}
+    everything = api.results(demo_copy, year=2024)
+    label = "Liên kết cộng sinh đang vận hành"
+    assert rows[label][0] == everything.symbiosis_links["operating"]
+    board = browser(app, "bql-haiphong").get("/reports/results.xlsx")
+    rows = {r[0]: r[1:] for r in load_workbook(io.BytesIO(board.content)).active.iter_rows(values_only=True) if r}
+    hai_phong = api.results(demo_copy, province="Hải Phòng")  # the board's parks, computed the other way
+    invested = rows["Vốn đầu tư huy động (giải pháp đã thực hiện, VND)"][0]
+    assert invested == pytest.approx(hai_phong.investment_vnd["total"])
+    assert browser(app, "dn-deepc-001").get("/reports/results.xlsx").status_code == 403

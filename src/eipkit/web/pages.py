@@ -683,7 +683,33 @@ def reports(request: Request, user: Signed) -> Response:
         place = Place(row["park_id"], row["province"])
         visible.append((row, access.sees_park(user, place), access.sees_park_details(user, place)))
     enterprises = sorted(user.enterprises | ({user.enterprise_id} if user.enterprise_id else set()))
-    return render(request, "reports.html.j2", user, parks=visible, enterprises=enterprises)
+    results = any(sees for _, sees, _ in visible)
+    return render(request, "reports.html.j2", user, parks=visible, enterprises=enterprises, results=results)
+
+
+@router.get("/reports/results.xlsx")
+def results_workbook(request: Request, user: Signed, year: int | None = None) -> Response:
+    """The programme results table of the parks this user sees (every park for the ministry) as a workbook, with the
+    factors and versions that produced it; counts and sums only."""
+    from eipkit.reports import results_workbook as workbook_of
+
+    database, cache = _state(request)
+    seen = [
+        r["park_id"]
+        for r in views.parks(database, cache, user)
+        if access.sees_park(user, park_place(request, r["park_id"]))
+    ]
+    _allow(request, bool(seen))
+    if year is not None and not 1980 <= year <= dt.date.today().year:
+        raise HTTPException(
+            400, i18n.t("err.year_range", language(request), year=year, low=1980, high=dt.date.today().year)
+        )
+    table = api.results(database, None if user.role == "ministry" else seen, year=year)
+    folder = tempfile.TemporaryDirectory()
+    path = Path(folder.name) / (f"ket-qua-{year}.xlsx" if year else "ket-qua.xlsx")
+    lang = language(request)
+    workbook_of.write(path, table, lang, api.results_provenance(database, table).rows(lang))
+    return _file(path, folder, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 async def _problem_file(request: Request) -> tuple[dict[str, str], Any]:
