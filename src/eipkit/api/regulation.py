@@ -187,6 +187,7 @@ def ministry_summary(
         by_province[judged.province]["enterprises_changed"] += judged.changed
     coverage = reader.coverage()
     note = coverage.note()
+    park_causes, enterprise_causes = comparison.causes("park"), comparison.causes("enterprise")
     return {
         "packs": [{"id": p.id, "version": p.version, "title": p.title[lang]} for p in loaded],
         "coverage": {"parks": coverage.parks, "of": coverage.of, "complete": coverage.complete},
@@ -202,14 +203,14 @@ def ministry_summary(
                 "criterion": cid,
                 "title": titles[cid],
                 "parks": parks,
-                "enterprises": comparison.causes("enterprise").get(cid, 0),
+                "enterprises": enterprise_causes.get(cid, 0),
             }
-            for cid, parks in sorted(comparison.causes("park").items())
+            for cid, parks in sorted(park_causes.items())
         ]
         + [
             {"criterion": cid, "title": titles[cid], "parks": 0, "enterprises": count}
-            for cid, count in sorted(comparison.causes("enterprise").items())
-            if cid not in comparison.causes("park")
+            for cid, count in sorted(enterprise_causes.items())
+            if cid not in park_causes
         ],
         "by_province": [{"province": name, **row} for name, row in sorted(by_province.items())],
         "sweep": {"pack": loaded[-1].id, "criterion": criterion, "steps": [vars(s) for s in steps]},

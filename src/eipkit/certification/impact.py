@@ -171,12 +171,13 @@ class Comparison:
         return dict(Counter(c.criterion.id for j in subjects if j.changed for c in j.causes))
 
 
-def _causes(first: RulePack, second: RulePack, a: Standing, b: Standing, enterprise: bool) -> tuple[Cause, ...]:
+def _causes(
+    first: RulePack, second: RulePack, pairs: Sequence[CriterionPair], a: Standing, b: Standing
+) -> tuple[Cause, ...]:
     """Why a subject stands differently: the criteria that fail (or cannot be judged) on the side it stands worse,
-    where their counterpart on the other side does not."""
+    where their counterpart on the other side (`pairs`, from `diff`) does not."""
     if a.standing == b.standing or NO_CRITERIA in (a.standing, b.standing):
         return ()
-    pairs = diff(first, second, enterprise)
     status_a = {r.criterion.id: r.status for r in a.results}
     status_b = {r.criterion.id: r.status for r in b.results}
     rank = {ELIGIBLE: 0, UNDETERMINED: 1, NOT_ELIGIBLE: 2}
@@ -212,12 +213,13 @@ def compare(
         raise RulePackError("cert.compare_two")
     comparison = Comparison(tuple(packs))
     first, last = packs[0], packs[-1]
+    park_pairs, enterprise_pairs = diff(first, last), diff(first, last, enterprise=True)
     for number, facts in enumerate(parks, start=1):
         if progress:
             progress(f"park {number}: {facts.park.park_id}")
         park = facts.park
         standings = tuple(standing(_all_criteria(p, facts)) for p in packs)
-        causes = _causes(first, last, standings[0], standings[-1], False)
+        causes = _causes(first, last, park_pairs, standings[0], standings[-1])
         comparison.parks.append(
             Judged("park", park.park_id, park.name, park.park_id, park.province, facts.year, standings, causes)
         )
@@ -226,7 +228,7 @@ def compare(
         for enterprise in facts.enterprises:
             own = enterprise_facts(facts, enterprise)
             standings = tuple(standing(_all_criteria(p, own, enterprise=True)) for p in packs)
-            causes = _causes(first, last, standings[0], standings[-1], True)
+            causes = _causes(first, last, enterprise_pairs, standings[0], standings[-1])
             comparison.enterprises.append(
                 Judged(
                     "enterprise",
@@ -275,10 +277,8 @@ def sweep(
         if progress:
             progress(f"park {number}: {facts.park.park_id}")
         park_results = _all_criteria(pack, facts)
-        enterprises = [
-            (enterprise_facts(facts, e), _all_criteria(pack, enterprise_facts(facts, e), True))
-            for e in facts.enterprises
-        ]
+        own_facts = [enterprise_facts(facts, e) for e in facts.enterprises]
+        enterprises = [(own, _all_criteria(pack, own, True)) for own in own_facts]
         for row, criterion in zip(rows, at, strict=True):
             results = _swap(park_results, criterion, facts)
             verdict = standing(results).standing
