@@ -216,7 +216,7 @@ def test_the_ministry_compares_two_decrees_and_sweeps_a_threshold(
 ) -> None:
     page = _page(browser, server, "bo", width, height)
     page.goto("/national/regulation")
-    page.get_by_test_id("regulation-form").get_by_role("button").click()
+    page.locator("[data-testid=regulation-form] button[type=submit]").click()
     page.wait_for_selector("[data-testid=impact-sweep]", timeout=60_000)
     page.wait_for_selector("#job div.chart .main-svg")
     expect(page.locator("[data-testid=impact-sweep] tr")).to_have_count(8)  # 10, 15, ..., 40 and the header

@@ -193,4 +193,26 @@ def test_the_ministry_compares_rule_packs_over_every_park_and_sees_counts_only(d
     assert named == [] and coverage.complete
     bad = ministry.post("/national/regulation", data=form | {"criterion": "D82-43.5"})
     assert bad.status_code == 400 and "không có tiêu chí" in bad.text
+
+    import yaml
+
+    from eipkit.certification import rules
+
+    shipped = rules.resources.files("eipkit.data").joinpath("rules/vn-decree-35-2022.yaml").read_text("utf-8")
+    draft = yaml.safe_load(shipped)
+    draft["pack"]["id"] = "du-thao-2026"
+    draft["criteria"][6]["threshold"]["value"] = 30  # D35-37.2.c, the RECP share
+    assert draft["criteria"][6]["id"] == "D35-37.2.c"
+    text = yaml.safe_dump(draft, allow_unicode=True)
+    upload = {"draft": ("du-thao.yaml", text.encode("utf-8"), "application/x-yaml")}
+    fields = form | {"csrf_token": csrf(ministry, "/national/regulation"), "first": "vn-decree-35-2022"}
+    page = finished_job(ministry, ministry.post("/national/regulation", data=fields, files=upload).text)
+    assert "du-thao-2026" in page
+    # the draft moves a park criterion only: its eco-enterprises are Decree 35's, in both columns of the row
+    parks_eligible = comparison.counts("park")[1]["eligible"]
+    assert page.count(f"{parks_eligible} KCN · {counts[1]['eligible']} DN") == 2
+    draft["criteria"][6]["measure"] = "nonsense"
+    broken = {"draft": ("du-thao.yaml", yaml.safe_dump(draft).encode("utf-8"), "application/x-yaml")}
+    refused = ministry.post("/national/regulation", data=fields, files=broken)
+    assert refused.status_code == 400 and "D35-37.2.c.measure" in refused.text
     assert browser(app, "bql-haiphong").get("/national/regulation").status_code == 403

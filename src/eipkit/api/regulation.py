@@ -158,9 +158,18 @@ def comparison_dict(
     return payload
 
 
+PackSpec = str | dict[str, str]  # a shipped pack's id or a pack file, or a draft's {"name", "text"}
+
+
+def pack_of(spec: PackSpec) -> rules.RulePack:
+    if isinstance(spec, dict):
+        return rules.parse(spec["text"], spec["name"])
+    return rules.load(spec)
+
+
 def ministry_summary(
     database: Database,
-    packs: Sequence[str],
+    packs: Sequence[PackSpec],
     criterion: str,
     thresholds: Sequence[float],
     lang: str = "vi",
@@ -170,7 +179,7 @@ def ministry_summary(
     """What the ministry's page shows: every park read once, compared under the packs and swept on one criterion
     of the last pack, as counts only (by standing, by change, by cause, by province); no enterprise, no park
     named."""
-    loaded = [rules.load(p) for p in packs]
+    loaded = [pack_of(p) for p in packs]
     if progress:
         progress("judging")
     reader = _Reader(database, _parks_in_scope(database, None, None), None, time_limit_s, None)

@@ -129,6 +129,12 @@ def load(name: str | Path) -> RulePack:
     return _parsed(text, where)
 
 
+def parse(text: str, where: str) -> RulePack:
+    """A pack from its YAML text (a draft uploaded through the web), checked like the shipped ones; `where` names
+    it in messages."""
+    return _parsed(text, where)
+
+
 @lru_cache(maxsize=32)
 def _parsed(text: str, where: str) -> RulePack:
     """A pack read once per text: every park's dashboard asks for the same pack."""

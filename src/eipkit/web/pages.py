@@ -211,20 +211,41 @@ def national_regulation(request: Request, user: Signed) -> Response:
     return render(request, "regulation.html.j2", user, packs=packs, default=current.id, criteria=_sweepable(current))
 
 
+DRAFT_LIMIT = 200_000  # bytes of a draft rule pack
+
+
 @router.post("/national/regulation")
 async def national_regulation_run(request: Request, user: Signed) -> Response:
+    """Two packs compared as a job: shipped ones, or a draft pack file in place of the second, checked first."""
     from eipkit.certification import rules
 
     _allow(request, user.role == "ministry")
     form = await checked_form(request)
+    upload = (await request.form()).get("draft")
     lang = language(request)
     shipped = rules.packs()
-    packs = [form.get("first", ""), form.get("second", "")]
-    if not all(p in shipped for p in packs) or packs[0] == packs[1]:
+    first, second = form.get("first", ""), form.get("second", "")
+    draft = None
+    if isinstance(upload, UploadFile) and upload.filename:
+        content = await upload.read(DRAFT_LIMIT + 1)
+        try:
+            if len(content) > DRAFT_LIMIT:
+                raise ValueError
+            draft = {"name": Path(upload.filename).name[:100], "text": content.decode("utf-8")}
+            second_pack = rules.parse(draft["text"], draft["name"])
+        except rules.RulePackError as exc:  # before ValueError, which it is too
+            raise HTTPException(400, exc.text(lang)) from None
+        except (ValueError, UnicodeDecodeError):
+            raise HTTPException(400, i18n.t("web.impact_draft", lang, limit=DRAFT_LIMIT // 1000)) from None
+    elif second in shipped and second != first:
+        second_pack = rules.load(second)
+    else:
+        raise HTTPException(400, i18n.t("web.impact_packs", lang))
+    if first not in shipped:
         raise HTTPException(400, i18n.t("web.impact_packs", lang))
     criterion = form.get("criterion", "")
-    if criterion not in {c.id for c in _sweepable(rules.load(packs[1]))}:
-        raise HTTPException(400, i18n.t("web.impact_criterion", lang, pack=packs[1]))
+    if criterion not in {c.id for c in _sweepable(second_pack)}:
+        raise HTTPException(400, i18n.t("web.impact_criterion", lang, pack=second_pack.id))
     try:
         low, high, step = (float(form.get(k, "").replace(",", ".")) for k in ("low", "high", "step"))
         thresholds = regulation.thresholds_between(low, high, step)
@@ -232,6 +253,7 @@ async def national_regulation_run(request: Request, user: Signed) -> Response:
         raise HTTPException(400, i18n.t("web.impact_range", lang)) from None
     if len(thresholds) > 50:
         raise HTTPException(400, i18n.t("web.impact_range", lang))
+    packs = [first, draft or second]
     params = {"packs": packs, "criterion": criterion, "thresholds": thresholds, "lang": lang}
     return render(request, "_job.html.j2", user, job=_submit(request, user, "certification.impact", params))
 
