@@ -393,7 +393,8 @@ def diff(
     output: FormatOption = OutputFormat.table,
     lang: LangOption = None,
 ) -> None:
-    """Two packs' criteria side by side, paired by what they measure: thresholds, wording, new and dropped ones."""
+    """Two packs' criteria side by side (paired as the packs declare, else by what they measure): thresholds,
+    wording, new, dropped and redefined criteria."""
     from eipkit.api import regulation
 
     lang = i18n.language(lang)
