@@ -14,7 +14,7 @@ dropped.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from eipkit.certification.evaluate import FAIL, PASS, UNKNOWN, CriterionResult, enterprise_facts, judge
@@ -205,7 +205,6 @@ def compare(
     packs: Sequence[RulePack],
     parks: Iterable[ParkFacts],
     enterprises: bool = True,
-    progress: Callable[[str], None] | None = None,
 ) -> Comparison:
     """Every park (and, with `enterprises`, each of its enterprises) under each pack; causes between the first pack
     and the last."""
@@ -214,9 +213,7 @@ def compare(
     comparison = Comparison(tuple(packs))
     first, last = packs[0], packs[-1]
     park_pairs, enterprise_pairs = diff(first, last), diff(first, last, enterprise=True)
-    for number, facts in enumerate(parks, start=1):
-        if progress:
-            progress(f"park {number}: {facts.park.park_id}")
+    for facts in parks:
         park = facts.park
         standings = tuple(standing(_all_criteria(p, facts)) for p in packs)
         causes = _causes(first, last, park_pairs, standings[0], standings[-1])
@@ -262,10 +259,10 @@ def sweep(
     criterion_id: str,
     thresholds: Sequence[float],
     parks: Iterable[ParkFacts],
-    progress: Callable[[str], None] | None = None,
 ) -> list[SweepStep]:
     """The pack with one criterion's threshold set to each value in turn, over the same parks: the facts are read
-    once, the other criteria judged once, the swept one judged again at each value."""
+    once, the other criteria judged once, the swept one judged again at each value (a park criterion leaves the
+    eco-enterprises as they are, counted once per park)."""
     park_level = {c.id: c for c in pack.criteria}
     enterprise_level = {c.id: c for c in pack.enterprise_criteria}
     swept = park_level.get(criterion_id) or enterprise_level.get(criterion_id)
@@ -273,12 +270,12 @@ def sweep(
         raise RulePackError("cert.unknown_criterion", pack=pack.id, ids=criterion_id)
     at = [_with_threshold(swept, value) for value in thresholds]
     rows = [[0, 0, 0, 0, 0] for _ in thresholds]
-    for number, facts in enumerate(parks, start=1):
-        if progress:
-            progress(f"park {number}: {facts.park.park_id}")
+    for facts in parks:
         park_results = _all_criteria(pack, facts)
         own_facts = [enterprise_facts(facts, e) for e in facts.enterprises]
         enterprises = [(own, _all_criteria(pack, own, True)) for own in own_facts]
+        unmoved = sum(standing(results).standing == ELIGIBLE for _, results in enterprises)
+        eco = None if criterion_id in enterprise_level else unmoved
         for row, criterion in zip(rows, at, strict=True):
             results = _swap(park_results, criterion, facts)
             verdict = standing(results).standing
@@ -288,9 +285,13 @@ def sweep(
             row[2] += verdict == ELIGIBLE
             row[3] += verdict != NOT_ELIGIBLE
             if meets:
-                row[4] += sum(
-                    standing(_swap(own_results, criterion, own)).standing == ELIGIBLE
-                    for own, own_results in enterprises
+                row[4] += (
+                    eco
+                    if eco is not None
+                    else sum(
+                        standing(_swap(own_results, criterion, own)).standing == ELIGIBLE
+                        for own, own_results in enterprises
+                    )
                 )
     return [SweepStep(t, *row) for t, row in zip(thresholds, rows, strict=True)]
 

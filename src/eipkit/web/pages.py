@@ -697,13 +697,19 @@ async def upload(request: Request, user: Signed) -> Response:
     return render(request, "upload.html.j2", user, problems=None, result=result)
 
 
+def _parks_seen(database: Database, cache: Any, user: User) -> list[tuple[dict[str, Any], bool, bool]]:
+    """Each park listed for this user, whether they see its figures and whether they see its details."""
+    seen = []
+    for row in views.parks(database, cache, user):
+        place = Place(row["park_id"], row["province"])
+        seen.append((row, access.sees_park(user, place), access.sees_park_details(user, place)))
+    return seen
+
+
 @router.get("/reports")
 def reports(request: Request, user: Signed) -> Response:
     database, cache = _state(request)
-    visible = []
-    for row in views.parks(database, cache, user):
-        place = Place(row["park_id"], row["province"])
-        visible.append((row, access.sees_park(user, place), access.sees_park_details(user, place)))
+    visible = _parks_seen(database, cache, user)
     enterprises = sorted(user.enterprises | ({user.enterprise_id} if user.enterprise_id else set()))
     results = any(sees for _, sees, _ in visible)
     return render(request, "reports.html.j2", user, parks=visible, enterprises=enterprises, results=results)
@@ -716,11 +722,7 @@ def results_workbook(request: Request, user: Signed, year: int | None = None) ->
     from eipkit.reports import results_workbook as workbook_of
 
     database, cache = _state(request)
-    seen = [
-        r["park_id"]
-        for r in views.parks(database, cache, user)
-        if access.sees_park(user, park_place(request, r["park_id"]))
-    ]
+    seen = [row["park_id"] for row, sees, _ in _parks_seen(database, cache, user) if sees]
     _allow(request, bool(seen))
     if year is not None and not 1980 <= year <= dt.date.today().year:
         raise HTTPException(
