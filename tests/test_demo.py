@@ -26,12 +26,13 @@ TONNES_PER_UNIT = {"t": 1.0, "kg": 1e-3}
 
 def test_the_six_programme_parks_with_their_facts() -> None:
     rows = demo.rows()
-    parks = {p["park_id"]: p for p in rows["parks"]}
+    parks = {p["park_id"]: p for p in rows["parks"] if p.get("kind") != "city"}
     assert set(parks) == {"DEEPC", "HIEPPHUOC", "AMATA-BH", "VSIP-BN", "TANDO", "NAMCAUKIEN"}
+    assert [p["park_id"] for p in rows["parks"] if p.get("kind") == "city"] == ["NCK-DOTHI"]  # beside Nam Cầu Kiền
     assert parks["VSIP-BN"]["province"] == "Bắc Ninh" and parks["VSIP-BN"]["area_ha"] == 700
     assert parks["HIEPPHUOC"]["area_ha"] == 311 + 579
     assert all("giả lập" in e["name"] for e in rows["enterprises"])
-    per_park = Counter(e["park_id"] for e in rows["enterprises"])
+    per_park = Counter(e["park_id"] for e in rows["enterprises"] if e["park_id"] in parks)
     assert all(25 <= n <= 40 for n in per_park.values())
 
 
@@ -103,4 +104,5 @@ def test_loading_the_demo_twice_updates_instead_of_duplicating(database: Databas
     second = demo.load(database)
     assert {name: len(rows) for name, rows in dump(database).items() if name != "imports"} == counts
     assert all(c["inserted"] == 0 for c in second.result.counts.values())
-    assert counts["enterprises"] == first.enterprises == 186
+    facilities = sum(len(c["facilities"]) for c in demo.spec()["cities"])
+    assert first.enterprises == 186 and counts["enterprises"] == 186 + facilities == 191

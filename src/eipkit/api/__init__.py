@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # the symbiosis modules load linopy; commands that do not opt
     from eipkit.symbiosis.candidates import CandidateSet
     from eipkit.symbiosis.engine import Limits
     from eipkit.symbiosis.network import Solution
+    from eipkit.symbiosis.park_city import ParkCity
 
 
 class NotFound(LookupError):
@@ -319,8 +320,13 @@ def results(
             parks, scope = None, "all"
         opportunities = repository.opportunities_where(session, parks)
         applications = repository.applications(session, parks)
+        outside = {
+            e.enterprise_id
+            for c in repository.parks(session, cities=True)
+            for e in repository.enterprises(session, c.park_id)
+        }
     rate = usd_rate if usd_rate is not None else reference.usd_rate(year or dt.date.today().year)
-    return results_table.results(opportunities, scope, year, rate, applications)
+    return results_table.results(opportunities, scope, year, rate, applications, outside)
 
 
 def province_parks(session: Session, province: str, former: bool = False) -> list[Park]:
@@ -415,18 +421,29 @@ def enterprise_profile(database: Database, enterprise_id: str) -> tuple[Enterpri
         return enterprise, repository.park(session, enterprise.park_id)
 
 
-def _scope_parks(session: Session, park_ids: Sequence[str] | None, province: str | None) -> list[Park]:
+def _scope_parks(
+    session: Session, park_ids: Sequence[str] | None, province: str | None, cities: bool = False
+) -> list[Park]:
+    """The parks named, a province's, or all; with `cities`, also the cities of their provinces (for symbiosis:
+    park-city exchanges are found from either side)."""
     if province is not None:
-        return province_parks(session, province)
-    if park_ids:
+        found = province_parks(session, province)
+    elif park_ids:
         found = []
         for park_id in park_ids:
             park = repository.park(session, park_id)
             if park is None:
                 raise NotFound(f"no park '{park_id}' in the database")
             found.append(park)
+    else:
+        found = repository.parks(session)
+    if not cities:
         return found
-    return repository.parks(session)
+    chosen = {p.park_id for p in found}
+    wanted = {p.province for p in found}
+    return found + [
+        c for c in repository.parks(session, cities=True) if c.province in wanted and c.park_id not in chosen
+    ]
 
 
 @dataclass(frozen=True)
@@ -491,7 +508,7 @@ def symbiosis_candidates(
     from eipkit.symbiosis import candidates, knowledge
 
     with database.sessions() as session:
-        parks = _scope_parks(session, park_ids, province)
+        parks = _scope_parks(session, park_ids, province, cities=True)
         members = [e for p in parks for e in repository.enterprises(session, p.park_id)]
         records = repository.records(session, [e.enterprise_id for e in members])
     kb = knowledge.knowledge_base(knowledge_file)
@@ -548,18 +565,21 @@ def national_symbiosis(
 
     found, solution = solve_symbiosis(database, None, None, objective, limits, None, progress)
     with database.sessions() as session:
-        province_of_park = {p.park_id: p.province for p in repository.parks(session)}
+        everywhere = [*repository.parks(session), *repository.parks(session, cities=True)]
+        province_of_park = {p.park_id: p.province for p in everywhere}
         province = {e.enterprise_id: province_of_park[e.park_id] for e in repository.all_enterprises(session)}
     names = {e.resource: e.name(lang) for e in knowledge.shipped()}
+    water = {e.resource for e in found.entries.values() if e.form == "water"}
     links = solution.links
 
     def grouped(key: Any) -> list[dict[str, Any]]:
         rows: dict[str, dict[str, Any]] = {}
         for link in links.itertuples():
             group = key(link)
-            row = rows.setdefault(group, {"group": group, "links": 0, "tonnes": 0.0, "money_vnd": 0.0, "co2e_t": 0.0})
+            empty = {"group": group, "links": 0, "tonnes": 0.0, "water_m3": 0.0, "money_vnd": 0.0, "co2e_t": 0.0}
+            row = rows.setdefault(group, empty)
             row["links"] += 1
-            row["tonnes"] += float(link.flow_t)
+            row["water_m3" if link.resource in water else "tonnes"] += float(link.flow_t)
             row["money_vnd"] += float(link.flow_t * link.margin_vnd_per_t - link.fixed_cost_vnd_per_year)
             row["co2e_t"] += float(link.flow_t * link.co2e_t_per_t)
         return sorted(rows.values(), key=lambda r: -r["money_vnd"])
@@ -577,7 +597,10 @@ def national_symbiosis(
         "links_across_provinces": int(across),
         "net_benefit_vnd_per_year": solution.net_benefit_vnd_per_year,
         "co2e_avoided_t_per_year": solution.co2e_avoided_t_per_year,
-        "diverted_t_per_year": solution.diverted_t_per_year,
+        "diverted_t_per_year": float(links.loc[~links["resource"].isin(water), "flow_t"].sum()) if len(links) else 0.0,
+        "water_reused_m3_per_year": float(links.loc[links["resource"].isin(water), "flow_t"].sum())
+        if len(links)
+        else 0.0,
         "by_province": grouped(lambda link: province[link.supply_enterprise]),
         "by_resource": grouped(lambda link: names.get(link.resource, link.resource)),
     }
@@ -587,17 +610,22 @@ def store_links(session: Session, found: CandidateSet, solution: Solution) -> li
     """Each selected link as a proposed symbiosis opportunity, in the caller's transaction; returns their ids."""
     year = dt.date.today().year
     park_of = {e.enterprise_id: e.park_id for e in repository.all_enterprises(session)}
+    cities = {c.park_id for c in repository.parks(session, cities=True)}
     stored = []
     for link in solution.links.itertuples():
         kb_id = link.supply.split("|")[1]
         opportunity_id = f"IS-{link.supply_enterprise}-{link.demand_enterprise}-{kb_id}"
+        supplier, receiver = park_of[link.supply_enterprise], park_of[link.demand_enterprise]
+        water = found.entries[kb_id].form == "water"
         values = {
-            "park_id": park_of[link.supply_enterprise],
+            # a park-city link belongs to the park's side, as symbiosis with a third party (Decree 35 Art. 36(2)(b))
+            "park_id": receiver if supplier in cities else supplier,
             "kind": "symbiosis",
             "title": f"{found.labels[link.supply]} → {link.demand_enterprise} ({found.labels[link.demand]})",
-            "category": "input_output_exchange",
+            "category": "third_party_symbiosis" if {supplier, receiver} & cities else "input_output_exchange",
             "basis": "expected",
-            "waste_t": float(link.flow_t),
+            "waste_t": None if water else float(link.flow_t),
+            "water_m3": float(link.flow_t) if water else None,
             "cost_saving_vnd": float(link.flow_t * link.margin_vnd_per_t - link.fixed_cost_vnd_per_year),
             "co2e_t": float(link.flow_t * link.co2e_t_per_t),
         }
@@ -701,11 +729,39 @@ def annual_report(
 
     facts = park_facts(database, park_id, year)
     if enterprise_id is None:
-        return annual.park_report(facts, lang)
+        report = annual.park_report(facts, lang)
+        across = park_city(database, park_id, facts.year)
+        if across.cities:
+            report["park_city"] = annual.park_city_section(across)
+        return report
     enterprise = facts.members.get(enterprise_id)
     if enterprise is None:
         raise NotFound(f"no enterprise '{enterprise_id}' in park '{park_id}'")
     return annual.enterprise_report(facts, enterprise, lang)
+
+
+def park_city(database: Database, park_id: str, year: int | None = None) -> ParkCity:
+    """What crosses the boundary between a park and the cities of its province in a year (default: the park's
+    latest year of records)."""
+    from eipkit.symbiosis import park_city as boundary
+
+    with database.sessions() as session:
+        park = repository.park(session, park_id)
+        if park is None:
+            raise NotFound(f"no park '{park_id}' in the database")
+        members = _members(session, park_id)
+        cities = {c.park_id: c.name for c in repository.parks(session, province=park.province, cities=True)}
+        park_of = {e: park_id for e in members}
+        for city in cities:
+            park_of |= {e.enterprise_id: city for e in repository.enterprises(session, city)}
+        own = repository.records(session, members)
+        theirs = repository.records(session, [e for e, p in park_of.items() if p != park_id])
+        opportunities = repository.opportunities(session, park_id)
+    if year is None:
+        years = own.years()
+        year = years[-1] if years else dt.date.today().year - 1
+    waste = own.waste + theirs.waste
+    return boundary.flows(park_id, year, set(members), opportunities, waste, park_of, cities)
 
 
 def park_provenance(database: Database, park_id: str, year: int | None = None, pack: str | None = None) -> Provenance:

@@ -22,6 +22,7 @@ from eipkit.certification.measures import MEASURES
 from eipkit.certification.rules import Criterion
 from eipkit.model import Enterprise
 from eipkit.reports.document import Document
+from eipkit.symbiosis.park_city import ParkCity
 
 PLANNED = ("identified", "proposed", "feasibility", "implementing")
 
@@ -165,6 +166,23 @@ def park_report(facts: ParkFacts, lang: str = "vi") -> dict[str, Any]:
     }
 
 
+def park_city_section(across: ParkCity) -> dict[str, Any]:
+    """The park-city circular economy of the year: links with the cities of the province in operation, and planned."""
+    done, planned = across.operating, across.planned
+    return {
+        "cities": ", ".join(across.cities),
+        "links_operating": done.links,
+        "water_reused_across_m3": round(done.water_reused_m3, 1),
+        "municipal_waste_used_t": round(done.municipal_waste_used_t, 1),
+        "industrial_to_city_t": round(done.industrial_to_city_t, 1),
+        "co2e_avoided_across_t": round(done.co2e_avoided_t, 2),
+        "links_planned": planned.links,
+        "water_planned_m3": round(planned.water_reused_m3, 1),
+        "waste_planned_t": round(planned.municipal_waste_used_t + planned.industrial_to_city_t, 1),
+        "co2e_planned_t": round(planned.co2e_avoided_t, 2),
+    }
+
+
 def enterprise_report(facts: ParkFacts, enterprise: Enterprise, lang: str = "vi") -> dict[str, Any]:
     """Form B.4 (annual report of an eco-enterprise to the investor and the board) and its B.5 indicators."""
     own = enterprise_facts(facts, enterprise)
@@ -216,7 +234,7 @@ def report_document(report: dict[str, Any], lang: str = "vi") -> Document:
     document.heading(title)
     document.paragraph(t("annual.legal_basis", lang))
     headers = [t("annual.column.item", lang), t("annual.column.value", lang)]
-    for section in ("land", "recp", "symbiosis"):
+    for section in ("land", "recp", "symbiosis", "park_city"):
         if section in report:
             document.heading(t(f"annual.section.{section}", lang), 2)
             rows = [[t(f"annual.item.{k}", lang), i18n.shown(v, lang, "saving.")] for k, v in report[section].items()]

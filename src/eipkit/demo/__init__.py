@@ -75,6 +75,7 @@ class Generator:
     def __init__(self, parks: list[dict[str, Any]] | None = None, seed: int | None = None) -> None:
         self.spec = spec()
         self.parks = self.spec["parks"] if parks is None else parks
+        self.cities: list[dict[str, Any]] = self.spec.get("cities", []) if parks is None else []
         self.rng = random.Random(self.spec["seed"] if seed is None else seed)
         self.years: list[int] = self.spec["years"]
         self.rows: dict[str, list[dict[str, Any]]] = {name: [] for name in contract.sheets()}
@@ -83,7 +84,118 @@ class Generator:
     def run(self) -> dict[str, list[dict[str, Any]]]:
         for park in self.parks:
             self._park(park)
+        for city in self.cities:
+            self._city(city)
         return self.rows
+
+    def _city(self, city: dict[str, Any]) -> None:
+        """A city's municipal sources and sinks from their stated figures, grown at a fixed rate (no random draw, so
+        the parks' figures stay as they were)."""
+        park_id = city["park_id"]
+        self.rows["parks"].append(
+            {
+                "park_id": park_id,
+                "name": city["name"],
+                "province": city["province"],
+                "area_ha": city["area_ha"],
+                "lat": city["lat"],
+                "lon": city["lon"],
+                "investor": city["investor"],
+                "kind": "city",
+            }
+        )
+        for facility in city["facilities"]:
+            eid = f"{park_id}-{facility['id']}"
+            self.rows["enterprises"].append(
+                {
+                    "enterprise_id": eid,
+                    "park_id": park_id,
+                    "name": facility["name"],
+                    "vsic": facility["vsic"],
+                    "employees": facility["employees"],
+                    "lat": round(city["lat"] + facility["dlat"], 5),
+                    "lon": round(city["lon"] + facility["dlon"], 5),
+                }
+            )
+            for i, year in enumerate(self.years):
+                grown = (1 + city["growth"]) ** i
+                mwh = facility["electricity_mwh"] * grown
+                self._energy(eid, year, "electricity_grid", round(mwh, 1), "MWh", mwh * _PRICE_PER_MWH)
+                carrier, fuel_t = facility["fuel"]
+                quantity, unit = _fuel_quantity(carrier, fuel_t * grown)
+                self._energy(eid, year, carrier, quantity, unit, fuel_t * grown * _PRICE_PER_T_FUEL[carrier])
+                for kind, volume in facility["water"].items():
+                    cost = round(volume * grown * _PRICE_PER_M3_WATER) if kind == "withdrawal" else None
+                    self.rows["water"].append(
+                        {
+                            "enterprise_id": eid,
+                            "year": year,
+                            "kind": kind,
+                            "quantity": round(volume * grown, 1),
+                            "unit": "m3",
+                            "cost_vnd": cost,
+                        }
+                    )
+                for material, mass, chemical in facility["materials"]:
+                    self.rows["materials"].append(
+                        {
+                            "enterprise_id": eid,
+                            "year": year,
+                            "material": material,
+                            "quantity": round(mass * grown, 1),
+                            "unit": "t",
+                            "chemical": "yes" if chemical else "no",
+                            "cost_vnd": None,
+                        }
+                    )
+                for waste, mass, code, hazardous, fate in facility["waste"]:
+                    price = _PRICE_PER_T_WASTE[fate]
+                    self.rows["waste"].append(
+                        {
+                            "enterprise_id": eid,
+                            "year": year,
+                            "waste": waste,
+                            "quantity": round(mass * grown, 1),
+                            "unit": "t",
+                            "fate": fate,
+                            "waste_code": code or None,
+                            "hazardous": "yes" if hazardous else "no",
+                            "receiver": None,
+                            "cost_vnd": round(mass * grown * price, -3),
+                        }
+                    )
+                product, unit, quantity = facility["product"]
+                self.rows["production"].append(
+                    {
+                        "enterprise_id": eid,
+                        "year": year,
+                        "product": product,
+                        "quantity": round(quantity * grown, 1),
+                        "unit": unit,
+                        "value_vnd": None,
+                    }
+                )
+        for link in city.get("links", []):
+            supplier = f"{park_id}-{link['from']}"
+            receiver = link["to"]
+            self.rows["opportunities"].append(
+                {
+                    "opportunity_id": self._next_id(park_id),
+                    "park_id": receiver.rsplit("-", 1)[0],
+                    "kind": "symbiosis",
+                    "title": f"{link['resource']} → {receiver}",
+                    "stage": "implemented",
+                    "basis": "measured",
+                    "enterprise_ids": f"{supplier};{receiver}",
+                    "category": link["category"],
+                    "year_identified": link["year"] - 1,
+                    "year_implemented": link["year"],
+                    "water_m3": link.get("water_m3"),
+                    "waste_t": link.get("waste_t"),
+                    "cost_saving_vnd": link["cost_saving_vnd"],
+                    "co2e_t": link["co2e_t"],
+                }
+            )
 
     def batches(self, parks_per_batch: int) -> Iterator[dict[str, list[dict[str, Any]]]]:
         for start in range(0, len(self.parks), parks_per_batch):
@@ -391,7 +503,7 @@ def park_notes(lang: str) -> dict[str, list[str]]:
             f"{i18n.t('ui.source', lang)}: {park['facts_source']}",
             f"{i18n.t('ui.confidence', lang)}: {park['facts_confidence_vi' if lang == 'vi' else 'facts_confidence']}",
         ]
-        for park in spec()["parks"]
+        for park in spec()["parks"] + spec().get("cities", [])
     }
 
 
@@ -407,7 +519,9 @@ def load(database: Database, progress: Callable[[str], None] | None = None) -> D
     with database.transaction() as session:
         state.mark_synthetic(session, "demo")
     _assessments(database, data)
-    return DemoLoad(parks=len(data["parks"]), enterprises=len(data["enterprises"]), result=result)
+    parks = {p["park_id"] for p in data["parks"] if p.get("kind") != "city"}
+    tenants = [e for e in data["enterprises"] if e["park_id"] in parks]
+    return DemoLoad(parks=len(parks), enterprises=len(tenants), result=result)
 
 
 def _assessments(database: Database, data: dict[str, list[dict[str, Any]]]) -> None:
@@ -415,6 +529,8 @@ def _assessments(database: Database, data: dict[str, list[dict[str, Any]]]) -> N
     from eipkit import api
 
     for park in data["parks"]:
+        if park.get("kind") == "city":
+            continue
         first = next(e for e in data["enterprises"] if e["park_id"] == park["park_id"])
         if api.enterprise_assessments(database, first["enterprise_id"]):
             continue

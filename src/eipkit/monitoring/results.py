@@ -7,7 +7,7 @@ about 300 implemented, 23 GWh/yr, 384,000 m3/yr, USD 3.1 M/yr").
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -131,9 +131,11 @@ def results(
     year: int | None,
     usd_rate: float,
     applications: Sequence[Application] = (),
+    outside: Collection[str] = frozenset(),
 ) -> ResultsTable:
     """Results up to `year` (identified by then; implemented by then; certificates granted by its end), or of
-    everything recorded. Investment mobilised is the investment of the implemented opportunities."""
+    everything recorded. Investment mobilised is the investment of the implemented opportunities. Enterprises
+    `outside` the programme (a city's facilities, partners of park-city links) are not counted as enterprises."""
     if usd_rate <= 0:
         raise ValueError("the USD rate must be positive")
     recorded = [o for o in opportunities if year is None or o.year_identified is None or o.year_identified <= year]
@@ -143,8 +145,10 @@ def results(
         if o.stage == "implemented" and (year is None or o.year_implemented is None or o.year_implemented <= year)
     ]
     table = ResultsTable(scope, year, usd_rate)
-    table.enterprises_assessed = _by_kind([(o.kind, e) for o in recorded for e in o.enterprise_ids])
-    table.enterprises_implementing = _by_kind([(o.kind, e) for o in implemented for e in o.enterprise_ids])
+    table.enterprises_assessed = _by_kind([(o.kind, e) for o in recorded for e in o.enterprise_ids if e not in outside])
+    table.enterprises_implementing = _by_kind(
+        [(o.kind, e) for o in implemented for e in o.enterprise_ids if e not in outside]
+    )
     table.opportunities_identified = _by_kind([(o.kind, o.opportunity_id) for o in recorded])
     table.opportunities_implemented = _by_kind([(o.kind, o.opportunity_id) for o in implemented])
     table.savings = {name: {basis: 0.0 for basis in BASES} | {"total": 0.0} for name in SAVINGS}

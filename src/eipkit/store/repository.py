@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from eipkit import contract, model
@@ -215,10 +215,16 @@ def _enterprise(o: schema.Enterprise) -> model.Enterprise:
     )
 
 
-def parks(session: Session, province: str | None = None) -> list[model.Park]:
+def parks(session: Session, province: str | None = None, cities: bool = False) -> list[model.Park]:
+    """The industrial parks (with `cities`, the cities entered for park-city exchanges instead): a city is not a
+    park of the programme's counts."""
     query = select(schema.Park).order_by(schema.Park.park_id)
     if province is not None:
         query = query.where(schema.Park.province == province)
+    if cities:
+        query = query.where(schema.Park.kind == "city")
+    else:
+        query = query.where(or_(schema.Park.kind.is_(None), schema.Park.kind != "city"))
     return [_park(o) for o in session.scalars(query)]
 
 

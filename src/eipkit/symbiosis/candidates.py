@@ -2,8 +2,10 @@
 
 Supplies are wastes that leave an enterprise for landfill, incineration or treatment; demands are the recorded
 inputs (materials, or fuels for by-products burnt as fuel) that a by-product can replace at a receiver whose sector
-the knowledge base names. Candidates are the pairs that pass the same arc rules as the optimisation (different
-enterprises, within the distance limit, hazardous waste only to a licensed receiver).
+the knowledge base names. Water entries (treated municipal wastewater) are offered by the discharge of a source of
+their sector and replace part of a receiver's withdrawal, carried by pipe. Candidates are the pairs that pass the
+same arc rules as the optimisation (different enterprises, within the distance limit, hazardous waste only to a
+licensed receiver).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class CandidateSet:
         for arc in self.arcs.itertuples():
             flow = float(arc.upper_t)
             entry = self.entries[arc.supply.split("|")[1]]
+            water = entry.form == "water"
             result.append(
                 {
                     "supply_enterprise": arc.supply_enterprise,
@@ -72,11 +75,13 @@ class CandidateSet:
                     "use": entry.use(lang),
                     "distance_km": float(arc.distance_km),
                     "max_flow_t": flow,
+                    "unit": "m3" if water else "t",
                     "ratio": float(arc.ratio),
                     "money_vnd_per_year": flow * float(arc.margin_vnd_per_t),
                     "co2e_t_per_year": flow * float(arc.co2e_t_per_t),
                     "co2e_range_t_per_year": _co2e_range(entry, flow, float(arc.co2e_t_per_t), float(arc.ratio)),
-                    "diverted_t_per_year": flow,
+                    "diverted_t_per_year": 0.0 if water else flow,
+                    "water_m3_per_year": flow if water else 0.0,
                     "confidence": min(self.confidence[arc.supply], self.confidence[arc.demand], key=_rank),
                     "reasons": [
                         m.text(lang)
@@ -136,6 +141,75 @@ def _range_reason(entry: Synergy) -> list[Message]:
     return [Message("is.co2_range", low=Figure(low, 3), high=Figure(high, 3))]
 
 
+def _water(
+    enterprise: Enterprise,
+    where: tuple[float, float],
+    own: Records,
+    year: int,
+    entry: Synergy,
+    supplies: list[Supply],
+    demands: list[Demand],
+    result: _Explanations,
+) -> None:
+    """A water entry's supply (the treated water a source of its sector discharges) and demand (the share of a
+    receiver's withdrawal that this water can replace), carried by pipe."""
+    defaults = transport_defaults()
+    eid = enterprise.enterprise_id
+    if entry.source_divisions and division_in(enterprise.division, entry.source_divisions):
+        discharged = sum(w.volume_m3 for w in own.water if w.kind == "wastewater")
+        if discharged > 0:
+            key = f"{eid}|{entry.kb_id}|wastewater"
+            supplies.append(
+                Supply(
+                    id=key,
+                    enterprise_id=eid,
+                    resource=entry.resource,
+                    quantity_t=discharged,
+                    disposal_co2e_t_per_t=entry.disposal_co2e_t_per_t,
+                    lat=where[0],
+                    lon=where[1],
+                    transport_cost_vnd_per_tkm=defaults["pipe_cost"],
+                    transport_co2e_t_per_tkm=defaults["pipe_co2e"],
+                )
+            )
+            result.reasons[key] = [Message("is.discharges", enterprise=eid, volume=Figure(discharged, 0), year=year)]
+            result.confidence[key], result.labels[key] = entry.confidence, entry.name_vi
+            result.entries[entry.kb_id] = entry
+    if division_in(enterprise.division, entry.receiver_divisions) and entry.receiver_share:
+        withdrawals = [w for w in own.water if w.kind == "withdrawal"]
+        volume = sum(w.volume_m3 for w in withdrawals)
+        if volume > 0:
+            spent = sum(w.cost_vnd or 0.0 for w in withdrawals)
+            price = spent / volume if spent else reference.prices()[("water", "")].price_vnd
+            key = f"{eid}|{entry.kb_id}|withdrawal"
+            demands.append(
+                Demand(
+                    id=key,
+                    enterprise_id=eid,
+                    accepts={entry.resource: entry.substitution_ratio or 1.0},
+                    capacity_t=volume * entry.receiver_share,
+                    virgin_price_vnd_per_t=price,
+                    virgin_co2e_t_per_t=entry.virgin_co2e_t_per_t,
+                    lat=where[0],
+                    lon=where[1],
+                )
+            )
+            result.reasons[key] = [
+                Message(
+                    "is.withdraws",
+                    enterprise=eid,
+                    volume=Figure(volume, 0),
+                    share=Figure(100 * entry.receiver_share, 0),
+                    year=year,
+                )
+            ]
+            result.confidence[key], result.labels[key] = (
+                entry.confidence,
+                contract.enum_label("water_kind", "withdrawal", "vi"),
+            )
+            result.entries[entry.kb_id] = entry
+
+
 def find(
     enterprises: Sequence[Enterprise],
     parks: Sequence[Park],
@@ -157,6 +231,7 @@ def find(
     demands: list[Demand] = []
     result = _Explanations()
     disposal_price = {fate: reference.prices()[("disposal", fate)].price_vnd for fate in DISPOSAL_FATES}
+    water_entries = [entry for entry in kb if entry.form == "water"]
 
     for enterprise in enterprises:
         where = _where(enterprise, park_by_id)
@@ -211,9 +286,12 @@ def find(
             result.labels[supply_id] = waste
             result.entries[kb_id] = entry
 
+        for entry in water_entries:
+            _water(enterprise, where, own, year, entry, supplies, demands, result)
+
         licensed = enterprise.vsic.startswith(LICENSED_PREFIXES)
         for entry in kb:
-            if not division_in(enterprise.division, entry.receiver_divisions):
+            if entry.form == "water" or not division_in(enterprise.division, entry.receiver_divisions):
                 continue
             matched = [(m, why) for m in own.materials if (why := input_matches(entry, m.material))]
             ratio = entry.substitution_ratio or 1.0

@@ -8,6 +8,7 @@ import unicodedata
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -54,6 +55,9 @@ class Synergy(BaseModel):
     use_en: str
     source: str
     confidence: str
+    # water: the resource is treated water in m3 (counted as t), offered by the source's discharged wastewater,
+    # taken in place of part of a receiver's withdrawal, carried by pipe
+    form: Literal["material", "water"] = "material"
 
     @field_validator(*LIST_FIELDS, mode="before")
     @classmethod
@@ -66,6 +70,11 @@ class Synergy(BaseModel):
     @classmethod
     def _blank(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("form", mode="before")
+    @classmethod
+    def _material_unless_said(cls, value: object) -> object:
+        return "material" if value in ("", None) else value
 
     @field_validator("hazardous", mode="before")
     @classmethod

@@ -81,6 +81,8 @@ class Arrays:
     s_quantity: np.ndarray
     s_disposal: np.ndarray
     s_disposal_co2: np.ndarray
+    s_transport: np.ndarray  # VND per t-km of each supply
+    s_transport_co2: np.ndarray  # t CO2e per t-km of each supply
     s_hazardous: np.ndarray
     s_enterprise: np.ndarray
     s_lat: np.ndarray
@@ -127,6 +129,10 @@ def grid_cells(lat: np.ndarray, lon: np.ndarray, grid: tuple[float, float, int])
     return rows * columns + cols
 
 
+def _own(rate: float | None, default: float) -> float:
+    return float(default if rate is None else rate)
+
+
 def arrays(problem: Problem) -> Arrays:
     s, k = problem.supplies, problem.demands
     enterprises = pd.Index(sorted({x.enterprise_id for x in s} | {x.enterprise_id for x in k}))
@@ -160,6 +166,8 @@ def arrays(problem: Problem) -> Arrays:
         s_quantity=np.array([x.quantity_t for x in s], dtype=float),
         s_disposal=np.array([x.disposal_cost_vnd_per_t for x in s], dtype=float),
         s_disposal_co2=np.array([x.disposal_co2e_t_per_t for x in s], dtype=float),
+        s_transport=np.array([_own(x.transport_cost_vnd_per_tkm, problem.transport_cost_vnd_per_tkm) for x in s]),
+        s_transport_co2=np.array([_own(x.transport_co2e_t_per_tkm, problem.transport_co2e_t_per_tkm) for x in s]),
         s_hazardous=np.array([x.hazardous for x in s], dtype=np.bool_),
         s_enterprise=enterprises.get_indexer([x.enterprise_id for x in s]),
         s_lat=s_lat,
@@ -387,12 +395,12 @@ def _coefficient(
     site_ratio: np.ndarray,
     per_supply_t: np.ndarray,
     per_demand_t: np.ndarray,
-    per_km: float,
+    per_km: np.ndarray,
     out: np.ndarray,
 ) -> None:
     for e in prange(len(s)):
         j = site[e]
-        out[e] = per_supply_t[s[e]] + site_ratio[j] * per_demand_t[site_demand[j]] - per_km * distance[e]
+        out[e] = per_supply_t[s[e]] + site_ratio[j] * per_demand_t[site_demand[j]] - per_km[s[e]] * distance[e]
 
 
 def coefficient(
@@ -402,9 +410,9 @@ def coefficient(
     tonne, or CO2 e_s + a e_k - e_t dist."""
     out = np.empty(len(s))
     if objective == "cost":
-        terms = (data.s_disposal, data.k_price, float(problem.transport_cost_vnd_per_tkm))
+        terms = (data.s_disposal, data.k_price, data.s_transport)
     else:
-        terms = (data.s_disposal_co2, data.k_co2, float(problem.transport_co2e_t_per_tkm))
+        terms = (data.s_disposal_co2, data.k_co2, data.s_transport_co2)
     with _KERNELS:
         _coefficient(s, site, distance, data.site_demand, data.site_ratio, *terms, out)
     if objective == "cost" and data.processing:

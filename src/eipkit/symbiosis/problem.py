@@ -41,6 +41,9 @@ class Supply(Strict):
     hazardous: bool = False
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
+    # a supply that does not travel by the problem's road haulage (treated water by pipe): its own rates
+    transport_cost_vnd_per_tkm: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    transport_co2e_t_per_tkm: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
 
 class Demand(Strict):

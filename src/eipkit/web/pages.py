@@ -295,6 +295,7 @@ def park(request: Request, park_id: str, user: Signed) -> Response:
         **views.park_page(database, cache, park_id, lang),
         savings=views.savings_cards(views.results(database, cache, (park_id,)), lang),
         certification=views.certification(database, cache, park_id, "vn-decree-35-2022", lang),
+        park_city=views.park_city(database, cache, park_id, lang),
     )
 
 

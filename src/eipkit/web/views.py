@@ -103,6 +103,7 @@ def enterprise_places(database: Database, cache: Cache) -> dict[str, Place]:
             return {
                 e.enterprise_id: Place(e.park_id, parks[e.park_id].province, e.enterprise_id)
                 for e in repository.all_enterprises(session)
+                if e.park_id in parks  # a city's facilities have no page of their own
             }
 
     return cache.get(("enterprise_places",), compute)
@@ -197,6 +198,31 @@ def park_page(database: Database, cache: Cache, park_id: str, lang: str) -> dict
         }
 
     return cache.get(("park_page", park_id, lang), compute)
+
+
+def park_city(database: Database, cache: Cache, park_id: str, lang: str) -> dict[str, Any] | None:
+    """The park-city cards of a park's dashboard, or None when no city of its province is entered."""
+    from eipkit.certification.annual import park_city_section
+
+    def compute() -> dict[str, Any] | None:
+        across = api.park_city(database, park_id)
+        if not across.cities:
+            return None
+        section = park_city_section(across)
+        cards = [
+            (i18n.t(f"annual.item.{key}", lang), i18n.number(section[key], lang, digits))
+            for key, digits in (
+                ("links_operating", 0),
+                ("water_reused_across_m3", 0),
+                ("municipal_waste_used_t", 0),
+                ("industrial_to_city_t", 0),
+                ("co2e_avoided_across_t", 1),
+                ("links_planned", 0),
+            )
+        ]
+        return {"cities": section["cities"], "year": across.year, "cards": cards}
+
+    return cache.get(("park_city", park_id, lang), compute)
 
 
 def stage_counts(opportunities: list[Any], lang: str) -> list[tuple[str, str, int, int]]:

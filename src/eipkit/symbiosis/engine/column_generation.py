@@ -169,6 +169,8 @@ def coarse_start(
         s_quantity=quantity,
         s_disposal=mean(data.s_disposal),
         s_disposal_co2=mean(data.s_disposal_co2),
+        s_transport=mean(data.s_transport),
+        s_transport_co2=mean(data.s_transport_co2),
         s_hazardous=data.s_hazardous[first],
         s_enterprise=np.full(groups, -1, dtype=np.int64),
         s_lat=mean(data.s_lat),
