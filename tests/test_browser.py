@@ -197,7 +197,7 @@ def test_dossier_downloads(browser: Browser, server: str) -> None:
 
 
 def test_national_overview_shows_every_park_on_the_map(browser: Browser, server: str) -> None:
-    parks = len(demo.rows()["parks"])
+    parks = len([p for p in demo.rows()["parks"] if p.get("kind") != "city"])
     page = _page(browser, server, "bo")
     expect(page.locator("[data-testid=parks] tr")).to_have_count(parks + 1)  # and the header
     page.wait_for_selector("[data-testid=park-map] .js-plotly-plot .main-svg")
@@ -227,6 +227,26 @@ def test_the_ministry_compares_two_decrees_and_sweeps_a_threshold(
     assert chart[1] <= chart[0] + 1  # drawn within its box on first load
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     _shot(page, f"regulation-{width}")
+    assert page.problems == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1440, 900), (390, 844)])
+def test_a_guide_and_the_park_city_figures_from_a_how_link(
+    browser: Browser, server: str, width: int, height: int
+) -> None:
+    page = _page(browser, server, "bql-haiphong", width, height)
+    page.goto("/parks/NAMCAUKIEN")
+    cards = page.locator("[data-testid=park-city] .card")
+    expect(cards).to_have_count(6)
+    expect(cards.first).to_contain_text("1")  # the operating link of the demo's town
+    _shot(page, f"park-city-{width}")
+    page.locator("h2:has-text('Kinh tế tuần hoàn') a.how").click()
+    page.wait_for_url("**/guide/symbiosis#park-city")
+    expect(page.locator("#park-city")).to_be_visible()
+    expect(page.locator("[data-testid=guide]")).to_contain_text("40.000 m3")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    _shot(page, f"guide-{width}")
     assert page.problems == []  # type: ignore[attr-defined]
     page.context.close()
 

@@ -132,7 +132,14 @@ def test_the_demo_city_beside_nam_cau_kien(demo_copy: Database) -> None:
         if r["supply_enterprise"].startswith("NCK-DOTHI") or r["demand_enterprise"].startswith("NCK-DOTHI")
     ]
     kinds = {r["kb_id"] for r in city}
-    assert {"IS20", "IS19", "IS21", "IS22", "IS04"} <= kinds  # water, sludge, organic, rubble, slag to road works
+    assert {"IS20", "IS19", "IS04"} <= kinds  # treated water and sludge to the park, slag to the town's road works
+    town = {r["supply_enterprise"] for r in city} | {r["demand_enterprise"] for r in city}
+    assert all(
+        not (r["supply_enterprise"].startswith("NCK-") and r["demand_enterprise"].startswith("NCK-")) for r in city
+    )
+    assert town  # the town's own exchanges are its own scope's: organic waste to compost, rubble to landfill cover
+    own = {r["kb_id"] for r in api.symbiosis_candidates(demo_copy, ["NCK-DOTHI"]).rows("en")}
+    assert {"IS21", "IS22"} <= own
     water = next(r for r in city if r["kb_id"] == "IS20" and r["demand_enterprise"].startswith("NAMCAUKIEN"))
     assert any("xả" in r and "nước thải đã xử lý" in r for r in water["reasons"])
     spec = next(c for c in demo.spec()["cities"] if c["park_id"] == "NCK-DOTHI")

@@ -200,6 +200,9 @@ PUBLIC = {
     ("GET", "/assets/plotly.min.js"): "/assets/plotly.min.js",
     ("GET", "/assets/charts.js"): "/assets/charts.js",
     ("GET", "/lang/{code}"): "/lang/en",
+    ("GET", "/guide"): "/guide",
+    ("GET", "/guide/{topic}"): "/guide/recp",
+    ("GET", "/guide/{topic}.pdf"): "/guide/results.pdf",
     ("MOUNT", "/static"): "/static/app.css",
     ("MOUNT", "/static/swagger"): "/static/swagger/swagger-ui.css",
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 from functools import cache
 from importlib import resources
@@ -121,6 +122,13 @@ def number(value: float | int | None, lang: str = DEFAULT, digits: int = 1) -> s
         return format_decimal(value, locale=_LOCALES[lang])
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=_LOCALES[lang])
+
+
+def date(value: dt.date | None, lang: str = DEFAULT) -> str:
+    """A day as its reader writes it: 24/02/2026 in Vietnamese, 24 Feb 2026 in English."""
+    if value is None:
+        return "–"
+    return value.strftime("%d/%m/%Y") if lang == "vi" else f"{value.day} {value:%b %Y}"
 
 
 def shown(value: object, lang: str = DEFAULT, prefix: str = "") -> str:

@@ -511,9 +511,13 @@ def symbiosis_candidates(
         parks = _scope_parks(session, park_ids, province, cities=True)
         members = [e for p in parks for e in repository.enterprises(session, p.park_id)]
         records = repository.records(session, [e.enterprise_id for e in members])
+    # the towns added to a scope of parks exchange with the parks, not among themselves
+    named = set(park_ids or ())
+    towns = {p.park_id for p in parks if p.is_city and p.park_id not in named}
+    groups = {e.enterprise_id: e.park_id for e in members if e.park_id in towns}
     kb = knowledge.knowledge_base(knowledge_file)
     verified = waste_codes(database).verified
-    return candidates.find(members, parks, records, kb, max_distance_km, verified_codes=verified)
+    return candidates.find(members, parks, records, kb, max_distance_km, verified_codes=verified, groups=groups)
 
 
 def optimize_symbiosis(

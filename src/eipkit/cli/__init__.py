@@ -1,6 +1,6 @@
 """The `eipkit` command line: a thin face on the library; every figure it prints is computed in `eipkit`."""
 
-from eipkit.cli import admin, certify, core, monitor, recp, reports, symbiosis, web
+from eipkit.cli import admin, certify, core, guide, monitor, recp, reports, symbiosis, web
 
 app = core.app
 app.add_typer(recp.app, name="recp")
@@ -8,6 +8,7 @@ app.add_typer(monitor.app, name="monitor")
 app.add_typer(symbiosis.app, name="symbiosis")
 app.add_typer(certify.app, name="certify")
 reports.register(app)
+app.command()(guide.guide)
 app.command()(web.serve)
 app.command()(web.worker)
 app.add_typer(web.users_app, name="users")

@@ -28,9 +28,10 @@ class Exchange:
 
     source: str
     target: str
-    tonnes: float
+    tonnes: float  # m3 when `unit` is m3 (treated water)
     what: str
     status: str
+    unit: str = "t"
 
 
 @dataclass
@@ -43,6 +44,7 @@ class ParkSummary:
     opportunities: list[Opportunity]
     notes: list[str] = field(default_factory=list)
     exchanges: list[Exchange] = field(default_factory=list)
+    partners: list[Enterprise] = field(default_factory=list)  # the other ends outside the park (a town, another park)
 
 
 def summarise(database: Database, park_id: str) -> ParkSummary:
@@ -53,17 +55,24 @@ def summarise(database: Database, park_id: str) -> ParkSummary:
         members = repository.enterprises(session, park_id)
         records = repository.records(session, [e.enterprise_id for e in members])
         opportunities = repository.opportunities(session, park_id)
+        exchanges: list[Exchange] = []
+        if records.years():
+            latest = records.years()[-1]
+            for flow in records.waste:
+                if flow.year == latest and flow.fate == "exchange" and flow.receiver:
+                    exchanges.append(Exchange(flow.enterprise_id, flow.receiver, flow.mass_t, flow.waste, "existing"))
+        for o in opportunities:
+            if o.kind == "symbiosis" and o.stage in OPEN_STAGES and len(o.enterprise_ids) >= 2:
+                source, target = o.enterprise_ids[:2]
+                if o.waste_t:
+                    exchanges.append(Exchange(source, target, o.waste_t, o.title, "proposed"))
+                elif o.water_m3:
+                    exchanges.append(Exchange(source, target, o.water_m3, o.title, "proposed", "m3"))
+        inside = {e.enterprise_id for e in members}
+        outside = sorted({e for x in exchanges for e in (x.source, x.target)} - inside)
+        partners = [found for e in outside if (found := repository.enterprise(session, e)) is not None]
     accounts = [accounting.account(records, year, enterprises=len(members)) for year in records.years()]
-    exchanges: list[Exchange] = []
-    if records.years():
-        latest = records.years()[-1]
-        for flow in records.waste:
-            if flow.year == latest and flow.fate == "exchange" and flow.receiver:
-                exchanges.append(Exchange(flow.enterprise_id, flow.receiver, flow.mass_t, flow.waste, "existing"))
-    for o in opportunities:
-        if o.kind == "symbiosis" and o.stage in OPEN_STAGES and len(o.enterprise_ids) >= 2 and o.waste_t:
-            exchanges.append(Exchange(o.enterprise_ids[0], o.enterprise_ids[1], o.waste_t, o.title, "proposed"))
-    return ParkSummary(park, members, accounts, opportunities, exchanges=exchanges)
+    return ParkSummary(park, members, accounts, opportunities, exchanges=exchanges, partners=partners)
 
 
 OPEN_STAGES = ("identified", "proposed", "feasibility", "implementing")
@@ -73,18 +82,24 @@ _EXCHANGE_COLOURS = {"existing": "rgba(46,107,63,0.6)", "proposed": "rgba(237,12
 def exchange_charts(summary: ParkSummary, lang: str) -> dict[str, str]:
     """A schematic map (longitude, latitude; no base map, which would need the internet) of the enterprises and
     their exchanges, and a Sankey diagram of the tonnes exchanged."""
-    where = {e.enterprise_id: (e.lon, e.lat) for e in summary.enterprises if e.lat is not None and e.lon is not None}
-    names = {e.enterprise_id: e.name for e in summary.enterprises}
+    located = [e for e in summary.enterprises + summary.partners if e.lat is not None and e.lon is not None]
+    where = {e.enterprise_id: (e.lon, e.lat) for e in located}
     figure = go.Figure()
-    figure.add_scatter(
-        x=[where[e][0] for e in where],
-        y=[where[e][1] for e in where],
-        mode="markers",
-        name=i18n.t("ui.tenants", lang),
-        text=[f"{e}: {names[e]}" for e in where],
-        hoverinfo="text",
-        marker={"color": "#44546A", "size": 7},
-    )
+    for group, label, colour in (
+        (summary.enterprises, "ui.tenants", "#44546A"),
+        (summary.partners, "ui.partners", "#8E6C8A"),
+    ):
+        shown = [e for e in group if e.enterprise_id in where]
+        if shown:
+            figure.add_scatter(
+                x=[where[e.enterprise_id][0] for e in shown],
+                y=[where[e.enterprise_id][1] for e in shown],
+                mode="markers",
+                name=i18n.t(label, lang),
+                text=[f"{e.enterprise_id}: {e.name}" for e in shown],
+                hoverinfo="text",
+                marker={"color": colour, "size": 7},
+            )
     for status in ("existing", "proposed"):
         xs: list[float | None] = []
         ys: list[float | None] = []
@@ -108,8 +123,9 @@ def exchange_charts(summary: ParkSummary, lang: str) -> dict[str, str]:
     figure.update_yaxes(scaleanchor="x", scaleratio=1)
     # suppliers on the left, receivers on the right: an enterprise that does both appears twice, so the diagram
     # has no cycles to draw
-    givers = sorted({x.source for x in summary.exchanges})
-    takers = sorted({x.target for x in summary.exchanges})
+    flows = [x for x in summary.exchanges if x.unit == "t"]  # tonnes only: water is drawn on the map
+    givers = sorted({x.source for x in flows})
+    takers = sorted({x.target for x in flows})
     left = {n: i for i, n in enumerate(givers)}
     right = {n: len(givers) + i for i, n in enumerate(takers)}
     sankey = go.Figure(
@@ -117,11 +133,11 @@ def exchange_charts(summary: ParkSummary, lang: str) -> dict[str, str]:
             arrangement="snap",
             node={"label": [f"{n} ▸" for n in givers] + [f"▸ {n}" for n in takers], "pad": 6, "thickness": 12},
             link={
-                "source": [left[x.source] for x in summary.exchanges],
-                "target": [right[x.target] for x in summary.exchanges],
-                "value": [x.tonnes for x in summary.exchanges],
-                "label": [f"{x.what} ({i18n.t(f'ui.exchange_{x.status}', lang)})" for x in summary.exchanges],
-                "color": [_EXCHANGE_COLOURS[x.status] for x in summary.exchanges],
+                "source": [left[x.source] for x in flows],
+                "target": [right[x.target] for x in flows],
+                "value": [x.tonnes for x in flows],
+                "label": [f"{x.what} ({i18n.t(f'ui.exchange_{x.status}', lang)})" for x in flows],
+                "color": [_EXCHANGE_COLOURS[x.status] for x in flows],
             },
         )
     )
@@ -208,7 +224,7 @@ def exchange_counts(summary: ParkSummary) -> dict[str, tuple[int, float]]:
     counts: dict[str, tuple[int, float]] = {}
     for x in summary.exchanges:
         number, tonnes = counts.get(x.status, (0, 0.0))
-        counts[x.status] = (number + 1, tonnes + x.tonnes)
+        counts[x.status] = (number + 1, tonnes + (x.tonnes if x.unit == "t" else 0.0))
     return counts
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -150,6 +150,7 @@ def _water(
     supplies: list[Supply],
     demands: list[Demand],
     result: _Explanations,
+    group: str | None,
 ) -> None:
     """A water entry's supply (the treated water a source of its sector discharges) and demand (the share of a
     receiver's withdrawal that this water can replace), carried by pipe."""
@@ -170,6 +171,7 @@ def _water(
                     lon=where[1],
                     transport_cost_vnd_per_tkm=defaults["pipe_cost"],
                     transport_co2e_t_per_tkm=defaults["pipe_co2e"],
+                    group=group,
                 )
             )
             result.reasons[key] = [Message("is.discharges", enterprise=eid, volume=Figure(discharged, 0), year=year)]
@@ -192,6 +194,7 @@ def _water(
                     virgin_co2e_t_per_t=entry.virgin_co2e_t_per_t,
                     lat=where[0],
                     lon=where[1],
+                    group=group,
                 )
             )
             result.reasons[key] = [
@@ -218,9 +221,12 @@ def find(
     max_distance_km: float | None = None,
     default_fixed_cost_vnd_per_year: float = 0.0,
     verified_codes: Collection[str] = frozenset(),
+    groups: Mapping[str, str] | None = None,
 ) -> CandidateSet:
     """Candidates among these enterprises from their latest year of records. A match made by a waste code not in
-    `verified_codes` says the code is unverified."""
+    `verified_codes` says the code is unverified. Enterprises of one of `groups` (enterprise -> group, e.g. a town's
+    facilities beside the parks in scope) are not paired with each other."""
+    groups = groups or {}
     defaults = transport_defaults()
     park_by_id = {p.park_id: p for p in parks}
     latest: dict[str, int] = {}
@@ -234,6 +240,7 @@ def find(
     water_entries = [entry for entry in kb if entry.form == "water"]
 
     for enterprise in enterprises:
+        group = groups.get(enterprise.enterprise_id)
         where = _where(enterprise, park_by_id)
         if where is None:
             result.skipped.append(f"{enterprise.enterprise_id}: no location (enterprise or park lat/lon)")
@@ -267,6 +274,7 @@ def find(
                     hazardous=entry.hazardous or any(f.hazardous for f, _, _ in flows),
                     lat=where[0],
                     lon=where[1],
+                    group=group,
                 )
             )
             fates = sorted({f.fate for f, _, _ in flows})
@@ -287,7 +295,7 @@ def find(
             result.entries[kb_id] = entry
 
         for entry in water_entries:
-            _water(enterprise, where, own, year, entry, supplies, demands, result)
+            _water(enterprise, where, own, year, entry, supplies, demands, result, group)
 
         licensed = enterprise.vsic.startswith(LICENSED_PREFIXES)
         for entry in kb:
@@ -319,6 +327,7 @@ def find(
                         licensed_hazardous=licensed,
                         lat=where[0],
                         lon=where[1],
+                        group=group,
                     )
                 )
                 key = f"{enterprise.enterprise_id}|{entry.kb_id}|input"
@@ -343,6 +352,7 @@ def find(
                             licensed_hazardous=licensed,
                             lat=where[0],
                             lon=where[1],
+                            group=group,
                         )
                     )
                     result.reasons[key] = [
@@ -373,6 +383,7 @@ def find(
                             licensed_hazardous=licensed,
                             lat=where[0],
                             lon=where[1],
+                            group=group,
                         )
                     )
                     result.reasons[key] = [

@@ -21,7 +21,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from eipkit.symbiosis.network_simplex import factor_ratios
-from eipkit.symbiosis.problem import EARTH_RADIUS_KM, Problem, TooLarge
+from eipkit.symbiosis.problem import EARTH_RADIUS_KM, Demand, Problem, Supply, TooLarge
 
 MIN_CELL_DEGREES = 1e-6
 """The smallest grid cell (about 0.1 m): a cell wider than the reach still finds every pair, and cell numbers stay
@@ -129,13 +129,18 @@ def grid_cells(lat: np.ndarray, lon: np.ndarray, grid: tuple[float, float, int])
     return rows * columns + cols
 
 
+def _side(x: Supply | Demand) -> str:
+    """What a supply or demand may not pair within: its group, else its enterprise."""
+    return f"group:{x.group}" if x.group else f"enterprise:{x.enterprise_id}"
+
+
 def _own(rate: float | None, default: float) -> float:
     return float(default if rate is None else rate)
 
 
 def arrays(problem: Problem) -> Arrays:
     s, k = problem.supplies, problem.demands
-    enterprises = pd.Index(sorted({x.enterprise_id for x in s} | {x.enterprise_id for x in k}))
+    enterprises = pd.Index(sorted({_side(x) for x in s} | {_side(x) for x in k}))
     resources = sorted({x.resource for x in s})
     resource_index = {r: i for i, r in enumerate(resources)}
     k_lat = np.array([x.lat for x in k], dtype=float)
@@ -169,14 +174,14 @@ def arrays(problem: Problem) -> Arrays:
         s_transport=np.array([_own(x.transport_cost_vnd_per_tkm, problem.transport_cost_vnd_per_tkm) for x in s]),
         s_transport_co2=np.array([_own(x.transport_co2e_t_per_tkm, problem.transport_co2e_t_per_tkm) for x in s]),
         s_hazardous=np.array([x.hazardous for x in s], dtype=np.bool_),
-        s_enterprise=enterprises.get_indexer([x.enterprise_id for x in s]),
+        s_enterprise=enterprises.get_indexer([_side(x) for x in s]),
         s_lat=s_lat,
         s_lon=np.array([x.lon for x in s], dtype=float),
         k_capacity=np.array([x.capacity_t for x in k], dtype=float),
         k_price=np.array([x.virgin_price_vnd_per_t for x in k], dtype=float),
         k_co2=np.array([x.virgin_co2e_t_per_t for x in k], dtype=float),
         k_licensed=np.array([x.licensed_hazardous for x in k], dtype=np.bool_),
-        k_enterprise=enterprises.get_indexer([x.enterprise_id for x in k]),
+        k_enterprise=enterprises.get_indexer([_side(x) for x in k]),
         k_lat=k_lat,
         k_lon=k_lon,
         resources=resources,

@@ -44,6 +44,9 @@ class Supply(Strict):
     # a supply that does not travel by the problem's road haulage (treated water by pipe): its own rates
     transport_cost_vnd_per_tkm: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     transport_co2e_t_per_tkm: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    # supplies and demands of one group never pair, as those of one enterprise do not (a town's facilities beside a
+    # park: their exchanges among themselves are not the park's)
+    group: str | None = None
 
 
 class Demand(Strict):
@@ -56,6 +59,7 @@ class Demand(Strict):
     licensed_hazardous: bool = False
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
+    group: str | None = None
 
     @model_validator(mode="after")
     def _positive_ratios(self) -> Demand:

@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader
+from markupsafe import Markup, escape
 
 from eipkit import __version__, i18n
 from eipkit.access import User
@@ -18,6 +19,13 @@ def templates() -> Jinja2Templates:
     """Every template is HTML, so every value is escaped (a park name with markup shows as text)."""
     env = Environment(loader=PackageLoader("eipkit.web", "templates"), autoescape=True)
     return Jinja2Templates(env=env)
+
+
+def how(topic: str, anchor: str, lang: str) -> Markup:
+    """The "how is this computed?" link beside a figure: to the section of the guide that explains it."""
+    target = f"/guide/{escape(topic)}" + (f"#{escape(anchor)}" if anchor else "")
+    label = escape(i18n.t("guide.how", lang))
+    return Markup(f'<a class="how" href="{target}" title="{label}" data-testid="how">{label}</a>')
 
 
 def banner(request: Request, lang: str) -> str | None:
@@ -46,6 +54,7 @@ def render(request: Request, name: str, user: User | None, status_code: int = 20
             "t": lambda key, **kw: i18n.t(key, lang, **kw),
             "num": lambda v, d=1: i18n.number(v, lang, d),
             "show": lambda v: i18n.shown(v, lang),
+            "how": lambda topic, anchor="": how(topic, anchor, lang),
             "user": user,
             "csrf": csrf_token(request),
             "version": __version__,
