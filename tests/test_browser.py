@@ -251,6 +251,36 @@ def test_a_guide_and_the_park_city_figures_from_a_how_link(
     page.context.close()
 
 
+@pytest.mark.parametrize(("width", "height"), [(1440, 900), (390, 844)])
+def test_a_trainer_registers_a_participant_who_answers_in_a_sandbox(
+    browser: Browser, server: str, width: int, height: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EIPKIT_SANDBOXES", str(tmp_path))
+    page = _page(browser, server, "tuvan", width, height)
+    page.goto("/training")
+    page.fill("#title", f"Tập huấn RECP ({width})")
+    page.locator("[data-testid=new-course] button").click()
+    page.fill("#name", "Nguyễn Thị Lan")
+    page.fill("#organisation", "Ban quản lý KKT Hải Phòng")
+    page.select_option("#organisation_kind", "management_board")
+    page.select_option("#gender", "female")
+    page.locator("[data-testid=add-participant] button").click()
+    expect(page.locator("[data-testid=participants]")).to_contain_text("Ban quản lý KCN/KKT")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    _shot(page, f"training-course-{width}")
+    link = page.locator("[data-testid=participants] a").first.get_attribute("href")
+    participant = browser.new_context(base_url=server, viewport={"width": width, "height": height}).new_page()
+    participant.goto(link)
+    participant.fill("#answer-dossier-gaps", "1")
+    participant.locator("[data-testid=exercise-dossier-gaps] button").click()
+    expect(participant.locator("[data-testid=verdict]")).to_contain_text("Chưa đúng")
+    assert participant.evaluate("() => document.documentElement.scrollWidth") <= width
+    _shot(participant, f"training-desk-{width}")
+    participant.context.close()
+    assert page.problems == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
 PAGES_BY_USER = {
     "bo": [
         "/national",

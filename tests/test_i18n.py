@@ -7,6 +7,8 @@ import string
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from eipkit import i18n
 from eipkit.io import workbook
@@ -58,3 +60,25 @@ def test_numbers_are_written_the_way_each_language_writes_them() -> None:
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="vi, en"):
         i18n.language("fr")
+
+
+@given(
+    value=st.floats(min_value=-1e12, max_value=1e12, allow_nan=False),
+    digits=st.integers(min_value=0, max_value=3),
+    lang=st.sampled_from(["vi", "en"]),
+)
+def test_a_number_typed_as_the_reader_writes_it_reads_back(value: float, digits: int, lang: str) -> None:
+    from eipkit.i18n import number, parse_number
+
+    written = number(value, lang, digits)
+    assert parse_number(written, lang) == pytest.approx(round(value, digits), abs=10**-digits)
+
+
+def test_a_plain_decimal_point_is_never_read_as_grouping() -> None:
+    from eipkit.i18n import NotANumber, parse_number
+
+    assert parse_number("54.69", "vi") == 54.69 and parse_number("54,69", "vi") == 54.69
+    assert parse_number("1.234", "vi") == 1234 and parse_number("1,234.5", "en") == 1234.5
+    for text in ("năm mươi", "", "nan", "inf", "1,2,3"):
+        with pytest.raises(NotANumber):
+            parse_number(text, "vi")

@@ -59,6 +59,7 @@ class Case:
 Cases = Callable[[], list[Case]]
 ANYONE: Callable[[User], bool] = lambda _user: True  # noqa: E731
 NOT_MINISTRY: Callable[[User], bool] = lambda user: user.role != "ministry"  # noqa: E731
+TRAINS: Callable[[User], bool] = lambda user: user.role in ("ministry", "board", "consultant")  # noqa: E731
 
 
 def by_park(path: str, rule: Callable[[User, Place], bool], status: int | tuple[int, ...] = 200, **kw: Any) -> Cases:
@@ -152,6 +153,14 @@ PAGES: dict[tuple[str, str], Cases] = {
     ("POST", "/tools/water"): lambda: [Case("/tools/water", ANYONE, 400, data={"problem": "{"})],
     ("POST", "/tools/exchange"): lambda: [Case("/tools/exchange", ANYONE, 400, data={"problem": "{"})],
     ("GET", "/audit"): lambda: [Case("/audit", NOT_MINISTRY)],
+    ("GET", "/training"): lambda: [Case("/training", TRAINS)],
+    ("POST", "/training"): lambda: [Case("/training", TRAINS, 400, data={"title": ""})],
+    # an unknown course: not found for a trainer (another trainer's course answers the same), refused for the rest
+    ("GET", "/training/{course_id}"): lambda: [Case("/training/999", TRAINS, (404,))],
+    ("POST", "/training/{course_id}/participants"): lambda: [
+        Case("/training/999/participants", TRAINS, (400,), data={"gender": "x"})
+    ],
+    ("GET", "/training/{course_id}/register.xlsx"): lambda: [Case("/training/999/register.xlsx", TRAINS, (404,))],
 }
 API: dict[tuple[str, str], Cases] = {
     ("POST", "/api/token"): lambda: [Case("/api/token", ANYONE, 401, data={"username": "nobody", "password": "x"})],
@@ -206,6 +215,13 @@ PUBLIC = {
     ("MOUNT", "/static"): "/static/app.css",
     ("MOUNT", "/static/swagger"): "/static/swagger/swagger-ui.css",
 }
+# a participant's page: the secret code in the path is the key (tests/test_training.py: a right code, an unknown one,
+# a forged form)
+BY_CODE = {
+    ("GET", "/training/p/{code}"),
+    ("POST", "/training/p/{code}/answer"),
+    ("GET", "/training/p/{code}/dossier.pdf"),
+}
 # the last change made as each person: it ends their sessions or tokens
 LAST = {("POST", "/logout"), ("POST", "/api/logout")}
 
@@ -225,7 +241,7 @@ def registered_routes(routes: list[Any]) -> Iterator[tuple[str, str]]:
 
 
 def test_every_registered_route_has_a_row(app: Any) -> None:
-    rows = set(PAGES) | set(API) | set(PUBLIC)
+    rows = set(PAGES) | set(API) | set(PUBLIC) | BY_CODE
     assert set(registered_routes(app.routes)) == rows
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 import os
 from functools import cache
 from importlib import resources
@@ -122,6 +123,28 @@ def number(value: float | int | None, lang: str = DEFAULT, digits: int = 1) -> s
         return format_decimal(value, locale=_LOCALES[lang])
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=_LOCALES[lang])
+
+
+class NotANumber(ValueError):
+    """Text typed where a number was asked for that is not one in the reader's way of writing or in plain digits."""
+
+
+def parse_number(text: str, lang: str = DEFAULT) -> float:
+    """A number as a reader types it: in their locale (241.493,1 in Vietnamese, 241,493.1 in English), else in plain
+    digits with a '.' decimal point (54.69); grouping must be where the locale puts it, so 54.69 is never 5,469."""
+    from babel.numbers import NumberFormatError, parse_decimal
+
+    cleaned = text.strip().replace("\u00a0", "").replace(" ", "")
+    try:
+        value = float(parse_decimal(cleaned, locale=_LOCALES[lang], strict=True))
+    except NumberFormatError:
+        try:
+            value = float(cleaned)
+        except ValueError:
+            raise NotANumber(text) from None
+    if not math.isfinite(value):
+        raise NotANumber(text)
+    return value
 
 
 def date(value: dt.date | None, lang: str = DEFAULT) -> str:

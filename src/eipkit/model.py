@@ -241,3 +241,36 @@ class Application:
     @property
     def outcome(self) -> StepDone | None:
         return next((d for d in self.done if d.step in APPLICATION_OUTCOMES), None)
+
+
+@dataclass(frozen=True)
+class Course:
+    """A training course of the programme (see `eipkit.training`)."""
+
+    course_id: int
+    title: str
+    trainer: str
+    held_on: dt.date
+    place: str | None = None
+
+
+@dataclass(frozen=True)
+class Participant:
+    participant_id: int
+    course_id: int
+    name: str
+    organisation: str
+    organisation_kind: str
+    gender: str
+    role: str | None = None
+    code: str = field(default="", repr=False)  # the secret of the participant's own page
+
+
+@dataclass(frozen=True)
+class Attempt:
+    participant_id: int
+    exercise: str
+    answer: str
+    correct: bool
+    feedback: str
+    at: dt.datetime

@@ -326,7 +326,12 @@ def results(
             for e in repository.enterprises(session, c.park_id)
         }
     rate = usd_rate if usd_rate is not None else reference.usd_rate(year or dt.date.today().year)
-    return results_table.results(opportunities, scope, year, rate, applications, outside)
+    table = results_table.results(opportunities, scope, year, rate, applications, outside)
+    if parks is None:
+        from eipkit.api import training
+
+        table.people_trained = training.trained(database, year)
+    return table
 
 
 def province_parks(session: Session, province: str, former: bool = False) -> list[Park]:

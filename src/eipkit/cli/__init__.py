@@ -1,12 +1,13 @@
 """The `eipkit` command line: a thin face on the library; every figure it prints is computed in `eipkit`."""
 
-from eipkit.cli import admin, certify, core, guide, monitor, recp, reports, symbiosis, web
+from eipkit.cli import admin, certify, core, guide, monitor, recp, reports, symbiosis, training, web
 
 app = core.app
 app.add_typer(recp.app, name="recp")
 app.add_typer(monitor.app, name="monitor")
 app.add_typer(symbiosis.app, name="symbiosis")
 app.add_typer(certify.app, name="certify")
+app.add_typer(training.app, name="training")
 reports.register(app)
 app.command()(guide.guide)
 app.command()(web.serve)

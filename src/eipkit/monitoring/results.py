@@ -80,17 +80,28 @@ class ResultsTable:
     investment_unknown: int = 0  # implemented opportunities without an investment figure: the sum is a lower bound
     symbiosis_links: dict[str, int] = field(default_factory=dict)  # identified (not dropped) and operating
     certified: dict[str, int] = field(default_factory=dict)  # parks and eco-enterprises granted a certificate
+    # registered on a course held by the year's end, by gender and kind of organisation; None for a scope of parks
+    # (a course belongs to no park)
+    people_trained: dict[str, Any] | None = None
 
     def programme_rows(self) -> list[tuple[str, float | int | None, float | int | None, float | int | None]]:
         """What a ministry and a donor report beside the savings, as (message key, total, RECP, symbiosis)."""
         invested = self.investment_vnd
-        return [
+        rows: list[tuple[str, float | int | None, float | int | None, float | int | None]] = [
             ("res.investment_mobilised_vnd", invested["total"], invested["recp"], invested["symbiosis"]),
             ("res.symbiosis_links_identified", self.symbiosis_links["identified"], None, None),
             ("res.symbiosis_links_operating", self.symbiosis_links["operating"], None, None),
             ("res.parks_certified", self.certified["parks"], None, None),
             ("res.eco_enterprises_certified", self.certified["eco_enterprises"], None, None),
         ]
+        if self.people_trained is not None:
+            trained = self.people_trained
+            rows.append(("res.people_trained", trained["total"], None, None))
+            rows += [(f"res.people_trained.{g}", n, None, None) for g, n in trained["by_gender"].items()]
+            rows += [
+                (f"res.people_trained_kind.{k}", n, None, None) for k, n in trained["by_organisation_kind"].items()
+            ]
+        return rows
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -108,6 +119,7 @@ class ResultsTable:
             "investment_unknown_for": self.investment_unknown,
             "symbiosis_links": self.symbiosis_links,
             "certified": self.certified,
+            "people_trained": self.people_trained,
             "savings_basis": "implemented opportunities, yearly savings",
         }
 

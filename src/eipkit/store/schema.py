@@ -387,3 +387,46 @@ RECORD_TABLES: dict[str, type[Base]] = {
     "production": ProductionRecord,
     "opportunities": Opportunity,
 }
+
+
+class TrainingCourse(Base):
+    """A course of the programme's training, held by a trainer (an account) for people it registers."""
+
+    __tablename__ = "training_courses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(200))
+    trainer: Mapped[str] = mapped_column(String(100), index=True)
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    place: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TrainingParticipant(Base):
+    """A person trained: who, from which kind of organisation, and the secret code of their sandbox's page."""
+
+    __tablename__ = "training_participants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("training_courses.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(200))
+    organisation_kind: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str | None] = mapped_column(String(200))
+    gender: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TrainingAttempt(Base):
+    """An answer to an exercise, as checked against the product's own computation on the participant's sandbox."""
+
+    __tablename__ = "training_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("training_participants.id", ondelete="CASCADE"), index=True)
+    exercise: Mapped[str] = mapped_column(String(60))
+    answer: Mapped[str] = mapped_column(Text)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    feedback: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -19,7 +19,7 @@ from eipkit.api.changes import NotAllowed
 from eipkit.jobs import queue
 from eipkit.reports import charts
 from eipkit.store import Database
-from eipkit.web import guide, pages, rest, views
+from eipkit.web import guide, pages, rest, training, views
 from eipkit.web.config import WebSettings
 from eipkit.web.keys import signing_keys
 from eipkit.web.render import render, templates
@@ -163,6 +163,7 @@ def create_app(database: Database, banner: str | None = None, settings: WebSetti
     app.include_router(rest.router)
     app.include_router(pages.router)
     app.include_router(guide.router)
+    app.include_router(training.router)
     return app
 
 

@@ -15,7 +15,7 @@ from eipkit import guides, i18n
 from eipkit.web.render import render
 from eipkit.web.security import current_user, language
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 
 
 def _reader(request: Request):  # type: ignore[no-untyped-def]
