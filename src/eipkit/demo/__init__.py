@@ -125,29 +125,9 @@ class Generator:
                 quantity, unit = _fuel_quantity(carrier, fuel_t * grown)
                 self._energy(eid, year, carrier, quantity, unit, fuel_t * grown * _PRICE_PER_T_FUEL[carrier])
                 for kind, volume in facility["water"].items():
-                    cost = round(volume * grown * _PRICE_PER_M3_WATER) if kind == "withdrawal" else None
-                    self.rows["water"].append(
-                        {
-                            "enterprise_id": eid,
-                            "year": year,
-                            "kind": kind,
-                            "quantity": round(volume * grown, 1),
-                            "unit": "m3",
-                            "cost_vnd": cost,
-                        }
-                    )
+                    self._water(eid, year, kind, volume * grown)
                 for material, mass, chemical in facility["materials"]:
-                    self.rows["materials"].append(
-                        {
-                            "enterprise_id": eid,
-                            "year": year,
-                            "material": material,
-                            "quantity": round(mass * grown, 1),
-                            "unit": "t",
-                            "chemical": "yes" if chemical else "no",
-                            "cost_vnd": None,
-                        }
-                    )
+                    self._material(eid, year, material, mass * grown, chemical)
                 for waste, mass, code, hazardous, fate in facility["waste"]:
                     price = _PRICE_PER_T_WASTE[fate]
                     self.rows["waste"].append(
@@ -307,30 +287,9 @@ class Generator:
                 ("reused", reused),
             ):
                 if volume:
-                    cost = round(volume * _PRICE_PER_M3_WATER) if kind == "withdrawal" else None
-                    self.rows["water"].append(
-                        {
-                            "enterprise_id": eid,
-                            "year": year,
-                            "kind": kind,
-                            "quantity": round(volume, 1),
-                            "unit": "m3",
-                            "cost_vnd": cost,
-                        }
-                    )
+                    self._water(eid, year, kind, volume)
             for material, per_employee, chemical in sector["materials"]:
-                mass = scale * per_employee * activity * own["materials"]
-                self.rows["materials"].append(
-                    {
-                        "enterprise_id": eid,
-                        "year": year,
-                        "material": material,
-                        "quantity": round(mass, 2),
-                        "unit": "t",
-                        "chemical": "yes" if chemical else "no",
-                        "cost_vnd": None,
-                    }
-                )
+                self._material(eid, year, material, scale * per_employee * activity * own["materials"], chemical)
             for waste, per_employee, code, hazardous, fates in sector["waste"]:
                 self._waste(
                     tenant,
@@ -362,6 +321,32 @@ class Generator:
                     "chemicals_t": sum(scale * own["materials"] * m[1] for m in sector["materials"] if m[2]),
                     "materials_t": sum(scale * own["materials"] * m[1] for m in sector["materials"] if not m[2]),
                 }
+
+    def _water(self, eid: str, year: int, kind: str, volume: float) -> None:
+        cost = round(volume * _PRICE_PER_M3_WATER) if kind == "withdrawal" else None
+        self.rows["water"].append(
+            {
+                "enterprise_id": eid,
+                "year": year,
+                "kind": kind,
+                "quantity": round(volume, 1),
+                "unit": "m3",
+                "cost_vnd": cost,
+            }
+        )
+
+    def _material(self, eid: str, year: int, material: str, mass: float, chemical: bool) -> None:
+        self.rows["materials"].append(
+            {
+                "enterprise_id": eid,
+                "year": year,
+                "material": material,
+                "quantity": round(mass, 2),
+                "unit": "t",
+                "chemical": "yes" if chemical else "no",
+                "cost_vnd": None,
+            }
+        )
 
     def _energy(self, eid: str, year: int, carrier: str, quantity: float, unit: str, cost: float | None) -> None:
         self.rows["energy"].append(

@@ -141,6 +141,32 @@ def _range_reason(entry: Synergy) -> list[Message]:
     return [Message("is.co2_range", low=Figure(low, 3), high=Figure(high, 3))]
 
 
+@dataclass(frozen=True)
+class _Site:
+    """Where an enterprise's demands are, and what they may take."""
+
+    enterprise_id: str
+    lat: float
+    lon: float
+    group: str | None
+    licensed: bool = False
+
+
+def _demand(site: _Site, key: str, resource: str, ratio: float, capacity: float, price: float, co2e: float) -> Demand:
+    return Demand(
+        id=key,
+        enterprise_id=site.enterprise_id,
+        accepts={resource: ratio},
+        capacity_t=capacity,
+        virgin_price_vnd_per_t=price,
+        virgin_co2e_t_per_t=co2e,
+        licensed_hazardous=site.licensed,
+        lat=site.lat,
+        lon=site.lon,
+        group=site.group,
+    )
+
+
 def _water(
     enterprise: Enterprise,
     where: tuple[float, float],
@@ -184,19 +210,10 @@ def _water(
             spent = sum(w.cost_vnd or 0.0 for w in withdrawals)
             price = spent / volume if spent else reference.prices()[("water", "")].price_vnd
             key = f"{eid}|{entry.kb_id}|withdrawal"
-            demands.append(
-                Demand(
-                    id=key,
-                    enterprise_id=eid,
-                    accepts={entry.resource: entry.substitution_ratio or 1.0},
-                    capacity_t=volume * entry.receiver_share,
-                    virgin_price_vnd_per_t=price,
-                    virgin_co2e_t_per_t=entry.virgin_co2e_t_per_t,
-                    lat=where[0],
-                    lon=where[1],
-                    group=group,
-                )
-            )
+            site = _Site(eid, where[0], where[1], group)
+            ratio = entry.substitution_ratio or 1.0
+            capacity = volume * entry.receiver_share
+            demands.append(_demand(site, key, entry.resource, ratio, capacity, price, entry.virgin_co2e_t_per_t))
             result.reasons[key] = [
                 Message(
                     "is.withdraws",
@@ -297,7 +314,7 @@ def find(
         for entry in water_entries:
             _water(enterprise, where, own, year, entry, supplies, demands, result, group)
 
-        licensed = enterprise.vsic.startswith(LICENSED_PREFIXES)
+        site = _Site(enterprise.enterprise_id, where[0], where[1], group, enterprise.vsic.startswith(LICENSED_PREFIXES))
         for entry in kb:
             if entry.form == "water" or not division_in(enterprise.division, entry.receiver_divisions):
                 continue
@@ -316,21 +333,8 @@ def find(
                     year=year,
                     why=matched[0][1],
                 )
-                demands.append(
-                    Demand(
-                        id=f"{enterprise.enterprise_id}|{entry.kb_id}|input",
-                        enterprise_id=enterprise.enterprise_id,
-                        accepts={entry.resource: ratio},
-                        capacity_t=capacity,
-                        virgin_price_vnd_per_t=price,
-                        virgin_co2e_t_per_t=entry.virgin_co2e_t_per_t,
-                        licensed_hazardous=licensed,
-                        lat=where[0],
-                        lon=where[1],
-                        group=group,
-                    )
-                )
                 key = f"{enterprise.enterprise_id}|{entry.kb_id}|input"
+                demands.append(_demand(site, key, entry.resource, ratio, capacity, price, entry.virgin_co2e_t_per_t))
                 result.reasons[key], result.confidence[key], result.labels[key] = [reason], entry.confidence, label
                 result.entries[entry.kb_id] = entry
             for use in own.energy:
@@ -341,20 +345,8 @@ def find(
                         use.cost_vnd / tonnes if use.cost_vnd else reference.prices()[("fuel", use.carrier)].price_vnd
                     )
                     key = f"{enterprise.enterprise_id}|{entry.kb_id}|{use.carrier}"
-                    demands.append(
-                        Demand(
-                            id=key,
-                            enterprise_id=enterprise.enterprise_id,
-                            accepts={entry.resource: entry.ncv_mj_per_kg / ncv},
-                            capacity_t=tonnes,
-                            virgin_price_vnd_per_t=price,
-                            virgin_co2e_t_per_t=co2e_per_t,
-                            licensed_hazardous=licensed,
-                            lat=where[0],
-                            lon=where[1],
-                            group=group,
-                        )
-                    )
+                    ratio_fuel = entry.ncv_mj_per_kg / ncv
+                    demands.append(_demand(site, key, entry.resource, ratio_fuel, tonnes, price, co2e_per_t))
                     result.reasons[key] = [
                         Message(
                             "is.burns",
@@ -372,20 +364,9 @@ def find(
                 total = sum(m.mass_t for m in own.materials)
                 if total > 0:
                     key = f"{enterprise.enterprise_id}|{entry.kb_id}|sector"
-                    demands.append(
-                        Demand(
-                            id=key,
-                            enterprise_id=enterprise.enterprise_id,
-                            accepts={entry.resource: ratio},
-                            capacity_t=total * entry.receiver_share,
-                            virgin_price_vnd_per_t=entry.virgin_price_vnd_per_t,
-                            virgin_co2e_t_per_t=entry.virgin_co2e_t_per_t,
-                            licensed_hazardous=licensed,
-                            lat=where[0],
-                            lon=where[1],
-                            group=group,
-                        )
-                    )
+                    share = total * entry.receiver_share
+                    virgin = entry.virgin_price_vnd_per_t
+                    demands.append(_demand(site, key, entry.resource, ratio, share, virgin, entry.virgin_co2e_t_per_t))
                     result.reasons[key] = [
                         Message(
                             "is.sector",
