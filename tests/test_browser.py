@@ -238,7 +238,7 @@ def test_a_guide_and_the_park_city_figures_from_a_how_link(
     page = _page(browser, server, "bql-haiphong", width, height)
     page.goto("/parks/NAMCAUKIEN")
     cards = page.locator("[data-testid=park-city] .card")
-    expect(cards).to_have_count(6)
+    expect(cards).to_have_count(7)
     expect(cards.first).to_contain_text("1")  # the operating link of the demo's town
     _shot(page, f"park-city-{width}")
     page.locator("h2:has-text('Kinh tế tuần hoàn') a.how").click()

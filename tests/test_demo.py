@@ -105,4 +105,4 @@ def test_loading_the_demo_twice_updates_instead_of_duplicating(database: Databas
     assert {name: len(rows) for name, rows in dump(database).items() if name != "imports"} == counts
     assert all(c["inserted"] == 0 for c in second.result.counts.values())
     facilities = sum(len(c["facilities"]) for c in demo.spec()["cities"])
-    assert first.enterprises == 186 and counts["enterprises"] == 186 + facilities == 191
+    assert first.enterprises == 186 and counts["enterprises"] == 186 + facilities == 193

@@ -77,6 +77,64 @@ def test_treated_municipal_wastewater_is_a_candidate_of_the_park_with_its_reason
         assert [p.park_id for p in repository.parks(session)] == ["FAR", "P"]
 
 
+def test_surplus_steam_of_a_park_tenant_is_a_candidate_for_the_town_s_boilers(
+    database: Database, tmp_path: Path
+) -> None:
+    data = rows()
+    data["enterprises"].append(
+        {
+            "enterprise_id": "HOSPITAL",
+            "park_id": "TOWN",
+            "name": "Bệnh viện",
+            "vsic": "8610",
+            "lat": 20.93,
+            "lon": 106.66,
+        }
+    )
+    data["energy"] = [
+        {
+            "enterprise_id": "HOSPITAL",
+            "year": 2024,
+            "carrier": "lpg",
+            "quantity": 100,
+            "unit": "t",
+            "cost_vnd": 100 * 25e6,
+        }
+    ]
+    data["production"] = [
+        {"enterprise_id": "STEEL", "year": 2024, "product": "Phôi thép", "quantity": 5000, "unit": "t"},
+        {"enterprise_id": "STEEL", "year": 2024, "product": "Hơi nước dư", "quantity": 2000, "unit": "t",
+         "available_to_others": 1500},
+    ]  # fmt: skip
+    import_path(database, workbook.write(tmp_path / "p.xlsx", data))
+    heat = next(r for r in api.symbiosis_candidates(database, ["P"]).rows("en") if r["kb_id"] == "IS23")
+    assert (heat["supply_enterprise"], heat["demand_enterprise"], heat["unit"]) == ("STEEL", "HOSPITAL", "GJ")
+    # 1,500 t of steam at 2.7 GJ/t = 4,050 GJ offered; each GJ replaces 1.176 GJ of fuel, i.e. 1.176/47.3 t of LPG
+    # bought at 25 million VND/t; the hospital burns 100 t, so it takes at most 100 / (1.176/47.3) = 4,022 GJ; a steam
+    # pipe costs 20,000 VND per GJ-km
+    ratio = 1.176 / 47.3
+    km = pipe_km(106.62, 106.66)
+    assert heat["max_flow_t"] == pytest.approx(100 / ratio)
+    assert heat["money_vnd_per_year"] == pytest.approx(100 / ratio * (ratio * 25e6 - 20_000 * km))
+    lpg_t = 47.3 * (63_100 + 28 * 1 + 265 * 0.1) / 1e6  # t CO2e of a tonne of LPG burnt (IPCC 2006, AR5)
+    assert heat["co2e_t_per_year"] == pytest.approx(100 * lpg_t)
+    assert any("STEEL offers 4,050 GJ/yr of 'Hơi nước dư'" in r for r in heat["reasons"])
+    assert any("HOSPITAL burns 100.0 t/yr of LPG" in r and "1.18 GJ of fuel" in r for r in heat["reasons"])
+
+
+def test_more_offered_than_produced_is_refused(database: Database, tmp_path: Path) -> None:
+    from eipkit.io.validate import ImportRejected
+
+    data = rows()
+    data["production"] = [
+        {"enterprise_id": "STEEL", "year": 2024, "product": "Hơi nước dư", "quantity": 10, "unit": "GJ",
+         "available_to_others": 11},
+    ]  # fmt: skip
+    with pytest.raises(ImportRejected) as refused:
+        import_path(database, workbook.write(tmp_path / "p.xlsx", data))
+    assert "available_to_others" in str(refused.value.problems[0])
+
+
 def test_an_optimised_park_city_link_belongs_to_the_park_as_third_party_symbiosis(
     database: Database, tmp_path: Path
 ) -> None:

@@ -19,7 +19,7 @@ def test_a_park_s_figures_name_their_factors_and_the_last_import(demo_copy: Data
     assert (grid["year"], grid["factor_year"], grid["tco2_per_mwh"]) == (2025, 2023, 0.6592)
     assert sorted(f["carrier"] for f in origin["fuels"]) == sorted(accounts.fuel_by_carrier_tj)
     assert origin["gwp"] == {"CO2": 1.0, "CH4": 28.0, "N2O": 265.0}
-    assert origin["last_import"]["source"] and origin["contract_version"] == 2
+    assert origin["last_import"]["source"] and origin["contract_version"] == 3
     assert "shipped extract" in origin["waste_codes"] and "database" not in origin
 
 

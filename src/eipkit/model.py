@@ -102,6 +102,7 @@ class Output:
     quantity: float
     unit: str
     value_vnd: float | None = None
+    available: float | None = None  # offered to others (surplus steam or heat), in the same canonical unit
 
 
 @dataclass(frozen=True)

@@ -578,17 +578,23 @@ def national_symbiosis(
         province_of_park = {p.park_id: p.province for p in everywhere}
         province = {e.enterprise_id: province_of_park[e.park_id] for e in repository.all_enterprises(session)}
     names = {e.resource: e.name(lang) for e in knowledge.shipped()}
-    water = {e.resource for e in found.entries.values() if e.form == "water"}
+    measure = {"material": "tonnes", "water": "water_m3", "heat": "heat_gj"}  # what a link's flow is counted in
+    counted_in = {e.resource: measure[e.form] for e in found.entries.values()}
     links = solution.links
+    flows = {name: 0.0 for name in measure.values()}
+    for link in links.itertuples():
+        flows[counted_in.get(link.resource, "tonnes")] += float(link.flow_t)
 
     def grouped(key: Any) -> list[dict[str, Any]]:
         rows: dict[str, dict[str, Any]] = {}
         for link in links.itertuples():
             group = key(link)
-            empty = {"group": group, "links": 0, "tonnes": 0.0, "water_m3": 0.0, "money_vnd": 0.0, "co2e_t": 0.0}
-            row = rows.setdefault(group, empty)
+            row = rows.setdefault(
+                group,
+                {"group": group, "links": 0, **dict.fromkeys(measure.values(), 0.0), "money_vnd": 0.0, "co2e_t": 0.0},
+            )
             row["links"] += 1
-            row["water_m3" if link.resource in water else "tonnes"] += float(link.flow_t)
+            row[counted_in.get(link.resource, "tonnes")] += float(link.flow_t)
             row["money_vnd"] += float(link.flow_t * link.margin_vnd_per_t - link.fixed_cost_vnd_per_year)
             row["co2e_t"] += float(link.flow_t * link.co2e_t_per_t)
         return sorted(rows.values(), key=lambda r: -r["money_vnd"])
@@ -606,10 +612,9 @@ def national_symbiosis(
         "links_across_provinces": int(across),
         "net_benefit_vnd_per_year": solution.net_benefit_vnd_per_year,
         "co2e_avoided_t_per_year": solution.co2e_avoided_t_per_year,
-        "diverted_t_per_year": float(links.loc[~links["resource"].isin(water), "flow_t"].sum()) if len(links) else 0.0,
-        "water_reused_m3_per_year": float(links.loc[links["resource"].isin(water), "flow_t"].sum())
-        if len(links)
-        else 0.0,
+        "diverted_t_per_year": flows["tonnes"],
+        "water_reused_m3_per_year": flows["water_m3"],
+        "heat_supplied_gj_per_year": flows["heat_gj"],
         "by_province": grouped(lambda link: province[link.supply_enterprise]),
         "by_resource": grouped(lambda link: names.get(link.resource, link.resource)),
     }
@@ -625,7 +630,8 @@ def store_links(session: Session, found: CandidateSet, solution: Solution) -> li
         kb_id = link.supply.split("|")[1]
         opportunity_id = f"IS-{link.supply_enterprise}-{link.demand_enterprise}-{kb_id}"
         supplier, receiver = park_of[link.supply_enterprise], park_of[link.demand_enterprise]
-        water = found.entries[kb_id].form == "water"
+        entry = found.entries[kb_id]
+        water, heat = entry.form == "water", entry.form == "heat"
         values = {
             # a park-city link belongs to the park's side, as symbiosis with a third party (Decree 35 Art. 36(2)(b))
             "park_id": receiver if supplier in cities else supplier,
@@ -633,8 +639,11 @@ def store_links(session: Session, found: CandidateSet, solution: Solution) -> li
             "title": f"{found.labels[link.supply]} → {link.demand_enterprise} ({found.labels[link.demand]})",
             "category": "third_party_symbiosis" if {supplier, receiver} & cities else "input_output_exchange",
             "basis": "expected",
-            "waste_t": None if water else float(link.flow_t),
+            "waste_t": None if water or heat else float(link.flow_t),
             "water_m3": float(link.flow_t) if water else None,
+            # heat: the receiver's boiler fuel saved, GJ of heat received times the fuel each GJ replaces
+            "fuel_gj": float(link.flow_t) * entry.ncv_mj_per_kg if heat and entry.ncv_mj_per_kg else None,
+            "fuel": link.demand.rsplit("|", 1)[1] if heat else None,
             "cost_saving_vnd": float(link.flow_t * link.margin_vnd_per_t - link.fixed_cost_vnd_per_year),
             "co2e_t": float(link.flow_t * link.co2e_t_per_t),
         }

@@ -175,10 +175,12 @@ def park_city_section(across: ParkCity) -> dict[str, Any]:
         "water_reused_across_m3": round(done.water_reused_m3, 1),
         "municipal_waste_used_t": round(done.municipal_waste_used_t, 1),
         "industrial_to_city_t": round(done.industrial_to_city_t, 1),
+        "fuel_saved_across_gj": round(done.fuel_saved_gj, 1),
         "co2e_avoided_across_t": round(done.co2e_avoided_t, 2),
         "links_planned": planned.links,
         "water_planned_m3": round(planned.water_reused_m3, 1),
         "waste_planned_t": round(planned.municipal_waste_used_t + planned.industrial_to_city_t, 1),
+        "fuel_planned_gj": round(planned.fuel_saved_gj, 1),
         "co2e_planned_t": round(planned.co2e_avoided_t, 2),
     }
 

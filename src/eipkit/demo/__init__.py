@@ -155,6 +155,20 @@ class Generator:
                         "value_vnd": None,
                     }
                 )
+        for offer in city.get("surplus_heat", []):
+            for i, year in enumerate(self.years):
+                gj = round(offer["gj"] * (1 + city["growth"]) ** i, 0)
+                self.rows["production"].append(
+                    {
+                        "enterprise_id": offer["enterprise"],
+                        "year": year,
+                        "product": offer["product"],
+                        "quantity": gj,
+                        "unit": "GJ",
+                        "value_vnd": None,
+                        "available_to_others": gj,
+                    }
+                )
         for link in city.get("links", []):
             supplier = f"{park_id}-{link['from']}"
             receiver = link["to"]

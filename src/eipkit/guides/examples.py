@@ -82,6 +82,7 @@ def _symbiosis(database: Database) -> dict[str, Value]:
     rows = api.symbiosis_candidates(database, ["NAMCAUKIEN"]).rows("en")
     top = rows[0]
     water = next(r for r in rows if r["kb_id"] == "IS20")
+    heat = next(r for r in rows if r["kb_id"] == "IS23" and r["demand_enterprise"] == "NCK-DOTHI-06")
     return {
         "nck_candidates": len(rows),
         "nck_top_flow_t": top["max_flow_t"],
@@ -90,6 +91,8 @@ def _symbiosis(database: Database) -> dict[str, Value]:
         "nck_water_m3": water["max_flow_t"],
         "nck_water_km": water["distance_km"],
         "nck_water_money_mvnd": water["money_vnd_per_year"] / 1e6,
+        "nck_heat_gj": heat["max_flow_t"],
+        "nck_heat_money_mvnd": heat["money_vnd_per_year"] / 1e6,
         "nck_water_operating_m3": api.park_city(database, "NAMCAUKIEN", 2025).operating.water_reused_m3,
     }
 

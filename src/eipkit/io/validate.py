@@ -272,6 +272,8 @@ def _derive(sheet: str, values: dict[str, Any]) -> list[tuple[str, Message]]:
     except units.UnitError as exc:
         return [("unit", exc.message)]
     problems: list[tuple[str, Message]] = []
+    if sheet == "production" and (values.get("available_to_others") or 0.0) > values["quantity"]:
+        problems.append(("available_to_others", Message("err.available_more", quantity=values["quantity"])))
     if sheet == "waste":
         if values["receiver"] is not None and values["receiver"] == values["enterprise_id"]:
             problems.append(("receiver", Message("err.receiver_self")))

@@ -283,7 +283,15 @@ def records(session: Session, enterprise_ids: Sequence[str], year: int | None = 
             for o in rows(schema.WasteRecord)
         ]
         result.production += [
-            model.Output(o.enterprise_id, o.year, o.product, o.canonical_quantity, o.canonical_unit, o.value_vnd)
+            model.Output(
+                o.enterprise_id,
+                o.year,
+                o.product,
+                o.canonical_quantity,
+                o.canonical_unit,
+                o.value_vnd,
+                _canonical_share(o.available_to_others, o.quantity, o.canonical_quantity),
+            )
             for o in rows(schema.ProductionRecord)
         ]
     return result
@@ -299,6 +307,13 @@ def _cell(column: contract.Column, value: Any) -> Any:
     if column.kind == "bool":
         return "yes" if value else "no"
     return value
+
+
+def _canonical_share(part: float | None, quantity: float, canonical: float) -> float | None:
+    """A part of a quantity given in the row's unit, in the canonical unit of the whole."""
+    if part is None:
+        return None
+    return part * canonical / quantity if quantity else 0.0
 
 
 def export_rows(session: Session, park_id: str) -> dict[str, list[dict[str, Any]]]:

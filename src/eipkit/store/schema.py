@@ -133,6 +133,7 @@ class ProductionRecord(_YearlyRecord, Base):
     enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"), index=True)
     product: Mapped[str] = mapped_column(String(500))
     value_vnd: Mapped[float | None] = mapped_column(Float)
+    available_to_others: Mapped[float | None] = mapped_column(Float)  # in the row's unit (contract version 3)
     canonical_quantity: Mapped[float] = mapped_column(Float)
     canonical_unit: Mapped[str] = mapped_column(String(10))
 

@@ -23,7 +23,7 @@ from eipkit.accounting import Factors, combustion
 from eipkit.i18n import Figure, Message, Said
 from eipkit.model import Enterprise, Park, Records
 from eipkit.symbiosis import pairing
-from eipkit.symbiosis.knowledge import Synergy, best_waste_match, division_in, input_matches
+from eipkit.symbiosis.knowledge import Synergy, best_waste_match, division_in, input_matches, waste_matches
 from eipkit.symbiosis.problem import Demand, Problem, Supply
 
 DISPOSAL_FATES = ("landfill", "incineration", "treatment")
@@ -64,6 +64,7 @@ class CandidateSet:
             flow = float(arc.upper_t)
             entry = self.entries[arc.supply.split("|")[1]]
             water = entry.form == "water"
+            unit = {"water": "m3", "heat": "GJ"}.get(entry.form, "t")
             result.append(
                 {
                     "supply_enterprise": arc.supply_enterprise,
@@ -75,12 +76,12 @@ class CandidateSet:
                     "use": entry.use(lang),
                     "distance_km": float(arc.distance_km),
                     "max_flow_t": flow,
-                    "unit": "m3" if water else "t",
+                    "unit": unit,
                     "ratio": float(arc.ratio),
                     "money_vnd_per_year": flow * float(arc.margin_vnd_per_t),
                     "co2e_t_per_year": flow * float(arc.co2e_t_per_t),
                     "co2e_range_t_per_year": _co2e_range(entry, flow, float(arc.co2e_t_per_t), float(arc.ratio)),
-                    "diverted_t_per_year": 0.0 if water else flow,
+                    "diverted_t_per_year": flow if unit == "t" else 0.0,
                     "water_m3_per_year": flow if water else 0.0,
                     "confidence": min(self.confidence[arc.supply], self.confidence[arc.demand], key=_rank),
                     "reasons": [
@@ -230,6 +231,53 @@ def _water(
             result.entries[entry.kb_id] = entry
 
 
+STEAM_GJ_PER_T = 2.7  # saturated steam of about 10 bar, condensate not returned (engineering judgement)
+
+
+def _heat(
+    enterprise: Enterprise,
+    where: tuple[float, float],
+    own: Records,
+    year: int,
+    entry: Synergy,
+    supplies: list[Supply],
+    result: _Explanations,
+    group: str | None,
+) -> None:
+    """A heat entry's supplies: the steam or heat a source of its sectors says it offers to others (a production
+    row's available_to_others, in GJ, or in t of steam); receivers are the fuel burners of the entry's sectors."""
+    if not division_in(enterprise.division, entry.source_divisions):
+        return
+    defaults = transport_defaults()
+    for output in own.production:
+        if not output.available or output.unit not in ("GJ", "t"):
+            continue
+        why = waste_matches(entry, output.product, None)
+        if why is None:
+            continue
+        gj = output.available * (STEAM_GJ_PER_T if output.unit == "t" else 1.0)
+        key = f"{enterprise.enterprise_id}|{entry.kb_id}|{output.product}"
+        supplies.append(
+            Supply(
+                id=key,
+                enterprise_id=enterprise.enterprise_id,
+                resource=entry.resource,
+                quantity_t=gj,
+                lat=where[0],
+                lon=where[1],
+                transport_cost_vnd_per_tkm=defaults["heat_pipe_cost"],
+                transport_co2e_t_per_tkm=defaults["heat_pipe_co2e"],
+                group=group,
+            )
+        )
+        offered = Message(
+            "is.offers", enterprise=enterprise.enterprise_id, gj=Figure(gj, 0), product=output.product, year=year
+        )
+        result.reasons[key] = [offered]
+        result.confidence[key], result.labels[key] = entry.confidence, output.product
+        result.entries[entry.kb_id] = entry
+
+
 def find(
     enterprises: Sequence[Enterprise],
     parks: Sequence[Park],
@@ -255,6 +303,7 @@ def find(
     result = _Explanations()
     disposal_price = {fate: reference.prices()[("disposal", fate)].price_vnd for fate in DISPOSAL_FATES}
     water_entries = [entry for entry in kb if entry.form == "water"]
+    heat_entries = [entry for entry in kb if entry.form == "heat"]
 
     for enterprise in enterprises:
         group = groups.get(enterprise.enterprise_id)
@@ -313,6 +362,8 @@ def find(
 
         for entry in water_entries:
             _water(enterprise, where, own, year, entry, supplies, demands, result, group)
+        for entry in heat_entries:
+            _heat(enterprise, where, own, year, entry, supplies, result, group)
 
         site = _Site(enterprise.enterprise_id, where[0], where[1], group, enterprise.vsic.startswith(LICENSED_PREFIXES))
         for entry in kb:
@@ -349,13 +400,13 @@ def find(
                     demands.append(_demand(site, key, entry.resource, ratio_fuel, tonnes, price, co2e_per_t))
                     result.reasons[key] = [
                         Message(
-                            "is.burns",
+                            "is.burns_heat" if entry.form == "heat" else "is.burns",
                             enterprise=enterprise.enterprise_id,
                             mass=Figure(tonnes, 1),
                             fuel=_labels("carrier", [use.carrier]),
                             year=year,
                             resource=Said(entry.name_vi, entry.name_en),
-                            ncv=Figure(entry.ncv_mj_per_kg, 1),
+                            ncv=Figure(entry.ncv_mj_per_kg, 2 if entry.form == "heat" else 1),
                         )
                     ]
                     result.confidence[key], result.labels[key] = entry.confidence, use.carrier

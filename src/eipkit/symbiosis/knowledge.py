@@ -56,8 +56,9 @@ class Synergy(BaseModel):
     source: str
     confidence: str
     # water: the resource is treated water in m3 (counted as t), offered by the source's discharged wastewater,
-    # taken in place of part of a receiver's withdrawal, carried by pipe
-    form: Literal["material", "water"] = "material"
+    # taken in place of part of a receiver's withdrawal, carried by pipe; heat: GJ of surplus steam or heat offered
+    # on a production row (available_to_others), taken in place of boiler fuel, carried by pipe
+    form: Literal["material", "water", "heat"] = "material"
 
     @field_validator(*LIST_FIELDS, mode="before")
     @classmethod

@@ -1,6 +1,6 @@
 """What crosses the boundary between a park and the city beside it: the indicators of the park-city circular economy
-(water reused across the boundary, municipal waste used by industry, industrial by-products taken by the city, CO2
-avoided), from the links in operation and, apart, from those still planned.
+(water reused across the boundary, municipal waste used by industry, industrial by-products taken by the city, fuel
+saved by heat sent across, CO2 avoided), from the links in operation and, apart, from those still planned.
 
 A link crosses the boundary when one partner belongs to the park and the other to a park of kind `city`. Operating
 links are implemented symbiosis opportunities (the supplier listed first) and the year's waste records sent to a
@@ -26,6 +26,7 @@ class Flows:
     water_reused_m3: float = 0.0
     municipal_waste_used_t: float = 0.0  # city -> park
     industrial_to_city_t: float = 0.0  # park -> city
+    fuel_saved_gj: float = 0.0  # by steam or heat sent across (the receiver's boiler fuel)
     co2e_avoided_t: float = 0.0
 
 
@@ -49,13 +50,23 @@ def _direction(
     return None
 
 
-def _sum(items: Sequence[tuple[str, float, float, float]]) -> Flows:
+@dataclass(frozen=True)
+class _Item:
+    direction: str
+    water_m3: float = 0.0
+    tonnes: float = 0.0
+    fuel_gj: float = 0.0
+    co2e_t: float = 0.0
+
+
+def _sum(items: Sequence[_Item]) -> Flows:
     return Flows(
         links=len(items),
-        water_reused_m3=sum((water for _, water, _, _ in items), 0.0),
-        municipal_waste_used_t=sum((t for d, _, t, _ in items if d == "from_city"), 0.0),
-        industrial_to_city_t=sum((t for d, _, t, _ in items if d == "to_city"), 0.0),
-        co2e_avoided_t=sum((co2 for _, _, _, co2 in items), 0.0),
+        water_reused_m3=sum((i.water_m3 for i in items), 0.0),
+        municipal_waste_used_t=sum((i.tonnes for i in items if i.direction == "from_city"), 0.0),
+        industrial_to_city_t=sum((i.tonnes for i in items if i.direction == "to_city"), 0.0),
+        fuel_saved_gj=sum((i.fuel_gj for i in items), 0.0),
+        co2e_avoided_t=sum((i.co2e_t for i in items), 0.0),
     )
 
 
@@ -69,8 +80,8 @@ def flows(
     cities: Mapping[str, str],
 ) -> ParkCity:
     """The park-city indicators of one park in one year; `cities` maps a city's park id to its name."""
-    operating: list[tuple[str, float, float, float]] = []
-    planned: list[tuple[str, float, float, float]] = []
+    operating: list[_Item] = []
+    planned: list[_Item] = []
     pairs: set[frozenset[str]] = set()
     for o in opportunities:
         if o.kind != "symbiosis" or len(o.enterprise_ids) < 2:
@@ -78,7 +89,7 @@ def flows(
         direction = _direction(o.enterprise_ids[0], o.enterprise_ids[1], park_of, members, cities)
         if direction is None:
             continue
-        item = (direction, o.water_m3 or 0.0, o.waste_t or 0.0, o.co2e_t or 0.0)
+        item = _Item(direction, o.water_m3 or 0.0, o.waste_t or 0.0, o.fuel_gj or 0.0, o.co2e_t or 0.0)
         if o.stage == "implemented" and (o.year_implemented is None or o.year_implemented <= year):
             operating.append(item)
             pairs.add(frozenset(o.enterprise_ids[:2]))
@@ -90,5 +101,5 @@ def flows(
         direction = _direction(w.enterprise_id, w.receiver, park_of, members, cities)
         if direction is None or frozenset((w.enterprise_id, w.receiver)) in pairs:
             continue
-        operating.append((direction, 0.0, w.mass_t, 0.0))
+        operating.append(_Item(direction, tonnes=w.mass_t))
     return ParkCity(park_id, year, tuple(sorted(cities.values())), _sum(operating), _sum(planned))

@@ -216,6 +216,7 @@ def park_city(database: Database, cache: Cache, park_id: str, lang: str) -> dict
                 ("water_reused_across_m3", 0),
                 ("municipal_waste_used_t", 0),
                 ("industrial_to_city_t", 0),
+                ("fuel_saved_across_gj", 0),
                 ("co2e_avoided_across_t", 1),
                 ("links_planned", 0),
             )
