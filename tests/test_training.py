@@ -220,3 +220,13 @@ def test_the_trainer_s_records_from_the_command_line(tmp_path: Path) -> None:
     assert "Phạm Thu" in run("training", "list", "--course", "1").stdout
     assert run("training", "export", "--course", "1", "--out", str(tmp_path / "r.xlsx")).returncode == 0
     assert load_workbook(tmp_path / "r.xlsx").active["A3"].value == "Phạm Thu"
+
+
+def test_every_exercise_has_its_check_and_its_guide_section() -> None:
+    from eipkit import guides
+    from eipkit.training import exercises
+
+    for exercise in exercises.catalogue().values():
+        assert exercise.answer == "opportunities" or exercise.exercise_id in exercises.NUMBERS
+        assert exercise.anchor in guides.guide(exercise.guide, "vi").anchors
+        assert exercise.task["vi"] != exercise.task["en"] and exercise.title["vi"] != exercise.title["en"]

@@ -129,18 +129,31 @@ def grid_cells(lat: np.ndarray, lon: np.ndarray, grid: tuple[float, float, int])
     return rows * columns + cols
 
 
-def _side(x: Supply | Demand) -> str:
-    """What a supply or demand may not pair within: its group, else its enterprise."""
-    return f"group:{x.group}" if x.group else f"enterprise:{x.enterprise_id}"
+def _sides(problem: Problem) -> tuple[list[str], list[str]]:
+    """What each supply and demand may not pair within: its group, else its enterprise (a group's name is marked so
+    that it never meets an enterprise id)."""
+    s, k = problem.supplies, problem.demands
+    if not any(x.group for x in s) and not any(x.group for x in k):
+        return [x.enterprise_id for x in s], [x.enterprise_id for x in k]
+
+    def side(x: Supply | Demand) -> str:
+        return f"\x00{x.group}" if x.group else x.enterprise_id
+
+    return [side(x) for x in s], [side(x) for x in k]
 
 
-def _own(rate: float | None, default: float) -> float:
-    return float(default if rate is None else rate)
+def _rates(supplies: list[Supply], field: str, default: float) -> np.ndarray:
+    """Each supply's own transport rate, else the problem's."""
+    own = [getattr(x, field) for x in supplies]
+    if all(rate is None for rate in own):
+        return np.full(len(supplies), float(default))
+    return np.array([default if rate is None else rate for rate in own], dtype=float)
 
 
 def arrays(problem: Problem) -> Arrays:
     s, k = problem.supplies, problem.demands
-    enterprises = pd.Index(sorted({_side(x) for x in s} | {_side(x) for x in k}))
+    s_side, k_side = _sides(problem)
+    enterprises = pd.Index(sorted(set(s_side) | set(k_side)))
     resources = sorted({x.resource for x in s})
     resource_index = {r: i for i, r in enumerate(resources)}
     k_lat = np.array([x.lat for x in k], dtype=float)
@@ -171,17 +184,17 @@ def arrays(problem: Problem) -> Arrays:
         s_quantity=np.array([x.quantity_t for x in s], dtype=float),
         s_disposal=np.array([x.disposal_cost_vnd_per_t for x in s], dtype=float),
         s_disposal_co2=np.array([x.disposal_co2e_t_per_t for x in s], dtype=float),
-        s_transport=np.array([_own(x.transport_cost_vnd_per_tkm, problem.transport_cost_vnd_per_tkm) for x in s]),
-        s_transport_co2=np.array([_own(x.transport_co2e_t_per_tkm, problem.transport_co2e_t_per_tkm) for x in s]),
+        s_transport=_rates(s, "transport_cost_vnd_per_tkm", problem.transport_cost_vnd_per_tkm),
+        s_transport_co2=_rates(s, "transport_co2e_t_per_tkm", problem.transport_co2e_t_per_tkm),
         s_hazardous=np.array([x.hazardous for x in s], dtype=np.bool_),
-        s_enterprise=enterprises.get_indexer([_side(x) for x in s]),
+        s_enterprise=enterprises.get_indexer(s_side),
         s_lat=s_lat,
         s_lon=np.array([x.lon for x in s], dtype=float),
         k_capacity=np.array([x.capacity_t for x in k], dtype=float),
         k_price=np.array([x.virgin_price_vnd_per_t for x in k], dtype=float),
         k_co2=np.array([x.virgin_co2e_t_per_t for x in k], dtype=float),
         k_licensed=np.array([x.licensed_hazardous for x in k], dtype=np.bool_),
-        k_enterprise=enterprises.get_indexer([_side(x) for x in k]),
+        k_enterprise=enterprises.get_indexer(k_side),
         k_lat=k_lat,
         k_lon=k_lon,
         resources=resources,

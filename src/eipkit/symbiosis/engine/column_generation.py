@@ -297,7 +297,8 @@ def _generate(
         answer.taken, answer.flow = round_.taken, round_.flow
         if progress is not None:
             progress(RoundReport(iteration, value, answer.bound))
-        if status != "time_limit" or time.perf_counter() > deadline:
+        # a round is not started that the last one's time says would end past the deadline
+        if status != "time_limit" or time.perf_counter() + round_.solve_s + round_.pricing_s > deadline:
             break
         if iteration == max_iterations:
             answer.status = "iteration_limit"
@@ -332,6 +333,9 @@ def _merged(split: list[Part], answers: list[_Generated], nk: int, gap: float) -
     )
 
 
+ANSWER_SHARE = 0.1  # of a time limit, kept for building the links of a stopped solve's answer
+
+
 def solve_lp(
     problem: Problem,
     objective: str = "cost",
@@ -358,10 +362,11 @@ def solve_lp(
     Stopped by the time limit, after `max_iterations` rounds or once the proven gap is at most `gap`, the answer
     is the last restricted problem solved to optimality (a feasible flow) with the best proven upper bound (see
     `price`) and the gap between the two; status `time_limit`, `iteration_limit` or `gap_limit`. The last
-    `bound_share` of the time limit goes to tightening that bound (`tighten`).
+    `bound_share` of the time limit goes to tightening that bound (`tighten`), but its last `ANSWER_SHARE`, kept for
+    building the answer's links, so that the whole solve ends within its time limit.
     """
     start = time.perf_counter()
-    limit = math.inf if time_limit_s is None else start + time_limit_s
+    limit = math.inf if time_limit_s is None else start + (1 - ANSWER_SHARE) * time_limit_s
     deadline = math.inf if time_limit_s is None else start + (1 - bound_share) * time_limit_s
     data = data or arrays(problem)
     timings = {"arrays_s": time.perf_counter() - start}
