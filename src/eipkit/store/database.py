@@ -9,14 +9,19 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect, select
+from functools import cache
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, create_engine, event, inspect, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from eipkit.store import state
 from eipkit.store.schema import Base
+
+if TYPE_CHECKING:  # Alembic is loaded only when a schema has to change: a command on a current database starts faster
+    from alembic.config import Config
 
 DEFAULT_URL = "sqlite:///eipkit.db"
 ENV_VAR = "EIPKIT_DB"
@@ -85,6 +90,8 @@ class Database:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resources.files("eipkit.store") / "migrations"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -107,7 +114,27 @@ def connect(db: str | None = None, migrate: bool = True, busy_timeout_s: float =
     return database
 
 
+@cache
+def head_revision() -> str:
+    """The newest migration: files are named after their revision (NNNN_what.py), each revising the one before."""
+    versions = resources.files("eipkit.store").joinpath("migrations").joinpath("versions")
+    return max(p.name[:4] for p in versions.iterdir() if p.name[:4].isdigit() and p.name.endswith(".py"))
+
+
+def _at_head(database: Database) -> bool:
+    try:
+        with database.engine.connect() as connection:
+            stored = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except SQLAlchemyError:
+        return False
+    return stored == head_revision()
+
+
 def upgrade(database: Database) -> None:
+    if _at_head(database):
+        return
+    from alembic import command
+
     config = alembic_config(str(database.engine.url))
     with database.engine.begin() as connection:
         config.attributes["connection"] = connection
