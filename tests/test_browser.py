@@ -310,6 +310,8 @@ def test_pages_draw_their_charts_under_the_content_security_policy(
                 expect(boxes.nth(n).locator(".main-svg").first).to_be_attached()
             name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")
             _shot(page, f"csp-{width}-{username}-{name}")
+            # wide tables scroll in their own box; the page itself never scrolls sideways
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= width, (username, path)
         assert page.problems == [], (username, page.problems)  # type: ignore[attr-defined]
         page.context.close()
 
