@@ -134,7 +134,7 @@ class Desk:
         return sum(self.done(e.exercise_id) for e, _ in self.tasks)
 
 
-def _participant(database: Database, code: str) -> tuple[Participant, Course]:
+def participant(database: Database, code: str) -> tuple[Participant, Course]:
     with database.sessions() as session:
         person = stored.participant_by_code(session, code) if code else None
         if person is None:
@@ -145,7 +145,7 @@ def _participant(database: Database, code: str) -> tuple[Participant, Course]:
 
 
 def desk(database: Database, code: str, lang: str) -> Desk:
-    person, course = _participant(database, code)
+    person, course = participant(database, code)
     own = sandbox.sandbox(person.code)
     try:
         opportunity = exercises.saving_opportunity(own)
@@ -160,7 +160,7 @@ def desk(database: Database, code: str, lang: str) -> Desk:
 def answer(database: Database, code: str, exercise_id: str, given: str, lang: str) -> exercises.Verdict:
     """Check an answer on the participant's sandbox and record it; a right measured saving is also recorded on the
     sandbox's opportunity, as the exercise asks."""
-    person, _ = _participant(database, code)
+    person, _ = participant(database, code)
     exercise = exercises.catalogue().get(exercise_id)
     if exercise is None:
         raise TrainingError("train.no_exercise", exercise=exercise_id)

@@ -9,13 +9,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from eipkit import i18n
 from eipkit.i18n import Message
 from eipkit.store import Database
+
+if TYPE_CHECKING:
+    from eipkit.certification.evidence import ParkFacts
 
 
 @dataclass(frozen=True)
@@ -117,13 +120,11 @@ class ShareGap:
         return sum(costs[: self.needed]) if len(costs) >= self.needed else None
 
 
-def share_gap(sandbox: Database, park_id: str, target_percent: float) -> ShareGap:
+def share_gap(facts: ParkFacts, target_percent: float) -> ShareGap:
     """Art. 37(2)(c): the enterprises short of `target_percent` and the cheapest opportunity of each that is not
     counted yet (an opportunity without an investment figure cannot be costed and is left out)."""
-    from eipkit import api
     from eipkit.certification.evidence import RESOURCE_FIELDS
 
-    facts = api.park_facts(sandbox, park_id)
     counted = set(facts.recp_with_savings())
     total = len(facts.enterprises)
     needed = max(0, math.ceil(target_percent / 100 * total - 1e-9) - len(counted))
@@ -169,9 +170,10 @@ def _check_share(exercise: Exercise, sandbox: Database, answer: str, lang: str) 
     from eipkit import api
 
     params = exercise.params or {}
-    gap = share_gap(sandbox, "NAMCAUKIEN", float(params["target_percent"]))
+    facts = api.park_facts(sandbox, "NAMCAUKIEN")  # read once: the gap and the answer's opportunities
+    gap = share_gap(facts, float(params["target_percent"]))
     chosen = _ids(answer)
-    by_id = {o.opportunity_id: o for o in api.park_facts(sandbox, "NAMCAUKIEN").opportunities}
+    by_id = {o.opportunity_id: o for o in facts.opportunities}
     unknown = [i for i in chosen if i not in by_id or by_id[i].kind != "recp"]
     if unknown:
         return Verdict(False, Message("train.unknown_opportunities", ids=", ".join(unknown)))

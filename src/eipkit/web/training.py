@@ -178,7 +178,7 @@ async def practice_dossier(request: Request, code: str) -> Response:
     folder = tempfile.TemporaryDirectory()
 
     def build() -> Path:
-        person = training.desk(database, code, lang).participant
+        person, _ = training.participant(database, code)  # not the whole desk: the dossier needs only the sandbox
         own = sandbox.sandbox(person.code)
         try:
             written = api.certification_dossier(own, "NAMCAUKIEN", folder.name, lang=lang)
