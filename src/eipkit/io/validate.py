@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import operator
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -165,10 +165,10 @@ def _validate_sheet(
     numbers = [n for n, _ in raw.rows]
     found: list[tuple[int, int, str, Message]] = []  # (row index, column index, column, reason)
     parsed_columns = []
+    rows = [cells for _, cells in raw.rows]
     for position, column in enumerate(sheet.columns):
-        cells = [cells.get(column.name) for _, cells in raw.rows]
-        parsed = _parse_column(column.kind, cells)
-        for index in [i for i, value in enumerate(parsed) if value.__class__ is _Refused or value is _BLANK]:
+        parsed, doubtful = _parse_column(column.kind, [cells.get(column.name) for cells in rows])
+        for index in doubtful:
             value = parsed[index]
             if value is _BLANK:
                 parsed[index] = None
@@ -228,10 +228,10 @@ _REPEATED = ("id", "ref", "enum", "list", "unit", "year", "founding_year", "bool
 _LARGEST = sys.float_info.max
 
 
-def _parse_column(kind: str, cells: list[Any]) -> list[Any]:
-    """Each cell's typed value, `_BLANK`, or `_Refused` with the reason. Kinds whose values repeat down a sheet (ids,
-    years, units, choices) parse each distinct cell once, keyed by type too since 1 == 1.0 == True; numbers already
-    typed as non-negative finite floats pass as they are."""
+def _parse_column(kind: str, cells: Sequence[Any]) -> tuple[list[Any], list[int]]:
+    """Each cell's typed value, `_BLANK`, or `_Refused` with the reason, and the rows where a value is one of these
+    two. Kinds whose values repeat down a sheet (ids, years, units, choices) parse each distinct cell once, keyed by
+    type too since 1 == 1.0 == True; numbers already typed as non-negative finite floats pass as they are."""
     parse = parser_for(kind)
 
     def one(cell: Any) -> Any:
@@ -246,11 +246,21 @@ def _parse_column(kind: str, cells: list[Any]) -> list[Any]:
         keys = list(zip(map(type, cells), cells, strict=True))
         table = {key: one(key[1]) for key in set(keys)}
         if kind.startswith("list"):
-            return [list(v) if (v := table[key]).__class__ is list else v for key in keys]
-        return [table[key] for key in keys]
-    if kind == "number":
-        return [c if c.__class__ is float and 0.0 <= c <= _LARGEST else one(c) for c in cells]
-    return [one(c) for c in cells]
+            parsed = [list(v) if (v := table[key]).__class__ is list else v for key in keys]
+        else:
+            parsed = [table[key] for key in keys]
+        if not any(v.__class__ is _Refused or v is _BLANK for v in table.values()):
+            return parsed, []
+        slow: Sequence[int] = range(len(parsed))
+    elif kind == "number":
+        parsed = list(cells)
+        slow = [i for i, c in enumerate(cells) if not (c.__class__ is float and 0.0 <= c <= _LARGEST)]
+        for index in slow:
+            parsed[index] = one(cells[index])
+    else:
+        parsed = [one(c) for c in cells]
+        slow = range(len(parsed))
+    return parsed, [i for i in slow if (v := parsed[i]).__class__ is _Refused or v is _BLANK]
 
 
 def _derive(sheet: str, values: dict[str, Any]) -> list[tuple[str, Message]]:

@@ -5,7 +5,8 @@ Both run on the caller's connection, inside its transaction, so a bulk write is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import operator
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from psycopg import sql
@@ -15,7 +16,18 @@ from sqlalchemy.orm import Session
 
 def columns_of(rows: Sequence[dict[str, Any]]) -> list[str]:
     """Every column any row sets, in first-seen order (rows that leave one out write NULL)."""
+    first = rows[0].keys() if rows else {}.keys()
+    if all(row.keys() == first for row in rows):  # checked rows of one sheet all set the same columns
+        return list(first)
     return list(dict.fromkeys(column for row in rows for column in row))
+
+
+def _values_of(rows: Sequence[dict[str, Any]], columns: list[str]) -> Iterable[Sequence[Any]]:
+    """Each row's values in `columns`' order; a row without a column gives NULL."""
+    if len(columns) > 1 and all(len(row) == len(columns) for row in rows):
+        pick = operator.itemgetter(*columns)  # every row sets exactly these columns
+        return map(pick, rows)
+    return ([row.get(c) for c in columns] for row in rows)
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -34,8 +46,8 @@ def _copy(driver: Any, table: Table, columns: list[str], rows: Sequence[dict[str
         sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
     )
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row([row.get(c) for c in columns])
+        for values in _values_of(rows, columns):
+            copy.write_row(values)
 
 
 def _insert_many(connection: Connection, table: Table, columns: list[str], rows: Sequence[dict[str, Any]]) -> None:
@@ -49,14 +61,16 @@ def _insert_many(connection: Connection, table: Table, columns: list[str], rows:
     )
     converters = [(i, f) for i, c in enumerate(columns) if (f := table.c[c].type.bind_processor(dialect))]
 
-    def values(row: dict[str, Any]) -> list[Any]:
-        found = [row.get(c) for c in columns]
+    def converted(values: Sequence[Any]) -> Sequence[Any]:
+        if not converters:
+            return values
+        found = list(values)
         for i, convert in converters:
             if found[i] is not None:
                 found[i] = convert(found[i])
         return found
 
-    connection.connection.driver_connection.executemany(statement, (values(row) for row in rows))
+    connection.connection.driver_connection.executemany(statement, map(converted, _values_of(rows, columns)))
 
 
 def update_rows(session: Session, table: Table, key: str, rows: Sequence[dict[str, Any]]) -> None:

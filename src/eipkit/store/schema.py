@@ -83,7 +83,7 @@ class EnergyRecord(_YearlyRecord, Base):
     __tablename__ = "energy"
     __table_args__ = (UniqueConstraint("enterprise_id", "year", "carrier"),)
 
-    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"), index=True)
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"))
     carrier: Mapped[str] = mapped_column(String(40))
     cost_vnd: Mapped[float | None] = mapped_column(Float)
     energy_gj: Mapped[float] = mapped_column(Float)
@@ -93,7 +93,7 @@ class WaterRecord(_YearlyRecord, Base):
     __tablename__ = "water"
     __table_args__ = (UniqueConstraint("enterprise_id", "year", "kind"),)
 
-    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"), index=True)
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"))
     kind: Mapped[str] = mapped_column(String(20))
     cost_vnd: Mapped[float | None] = mapped_column(Float)
     volume_m3: Mapped[float] = mapped_column(Float)
@@ -103,7 +103,7 @@ class MaterialRecord(_YearlyRecord, Base):
     __tablename__ = "materials"
     __table_args__ = (UniqueConstraint("enterprise_id", "year", "material"),)
 
-    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"), index=True)
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"))
     material: Mapped[str] = mapped_column(String(500))
     chemical: Mapped[bool | None] = mapped_column(Boolean)
     cost_vnd: Mapped[float | None] = mapped_column(Float)
@@ -130,7 +130,7 @@ class ProductionRecord(_YearlyRecord, Base):
     __tablename__ = "production"
     __table_args__ = (UniqueConstraint("enterprise_id", "year", "product"),)
 
-    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"), index=True)
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.enterprise_id"))
     product: Mapped[str] = mapped_column(String(500))
     value_vnd: Mapped[float | None] = mapped_column(Float)
     available_to_others: Mapped[float | None] = mapped_column(Float)  # in the row's unit (contract version 3)
