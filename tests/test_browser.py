@@ -5,6 +5,7 @@ Screenshots of the main pages are saved in build/screenshots/ (EIPKIT_SCREENSHOT
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -41,7 +42,7 @@ def server(demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     shutil.copy(demo_db_file, path)
     database = connect(f"sqlite:///{path}")
     port = _free_port()
-    app = create_app(database, banner=demo.banner("vi"))
+    app = create_app(database)
     running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
@@ -288,18 +289,34 @@ PAGES_BY_USER = {
         "/parks/DEEPC",
         "/parks/DEEPC/certification",
         "/parks/DEEPC/summary.html",
+        "/reports",
     ],
     "dieuphoi-deepc": ["/parks/DEEPC", "/parks/DEEPC/symbiosis", "/parks/DEEPC/opportunities", "/upload", "/audit"],
+    "tuvan": ["/", "/training"],
     "dn-deepc-001": ["/enterprises/DEEPC-001", "/reports", "/tools"],
 }
+# what a reader must never see: a contract key or a Python name, a parser's message, an ISO date, an amount of
+# money in a row of digits (it is said in tỷ or triệu đồng)
+NOT_FOR_READERS = {
+    "key": r"(?<![/\w.])[a-z]+(?:_[a-z0-9]+)+\b(?!\.(?:csv|yaml|py))",  # a data file named as a source may stay
+    "python": r"Traceback|Expecting value|File is not a zip file|\bNone\b|\bnan\b|\brow 0\b",
+    "iso date": r"\b\d{4}-\d{2}-\d{2}\b",
+    "money in full": r"\d(?:[.,]\d{3}){3,} ?(?:VND|đồng)",
+}
+CHART_FITS = """() => Array.from(document.querySelectorAll('div.chart')).map(box => {
+  const drawn = box.querySelector('.main-svg');
+  return [box.getBoundingClientRect().width, drawn ? drawn.getBoundingClientRect().width : -1,
+          box.parentElement.getBoundingClientRect().width];
+})"""
 
 
 @pytest.mark.parametrize(("width", "height"), [(1440, 900), (390, 844)])
 def test_pages_draw_their_charts_under_the_content_security_policy(
     browser: Browser, server: str, width: int, height: int
 ) -> None:
-    """No inline script is allowed: every chart must still be drawn from its data by /assets/charts.js, htmx must
-    still work, and the browser must report no refused script, style or frame."""
+    """No inline script is allowed: every chart must still be drawn from its data by /assets/charts.js, at its box's
+    width on first load; htmx must still work; the browser reports no refused script, style or frame; and no page
+    shows a reader internal text or numbers and dates written another way than theirs."""
     for username, paths in PAGES_BY_USER.items():
         page = _page(browser, server, username, width, height)
         for path in paths:
@@ -308,12 +325,59 @@ def test_pages_draw_their_charts_under_the_content_security_policy(
             boxes = page.locator("div.chart[data-figure]")
             for n in range(boxes.count()):
                 expect(boxes.nth(n).locator(".main-svg").first).to_be_attached()
-            name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")
+            for box, drawn, room in page.evaluate(CHART_FITS):
+                assert 0 < drawn <= box + 1 and box <= room + 1, (username, path, box, drawn, room)
+            name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
             _shot(page, f"csp-{width}-{username}-{name}")
             # wide tables scroll in their own box; the page itself never scrolls sideways
             assert page.evaluate("() => document.documentElement.scrollWidth") <= width, (username, path)
+            text = page.evaluate("() => document.body.innerText")
+            for what, pattern in NOT_FOR_READERS.items():
+                assert not re.findall(pattern, text), (username, path, what, re.findall(pattern, text)[:5])
         assert page.problems == [], (username, page.problems)  # type: ignore[attr-defined]
         page.context.close()
+
+
+def test_on_a_phone_the_menu_opens_and_a_table_filters_sorts_and_downloads(browser: Browser, server: str) -> None:
+    page = _page(browser, server, "dieuphoi-deepc", 390, 844)
+    page.goto("/parks/DEEPC/symbiosis")
+    menu = page.locator("#menu")
+    expect(menu).to_be_hidden()  # the header is one line on a phone
+    assert page.locator("header").bounding_box()["height"] < 80  # type: ignore[index]
+    page.click("[data-testid=menu-toggle]")
+    expect(menu).to_be_visible()
+    expect(page.locator("header nav a[aria-current=page]")).to_have_text("DEEPC")  # the park's section
+    page.goto("/upload")
+    page.click("[data-testid=menu-toggle]")
+    expect(page.locator("header nav a[aria-current=page]")).to_have_attribute("href", "/upload")
+    page.goto("/parks/DEEPC/symbiosis")
+    table = page.locator("table[data-testid=candidates]")
+    rows = table.locator("tr:not(:first-child)")
+    total = rows.count()
+    first_from = rows.first.locator("td").first.inner_text()
+    tools = page.locator(".table-tools").filter(has=page.locator("input")).nth(0)
+    page.locator("table[data-testid=candidates]").locator("xpath=../preceding-sibling::div[1]").locator("input").fill(
+        first_from
+    )
+    shown = [r for r in range(total) if rows.nth(r).is_visible()]
+    assert 0 < len(shown) <= total and all(first_from in rows.nth(r).inner_text() for r in shown)
+    money_header = table.locator("tr").first.locator("th").nth(5)
+    money_header.click()  # ascending, then descending
+    money_header.click()
+    values = [rows.nth(r).locator("td").nth(5).inner_text() for r in shown]
+    figures = [float(v.replace(".", "").replace(",", ".")) for v in values]
+    assert figures == sorted(figures, reverse=True)
+    with page.expect_download() as download:
+        tools.locator("button").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    assert sheet.max_row - 4 == len(shown)  # title, header, the rows shown, a blank line and where it came from
+    assert sheet.cell(3, 6).value == pytest.approx(figures[0])  # a number, not its text
+    _shot(page, "symbiosis-filtered-390")
+    assert page.problems == []  # type: ignore[attr-defined]
+    page.context.close()
 
 
 def test_the_api_documentation_renders_from_the_package(browser: Browser, server: str) -> None:

@@ -174,7 +174,10 @@ def test_the_park_page_shows_exchanges_on_a_map_and_in_a_sankey(sqlite_db: Datab
     charts = {title(f): f for f in figures(park_summary.render(summary, "en"))}
     assert "Schematic map of enterprises and exchanges" in charts
     (sankey,) = [f["data"][0] for f in charts.values() if f["data"] and f["data"][0]["type"] == "sankey"]
-    assert sorted(sankey["link"]["value"]) == sorted(x.tonnes for x in summary.exchanges)
+    # two hops for each flow here (no two share their sectors, resource and status): sector → resource → sector
+    assert sorted(sankey["link"]["value"]) == sorted([x.tonnes for x in summary.exchanges] * 2)
+    assert "Tro xỉ" in sankey["node"]["label"]  # resources by name, not enterprise ids
+    assert not {"PAPER", "BOILER"} & set(sankey["node"]["label"])
     # a reader without the right to see names gets the exchanges counted, no map and no Sankey
     counted = park_summary.render(summary, "en", details=False)
     assert not [f for f in figures(counted) if f["data"] and f["data"][0]["type"] == "sankey"]

@@ -188,7 +188,7 @@ def test_every_basic_service_is_needed() -> None:
     found = result(ParkFacts(lacking, 2025, tenants(2), []), "D35-37.1.b")
     assert found.status == "fail"
     assert found.value == pytest.approx(100 * 6 / 7, abs=0.1)
-    assert "wastewater_treatment" in found.path[0].text("en")
+    assert found.path[0].text("en") == "Add the missing services: Wastewater treatment"  # said by its label
     assert result(ParkFacts(park(services=()), 2025, tenants(2), []), "D35-37.1.b").status == "unknown"
 
 

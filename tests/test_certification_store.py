@@ -35,7 +35,7 @@ def test_park_evaluated_from_the_database(database: Database, tmp_path: Path) ->
     # 2022: E2 sent 15 t of ash to E1, a link; E1 holds ISO 14001, E2's ISO status is unknown
     assert found["D35-37.2.b"] == ("unknown", 1)
     shown = {c["id"]: c["threshold"] for c in api.certify_park(database, "P1", year=2022).as_dict("vi")["criteria"]}
-    assert shown["D35-37.2.c"] == ">= 20 % số doanh nghiệp" and shown["D35-37.1.a"] == "== 0 vi phạm"
+    assert shown["D35-37.2.c"] == "≥ 20 % số doanh nghiệp" and shown["D35-37.1.a"] == "= 0 vi phạm"
     missing = [m.text("en") for m in api.certify_park(database, "P1", year=2022).results[5].missing]
     assert missing == ["ISO status unknown for: E2"]
     # this year: no exchange recorded and O2 only proposed, until it is implemented

@@ -84,3 +84,23 @@ def test_a_plain_decimal_point_is_never_read_as_grouping() -> None:
     for text in ("năm mươi", "", "nan", "inf", "1,2,3"):
         with pytest.raises(NotANumber):
             parse_number(text, "vi")
+
+
+@pytest.mark.parametrize(
+    ("value", "vi", "en"),
+    [
+        (74_402_759_000_000, "74.403 tỷ đồng", "VND 74,403 billion"),  # 74,402.759 billion, to the unit
+        (1_969_605_142, "1,97 tỷ đồng", "VND 1.97 billion"),
+        (570_688_000, "571 triệu đồng", "VND 571 million"),
+        (12_500_000, "12,5 triệu đồng", "VND 12.5 million"),
+        (12_000, "12.000 đồng", "VND 12,000"),
+        (-3_500_000_000, "-3,50 tỷ đồng", "VND -3.50 billion"),
+        (None, "–", "–"),
+    ],
+)
+def test_money_is_said_in_billions_or_millions(value: float | None, vi: str, en: str) -> None:
+    assert i18n.money(value, "vi") == vi and i18n.money(value, "en") == en
+
+
+def test_a_stored_iso_day_is_written_the_readers_way() -> None:
+    assert i18n.date("2025-02-05", "vi") == "05/02/2025" and i18n.date("2025-02-05", "en") == "5 Feb 2025"

@@ -152,6 +152,9 @@ PAGES: dict[tuple[str, str], Cases] = {
     ("GET", "/tools"): lambda: [Case("/tools", ANYONE)],
     ("POST", "/tools/water"): lambda: [Case("/tools/water", ANYONE, 400, data={"problem": "{"})],
     ("POST", "/tools/exchange"): lambda: [Case("/tools/exchange", ANYONE, 400, data={"problem": "{"})],
+    ("POST", "/export.xlsx"): lambda: [
+        Case("/export.xlsx", ANYONE, 200, json={"title": "t", "headers": ["a"], "rows": [[1]]})
+    ],
     ("GET", "/audit"): lambda: [Case("/audit", NOT_MINISTRY)],
     ("GET", "/training"): lambda: [Case("/training", TRAINS)],
     ("POST", "/training"): lambda: [Case("/training", TRAINS, 400, data={"title": ""})],

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from eipkit import demo, users
+from eipkit import demo, i18n, users
 from eipkit.io import workbook
 from eipkit.store import Database, connect, schema
 from eipkit.web import create_app
@@ -243,6 +243,38 @@ def test_moving_an_opportunity_to_implemented_moves_the_park_savings(demo_copy: 
     assert reader.get("/api/results?park=DEEPC").json()["cost_saving_vnd"]["total"] == pytest.approx(after)
 
 
+def test_the_board_shows_every_card_with_totals_and_takes_vietnamese_numbers(demo_copy: Database) -> None:
+    import html as html_text
+
+    rows = [o for o in demo.rows()["opportunities"] if o["park_id"] == "NAMCAUKIEN"]
+    app = create_app(demo_copy)
+    consultant = browser(app, "tuvan")
+    page = consultant.get("/parks/NAMCAUKIEN/opportunities").text
+    assert page.count('class="opportunity"') == len(rows)  # no column stops at 40 cards
+    implemented = sum(o.get("cost_saving_vnd") or 0.0 for o in rows if o["stage"] == "implemented")
+    column = page[page.index('data-stage="implemented"') : page.index('data-stage="dropped"')]
+    assert f"<strong>{i18n.money(implemented, 'vi')}</strong>" in column  # the column's total, counted from the rows
+    chosen = next(o for o in rows if o["stage"] == "proposed")
+    token = csrf(consultant, "/reports")
+    saved = consultant.post(
+        f"/opportunities/{chosen['opportunity_id']}",
+        data={"stage": "proposed", "cost_saving_vnd": "120.000.000"},  # as a Vietnamese reader types it
+        headers={"X-CSRF-Token": token},
+    )
+    card = saved.text[saved.text.index(f'id="op-{chosen["opportunity_id"]}"') :][:3000]
+    assert 'data-testid="card-saved"' in card and "120 triệu đồng" in card
+    assert 'value="120.000.000"' in card  # shown back the reader's way, not 120000000.0
+    assert users.audit_log(demo_copy)[0]["after"]["cost_saving_vnd"] == 120_000_000.0
+    refused = consultant.post(
+        f"/opportunities/{chosen['opportunity_id']}",
+        data={"cost_saving_vnd": "một trăm"},
+        headers={"X-CSRF-Token": token},
+    )
+    card = refused.text[refused.text.index(f'id="op-{chosen["opportunity_id"]}"') :][:3000]
+    assert 'data-testid="card-error"' in card and "một trăm" in html_text.unescape(card)  # said on the card itself
+    assert users.audit_log(demo_copy)[0]["after"]["cost_saving_vnd"] == 120_000_000.0
+
+
 def test_language_switch_is_remembered(app) -> None:  # type: ignore[no-untyped-def]
     client = browser(app, "bo")
     assert "Toàn quốc" in client.get("/national").text
@@ -288,14 +320,14 @@ def test_an_application_is_opened_and_followed_from_the_certification_page(demo_
     assert opened.status_code == 303
     page = board.get("/parks/DEEPC/certification").text
     # forward due Wed 5 Feb 2025 (3 working days over Tet, counted by hand in test_certification_timeline)
-    assert "Gửi lấy ý kiến: Hạn 2025-02-05" in page
+    assert "Gửi lấy ý kiến: Hạn 05/02/2025" in page
     done = board.post(
         "/parks/DEEPC/applications",
         data={"csrf_token": token, "application": "1", "step": "forward", "on": "2025-02-06"},
         follow_redirects=False,
     )
     assert done.status_code == 303
-    assert "Gửi lấy ý kiến: Hạn 2025-02-05, 2025-02-06 (+1)" in board.get("/parks/DEEPC/certification").text
+    assert "Gửi lấy ý kiến: Hạn 05/02/2025, 06/02/2025 (+1)" in board.get("/parks/DEEPC/certification").text
     out_of_order = board.post(
         "/parks/DEEPC/applications",
         data={"csrf_token": token, "application": "1", "step": "appraisal", "on": "2025-02-07"},
@@ -439,7 +471,9 @@ def test_calculators_solve_uploaded_problems(app) -> None:  # type: ignore[no-un
     distance = 1.3 * 2 * 6371.0088 * math.asin(math.cos(math.radians(20.84)) * math.sin(math.radians(0.05)))
     money = 1000 * (920000 - 5000 * distance)
     page = client.post("/tools/exchange", data={"csrf_token": token, "problem": json.dumps(ash), "objective": "cost"})
-    assert page.status_code == 200 and f"{round(money):,}".replace(",", ".") in page.text
+    # the card in tỷ/triệu đồng to three figures, the links' table in million đồng with one decimal
+    assert page.status_code == 200 and f"{money / 1e6:.0f} triệu đồng" in page.text
+    assert f">{money / 1e6:.1f}<".replace(".", ",") in page.text
     front = client.post("/tools/exchange", data={"csrf_token": token, "problem": json.dumps(ash), "pareto": "3"})
     assert front.text.count("<tr><td>") >= 3
     bad = client.post("/tools/water", data={"csrf_token": token, "problem": "{not json"})

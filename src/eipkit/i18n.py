@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import math
 import os
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -125,6 +126,29 @@ def number(value: float | int | None, lang: str = DEFAULT, digits: int = 1) -> s
     return format_decimal(value, format=pattern, locale=_LOCALES[lang])
 
 
+_SCALES = ((1e9, "tỷ đồng", "billion"), (1e6, "triệu đồng", "million"))
+
+
+def money(value: float | int | None, lang: str = DEFAULT) -> str:
+    """An amount of đồng as its reader says it: 74.403 tỷ đồng, 570,7 triệu đồng (VND 74,403 billion, VND 570.7
+    million), three figures or more, never a row of thirteen digits."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    for scale, vi, en in _SCALES:
+        if abs(value) >= scale:
+            amount = value / scale
+            digits = 2 if abs(amount) < 10 else 1 if abs(amount) < 100 else 0
+            figure = number(amount, lang, digits)
+            return f"{figure} {vi}" if lang == "vi" else f"VND {figure} {en}"
+    figure = number(float(value), lang, 0)
+    return f"{figure} đồng" if lang == "vi" else f"VND {figure}"
+
+
+def millions(value: float | int | None, lang: str = DEFAULT, digits: int = 1) -> str:
+    """An amount of đồng in millions, for a column headed "triệu đồng" (million VND)."""
+    return "–" if value is None else number(value / 1e6, lang, digits)
+
+
 class NotANumber(ValueError):
     """Text typed where a number was asked for that is not one in the reader's way of writing or in plain digits."""
 
@@ -147,16 +171,18 @@ def parse_number(text: str, lang: str = DEFAULT) -> float:
     return value
 
 
-def date(value: dt.date | None, lang: str = DEFAULT) -> str:
-    """A day as its reader writes it: 24/02/2026 in Vietnamese, 24 Feb 2026 in English."""
-    if value is None:
+def date(value: dt.date | str | None, lang: str = DEFAULT) -> str:
+    """A day as its reader writes it: 24/02/2026 in Vietnamese, 24 Feb 2026 in English (a stored ISO day too)."""
+    if value is None or value == "":
         return "–"
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
     return value.strftime("%d/%m/%Y") if lang == "vi" else f"{value.day} {value:%b %Y}"
 
 
-def shown(value: object, lang: str = DEFAULT, prefix: str = "") -> str:
-    """Any value of a result for a reader: yes/no, numbers in the locale, `key: value` pairs (keys labelled by the
-    messages `prefix + key` when there are such), lists, and a dash for nothing."""
+def shown(value: object, lang: str = DEFAULT, prefix: str = "", name: Callable[[str], str] | None = None) -> str:
+    """Any value of a result for a reader: yes/no, numbers in the locale, `key: value` pairs (keys named by `name`,
+    else labelled by the messages `prefix + key` when there are such), lists, and a dash for nothing."""
     if isinstance(value, bool):
         return t("cert.yes" if value else "cert.no", lang)
     if isinstance(value, int | float):
@@ -164,9 +190,14 @@ def shown(value: object, lang: str = DEFAULT, prefix: str = "") -> str:
     if isinstance(value, dict):
         parts = []
         for key, item in value.items():
-            label = t(f"{prefix}{key}", lang) if prefix else str(key)
-            parts.append(f"{str(key) if label == f'{prefix}{key}' else label}: {shown(item, lang, prefix)}")
+            if name is not None:
+                label = name(str(key))
+            else:
+                label = t(f"{prefix}{key}", lang) if prefix else str(key)
+                label = str(key) if label == f"{prefix}{key}" else label
+            said = str(item) if str(key).endswith("year") and isinstance(item, int) else shown(item, lang, prefix, name)
+            parts.append(f"{label}: {said}")  # a year has no thousands separator
         return "; ".join(parts) or "–"
     if isinstance(value, list | tuple):
-        return "; ".join(shown(v, lang, prefix) for v in value) or "–"
+        return "; ".join(shown(v, lang, prefix, name) for v in value) or "–"
     return "–" if value is None else str(value)

@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from eipkit import i18n
+
 
 class ReferenceDataError(RuntimeError):
     """A shipped data file does not match its schema."""
@@ -268,15 +270,8 @@ class GridFactorChoice:
     def note(self, lang: str = "en") -> str | None:
         if not self.is_fallback:
             return None
-        if lang == "vi":
-            return (
-                f"Chưa có hệ số phát thải lưới điện chính thức cho năm {self.year_asked}; "
-                f"dùng hệ số chính thức gần nhất ({self.year}: {self.tco2_per_mwh} tCO2/MWh)."
-            )
-        return (
-            f"No official grid emission factor for {self.year_asked}; "
-            f"using the latest official value ({self.year}: {self.tco2_per_mwh} tCO2/MWh)."
-        )
+        factor = i18n.number(self.tco2_per_mwh, lang, 4)
+        return i18n.t("grid.fallback", lang, asked=self.year_asked, year=self.year, factor=factor)
 
 
 def grid_factor(year: int) -> GridFactorChoice:

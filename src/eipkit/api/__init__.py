@@ -636,7 +636,7 @@ def store_links(session: Session, found: CandidateSet, solution: Solution) -> li
             # a park-city link belongs to the park's side, as symbiosis with a third party (Decree 35 Art. 36(2)(b))
             "park_id": receiver if supplier in cities else supplier,
             "kind": "symbiosis",
-            "title": f"{found.labels[link.supply]} → {link.demand_enterprise} ({found.labels[link.demand]})",
+            "title": f"{found.label(link.supply, 'vi')} → {link.demand_enterprise} ({found.label(link.demand, 'vi')})",
             "category": "third_party_symbiosis" if {supplier, receiver} & cities else "input_output_exchange",
             "basis": "expected",
             "waste_t": None if water or heat else float(link.flow_t),

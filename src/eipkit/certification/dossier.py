@@ -40,7 +40,7 @@ def _assessment(document: Document, evaluation: Evaluation, lang: str) -> None:
     rows = []
     for r in evaluation.results:
         c = r.criterion
-        value = r.value if not isinstance(r.value, dict) else ", ".join(f"{k}={v}" for k, v in r.value.items())
+        value = r.value if not isinstance(r.value, dict) else i18n.shown(r.value, lang, "cert.value.")
         threshold = c.threshold.text(lang) if c.threshold else "–"
         rows.append(
             [

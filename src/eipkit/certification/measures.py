@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from eipkit import contract
+from eipkit import contract, labels
 from eipkit.certification.evidence import ISO_STANDARDS, ParkFacts
 from eipkit.i18n import Figure, Message, Said
 from eipkit.model import Enterprise, Opportunity
@@ -78,6 +78,12 @@ def _unverified(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Out
     return Outcome(None, None, missing=[Message("cert.missing.unverified")], path=[Message("cert.path.unverified")])
 
 
+def _not_given(sheet: str, column: str) -> Message:
+    """A figure the criterion needs that the park's (or some tenants') rows leave empty, named by its label."""
+    key = "cert.missing.park_field" if sheet == "parks" else "cert.missing.enterprise_field"
+    return Message(key, field=labels.ColumnName(sheet, column))
+
+
 @measure("not_in_data")
 def _not_in_data(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Outcome:
     return Outcome(None, None, missing=[Said(params.get("question_vi", ""), params.get("question_en", ""))])
@@ -87,10 +93,10 @@ def _not_in_data(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Ou
 def _investor_violations(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Outcome:
     value = facts.park.investor_violations_3y
     if value is None:
-        return Outcome(None, None, missing=[Message("cert.missing.park_field", field="investor_violations_3y")])
-    outcome = Outcome(
-        value, evidence=[Message("cert.evidence.park_field", field="investor_violations_3y", value=value)]
-    )
+        return Outcome(None, None, missing=[_not_given("parks", "investor_violations_3y")])
+    column = labels.ColumnName("parks", "investor_violations_3y")
+    given = Message("cert.evidence.park_field", field=column, value=value)
+    outcome = Outcome(value, evidence=[given])
     outcome.path = [Message("cert.path.investor_violations")]
     return outcome
 
@@ -122,7 +128,7 @@ def _all_violations(facts: ParkFacts, criterion: Any, params: dict[str, Any]) ->
     outcome = _violations(facts.enterprises)
     investor = facts.park.investor_violations_3y
     if investor is None:
-        outcome.missing.append(Message("cert.missing.park_field", field="investor_violations_3y"))
+        outcome.missing.append(_not_given("parks", "investor_violations_3y"))
         if outcome.value == 0 or outcome.value is None:
             outcome.value, outcome.passed, outcome.compare = None, None, False
     elif outcome.value is not None:
@@ -135,12 +141,12 @@ def _basic_services(facts: ParkFacts, criterion: Any, params: dict[str, Any]) ->
     required = list(params.get("required", []))
     offered = set(facts.park.services)
     if not offered:
-        return Outcome(None, None, missing=[Message("cert.missing.park_field", field="services")])
+        return Outcome(None, None, missing=[_not_given("parks", "services")])
     lacking = [s for s in required if s not in offered]
     outcome = Outcome(round(_percent(len(required) - len(lacking), len(required)), 1))
-    outcome.evidence.append(Message("cert.evidence.services", services=", ".join(sorted(offered))))
+    outcome.evidence.append(Message("cert.evidence.services", services=labels.Choices("service", *sorted(offered))))
     if lacking:
-        outcome.path.append(Message("cert.path.services", services=", ".join(lacking)))
+        outcome.path.append(Message("cert.path.services", services=labels.Choices("service", *lacking)))
     return outcome
 
 
@@ -149,9 +155,9 @@ def _monitoring_and_report(facts: ParkFacts, criterion: Any, params: dict[str, A
     park = facts.park
     missing = []
     if park.io_monitoring is None:
-        missing.append(Message("cert.missing.park_field", field="io_monitoring"))
+        missing.append(_not_given("parks", "io_monitoring"))
     if park.last_annual_report_year is None:
-        missing.append(Message("cert.missing.park_field", field="last_annual_report_year"))
+        missing.append(_not_given("parks", "last_annual_report_year"))
     due = facts.year - 1
     fails = park.io_monitoring is False or (
         park.last_annual_report_year is not None and park.last_annual_report_year < due
@@ -320,7 +326,7 @@ def _is_plan_share(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> 
 
 def _area_share(facts: ParkFacts, area: float | None, field_name: str) -> Outcome:
     if area is None or not facts.park.area_ha:
-        return Outcome(None, None, missing=[Message("cert.missing.park_field", field=field_name)])
+        return Outcome(None, None, missing=[_not_given("parks", field_name)])
     return Outcome(round(_percent(area, facts.park.area_ha), 2))
 
 
@@ -347,14 +353,14 @@ def _green_share(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Ou
 @measure("service_count")
 def _service_count(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Outcome:
     if not facts.park.services:
-        return Outcome(None, None, missing=[Message("cert.missing.park_field", field="services")])
+        return Outcome(None, None, missing=[_not_given("parks", "services")])
     return Outcome(len(facts.park.services))
 
 
 @measure("io_monitoring_flag")
 def _io_monitoring_flag(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Outcome:
     if facts.park.io_monitoring is None:
-        return Outcome(None, None, missing=[Message("cert.missing.park_field", field="io_monitoring")])
+        return Outcome(None, None, missing=[_not_given("parks", "io_monitoring")])
     return Outcome(int(facts.park.io_monitoring))
 
 
@@ -362,10 +368,10 @@ def _io_monitoring_flag(facts: ParkFacts, criterion: Any, params: dict[str, Any]
 def _iso14001_share(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Outcome:
     known = [e for e in facts.enterprises if e.iso_14001 is not None]
     if not known:
-        return Outcome(None, None, missing=[Message("cert.missing.enterprise_field", field="iso_14001")])
+        return Outcome(None, None, missing=[_not_given("enterprises", "iso_14001")])
     outcome = Outcome(round(_percent(sum(bool(e.iso_14001) for e in known), len(facts.enterprises)), 2))
     if len(known) < len(facts.enterprises):
-        outcome.missing.append(Message("cert.missing.enterprise_field", field="iso_14001"))
+        outcome.missing.append(_not_given("enterprises", "iso_14001"))
     return outcome
 
 
@@ -405,7 +411,7 @@ def _waste_recovery_share(facts: ParkFacts, criterion: Any, params: dict[str, An
 def _employment(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Outcome:
     known = [e.employees for e in facts.enterprises if e.employees is not None]
     if not known:
-        return Outcome(None, None, missing=[Message("cert.missing.enterprise_field", field="employees")])
+        return Outcome(None, None, missing=[_not_given("enterprises", "employees")])
     return Outcome(sum(known))
 
 

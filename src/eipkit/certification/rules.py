@@ -48,7 +48,11 @@ class Threshold:
         unit = self.unit_vi if lang == "vi" and self.unit_vi else self.unit
         if self.value is None:
             return f"? {unit}"
-        return f"{self.comparison} {number(self.value, lang, 0 if self.value.is_integer() else 2)} {unit}"
+        sign = _SIGNS.get(self.comparison, self.comparison)
+        return f"{sign} {number(self.value, lang, 0 if self.value.is_integer() else 2)} {unit}"
+
+
+_SIGNS = {">=": "≥", "<=": "≤", "==": "=", "!=": "≠"}  # as a reader writes them
 
 
 @dataclass(frozen=True)

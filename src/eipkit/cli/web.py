@@ -32,7 +32,6 @@ def serve(
     from eipkit.web import create_app
 
     database = connect(db)
-    banner = None
     if demo:
         from eipkit import demo as demo_data
 
@@ -41,13 +40,12 @@ def serve(
         names = demo_data.add_users(database, replace=False)
         if names:
             typer.echo(f"demo users (password {demo_data.DEMO_PASSWORD}): {', '.join(names)}")
-        typer.echo("accounts that already existed keep their passwords")
-        banner = demo_data.banner("vi")
+        typer.echo("accounts that already existed keep their passwords")  # the pages say the data are synthetic
     typer.echo(f"eipkit on http://{host}:{port}/ (API documentation: /docs); database {database.url}")
     if queue.uses_queue(database):
         typer.echo("long calculations are run by `eipkit worker` processes: start at least one on this database")
     if workers == 1:
-        uvicorn.run(create_app(database, banner), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(database), host=host, port=port, log_level="warning")
         return
     os.environ["EIPKIT_DB"] = resolve_url(db)  # each web process opens the same database (and shows its banner)
     database.engine.dispose()

@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -262,7 +262,7 @@ def write(path: str | Path, rows: Mapping[str, Sequence[Mapping[str, Any]]] | No
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def save(book: Workbook, path: str | Path) -> None:
+def save(book: Workbook, path: str | Path | IO[bytes]) -> None:
     """Save a workbook whose every cell is a value: a text that starts like a formula (a tenant's name typed as
     `=HYPERLINK(...)`) is written as text, so opening the export never runs what somebody typed."""
     for ws in book.worksheets:

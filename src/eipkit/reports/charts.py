@@ -7,6 +7,7 @@ written reports, which ship `plotly.min.js` and `charts.js` beside their pages.
 
 from __future__ import annotations
 
+import gzip
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -19,13 +20,23 @@ PLOTLY = "plotly.min.js"
 
 
 def figure_html(figure: go.Figure, height: int = 340) -> Markup:
-    """The figure as a `<div>` sized by its container's width and `height`; `charts.js` draws it."""
+    """The figure as a `<div>` sized by its container's width and `height`, which `charts.js` draws; its title is
+    written above it as text, which wraps on a phone where a drawn title would be cut and the toolbar would cover
+    it."""
+    title = figure.layout.title.text
     figure.update_layout(
-        margin={"l": 40, "r": 10, "t": 40, "b": 40}, height=height, template="plotly_white", autosize=True
+        title=None,
+        margin={"l": 40, "r": 10, "t": 30, "b": 40},
+        height=height,
+        template="plotly_white",
+        autosize=True,
     )
     figure.update_yaxes(automargin=True)
     data = escape(figure.to_json())
-    return Markup(f'<div class="chart" style="height:{int(height)}px" data-figure="{data}"></div>')
+    chart = f'<div class="chart" style="height:{int(height)}px" data-figure="{data}"></div>'
+    if not title:
+        return Markup(chart)
+    return Markup(f'<figure class="chart-box"><figcaption>{escape(title)}</figcaption>{chart}</figure>')
 
 
 @cache
@@ -38,6 +49,11 @@ def plotly_script() -> str:
     from plotly.offline import get_plotlyjs
 
     return get_plotlyjs()
+
+
+@cache
+def plotly_script_gzip() -> bytes:
+    return gzip.compress(plotly_script().encode("utf-8"), compresslevel=9)
 
 
 def write_scripts(folder: Path) -> None:

@@ -258,7 +258,7 @@ def write_html(content: ReportContent, out: str | Path, lang: str = "vi") -> Pat
         charts=charts,
         notes=notes(content, lang),
         annex=content.provenance.rows(lang) if content.provenance else [],
-        generated=i18n.t("ui.generated", lang, version=__version__, date=dt.date.today().isoformat()),
+        generated=i18n.t("ui.generated", lang, version=__version__, date=i18n.date(dt.date.today(), lang)),
     )
     out.write_text(html, encoding="utf-8")
     return out
@@ -371,7 +371,7 @@ def write_pdf(content: ReportContent, out: str | Path, lang: str = "vi") -> Path
     pdf.multi_cell(
         0,
         4,
-        i18n.t("ui.generated", lang, version=__version__, date=dt.date.today().isoformat()),
+        i18n.t("ui.generated", lang, version=__version__, date=i18n.date(dt.date.today(), lang)),
         new_x="LMARGIN",
         new_y="NEXT",
     )

@@ -121,28 +121,55 @@ def exchange_charts(summary: ParkSummary, lang: str) -> dict[str, str]:
         yaxis_title=i18n.t("word.latitude", lang),
     )
     figure.update_yaxes(scaleanchor="x", scaleratio=1)
-    # suppliers on the left, receivers on the right: an enterprise that does both appears twice, so the diagram
-    # has no cycles to draw
-    flows = [x for x in summary.exchanges if x.unit == "t"]  # tonnes only: water is drawn on the map
-    givers = sorted({x.source for x in flows})
-    takers = sorted({x.target for x in flows})
-    left = {n: i for i, n in enumerate(givers)}
-    right = {n: len(givers) + i for i, n in enumerate(takers)}
+    return {"map": figure_html(figure, 520), "sankey": figure_html(_sankey(summary, lang), 520)}
+
+
+def _sankey(summary: ParkSummary, lang: str) -> go.Figure:
+    """Tonnes exchanged from the suppliers' sectors through each resource to the receivers' sectors: a few named
+    nodes where one per enterprise would pile up ids. A sector that gives and takes appears on both sides, so the
+    diagram has no cycles to draw."""
+    division_of = {e.enterprise_id: e.division for e in summary.enterprises + summary.partners}
+    names = reference.divisions()
+
+    def sector(enterprise_id: str) -> str:
+        found = names.get(division_of.get(enterprise_id) or "")
+        if found is None:
+            return i18n.t("ui.other_sector", lang)
+        name = found.name_vi if lang == "vi" else found.name_en
+        return f"{found.division} · {name if len(name) <= 34 else name[:33] + '…'}"
+
+    flows: dict[tuple[str, str, str, str], float] = {}
+    for x in summary.exchanges:
+        if x.unit == "t":  # tonnes only: water is drawn on the map
+            key = (sector(x.source), x.what, sector(x.target), x.status)
+            flows[key] = flows.get(key, 0.0) + x.tonnes
+    givers = sorted({k[0] for k in flows})
+    resources = sorted({k[1] for k in flows})
+    takers = sorted({k[2] for k in flows})
+    node = {f"give|{n}": i for i, n in enumerate(givers)}
+    node.update({f"what|{n}": len(node) + i for i, n in enumerate(resources)})
+    node.update({f"take|{n}": len(node) + i for i, n in enumerate(takers)})
+    links: list[tuple[int, int, float, str]] = []
+    for (giver, what, taker, status), tonnes in sorted(flows.items()):
+        links.append((node[f"give|{giver}"], node[f"what|{what}"], tonnes, status))
+        links.append((node[f"what|{what}"], node[f"take|{taker}"], tonnes, status))
     sankey = go.Figure(
         go.Sankey(
             arrangement="snap",
-            node={"label": [f"{n} ▸" for n in givers] + [f"▸ {n}" for n in takers], "pad": 6, "thickness": 12},
+            node={"label": [*givers, *resources, *takers], "pad": 10, "thickness": 12},
             link={
-                "source": [left[x.source] for x in flows],
-                "target": [right[x.target] for x in flows],
-                "value": [x.tonnes for x in flows],
-                "label": [f"{x.what} ({i18n.t(f'ui.exchange_{x.status}', lang)})" for x in flows],
-                "color": [_EXCHANGE_COLOURS[x.status] for x in flows],
+                "source": [link[0] for link in links],
+                "target": [link[1] for link in links],
+                "value": [link[2] for link in links],
+                "label": [i18n.t(f"ui.exchange_{link[3]}", lang) for link in links],
+                "color": [_EXCHANGE_COLOURS[link[3]] for link in links],
             },
+            valueformat=",.0f",
+            valuesuffix=" t",
         )
     )
-    sankey.update_layout(title=i18n.t("ui.exchange_sankey", lang))
-    return {"map": figure_html(figure, 520), "sankey": figure_html(sankey, 520)}
+    sankey.update_layout(title=i18n.t("ui.exchange_sankey", lang), separators=",." if lang == "vi" else ".,")
+    return sankey
 
 
 def _environment() -> Environment:
@@ -281,7 +308,7 @@ def render(
             annex=annex or [],
             banner=banner,
             notes=summary.notes + fallback_notes,
-            generated=i18n.t("ui.generated", lang, version=__version__, date=dt.date.today().isoformat()),
+            generated=i18n.t("ui.generated", lang, version=__version__, date=i18n.date(dt.date.today(), lang)),
         )
     )
 
@@ -327,7 +354,7 @@ def write_all(
             num=lambda v, d=1: i18n.number(v, lang, d),
             entries=entries,
             banner=banner,
-            generated=i18n.t("ui.generated", lang, version=__version__, date=dt.date.today().isoformat()),
+            generated=i18n.t("ui.generated", lang, version=__version__, date=i18n.date(dt.date.today(), lang)),
         ),
         encoding="utf-8",
     )

@@ -18,7 +18,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from eipkit import contract, reference
+from eipkit import labels, reference
 from eipkit.accounting import Factors, combustion
 from eipkit.i18n import Figure, Message, Said
 from eipkit.model import Enterprise, Park, Records
@@ -42,7 +42,7 @@ class _Explanations:
 
     reasons: dict[str, list[Message]] = field(default_factory=dict)
     confidence: dict[str, str] = field(default_factory=dict)
-    labels: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str | Message] = field(default_factory=dict)
     entries: dict[str, Synergy] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
 
@@ -53,9 +53,14 @@ class CandidateSet:
     arcs: Any
     reasons: dict[str, list[Message]] = field(default_factory=dict)
     confidence: dict[str, str] = field(default_factory=dict)
-    labels: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str | Message] = field(default_factory=dict)
     entries: dict[str, Synergy] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+
+    def label(self, key: str, lang: str) -> str:
+        """What a supply or demand is, in the reader's language (a waste as the tenant wrote it stays as written)."""
+        found = self.labels[key]
+        return found.text(lang) if isinstance(found, Message) else found
 
     def rows(self, lang: str = "en") -> list[dict[str, Any]]:
         """One row per candidate, best money first, with its reasons and estimates at the largest feasible flow."""
@@ -68,9 +73,9 @@ class CandidateSet:
             result.append(
                 {
                     "supply_enterprise": arc.supply_enterprise,
-                    "waste": self.labels[arc.supply],
+                    "waste": self.label(arc.supply, lang),
                     "demand_enterprise": arc.demand_enterprise,
-                    "replaces": self.labels[arc.demand],
+                    "replaces": self.label(arc.demand, lang),
                     "kb_id": entry.kb_id,
                     "resource": entry.name(lang),
                     "use": entry.use(lang),
@@ -103,8 +108,11 @@ class CandidateSet:
         return sorted(result, key=lambda r: -r["money_vnd_per_year"])
 
 
-def _labels(enum: str, codes: list[str]) -> Said:
-    return Said(*(", ".join(contract.enum_label(enum, c, lang) for c in codes) for lang in ("vi", "en")))
+def _sector(division: str) -> Message:
+    """A demand stated for a whole sector: its VSIC division with the division's name."""
+    found = reference.divisions().get(division)
+    name = Said(found.name_vi, found.name_en) if found else Said("", "")
+    return Message("is.sector_label", division=division, name=name)
 
 
 def _rank(confidence: str) -> int:
@@ -202,7 +210,7 @@ def _water(
                 )
             )
             result.reasons[key] = [Message("is.discharges", enterprise=eid, volume=Figure(discharged, 0), year=year)]
-            result.confidence[key], result.labels[key] = entry.confidence, entry.name_vi
+            result.confidence[key], result.labels[key] = entry.confidence, Said(entry.name_vi, entry.name_en)
             result.entries[entry.kb_id] = entry
     if division_in(enterprise.division, entry.receiver_divisions) and entry.receiver_share:
         withdrawals = [w for w in own.water if w.kind == "withdrawal"]
@@ -226,7 +234,7 @@ def _water(
             ]
             result.confidence[key], result.labels[key] = (
                 entry.confidence,
-                contract.enum_label("water_kind", "withdrawal", "vi"),
+                labels.Choices("water_kind", "withdrawal"),
             )
             result.entries[entry.kb_id] = entry
 
@@ -350,7 +358,7 @@ def find(
                     enterprise=enterprise.enterprise_id,
                     mass=Figure(mass, 1),
                     waste=waste,
-                    fates=_labels("fate", fates),
+                    fates=labels.Choices("fate", *fates),
                     year=year,
                     why=flows[0][1],
                 )
@@ -403,13 +411,14 @@ def find(
                             "is.burns_heat" if entry.form == "heat" else "is.burns",
                             enterprise=enterprise.enterprise_id,
                             mass=Figure(tonnes, 1),
-                            fuel=_labels("carrier", [use.carrier]),
+                            fuel=labels.Choices("carrier", use.carrier),
                             year=year,
                             resource=Said(entry.name_vi, entry.name_en),
                             ncv=Figure(entry.ncv_mj_per_kg, 2 if entry.form == "heat" else 1),
                         )
                     ]
-                    result.confidence[key], result.labels[key] = entry.confidence, use.carrier
+                    result.confidence[key] = entry.confidence
+                    result.labels[key] = labels.Choices("carrier", use.carrier)
                     result.entries[entry.kb_id] = entry
             if not matched and entry.receiver_share and "any" not in entry.receiver_divisions:
                 total = sum(m.mass_t for m in own.materials)
@@ -427,7 +436,7 @@ def find(
                             mass=Figure(total, 0),
                         )
                     ]
-                    result.confidence[key], result.labels[key] = "low", f"VSIC {enterprise.division}"
+                    result.confidence[key], result.labels[key] = "low", _sector(enterprise.division)
                     result.entries[entry.kb_id] = entry
 
     problem = Problem(

@@ -24,6 +24,7 @@ from eipkit.store import Database, repository
 from eipkit.web import views, work
 from eipkit.web.render import banner, render
 from eipkit.web.security import (
+    check_csrf,
     checked_form,
     client_of,
     forbid,
@@ -300,6 +301,7 @@ def park(request: Request, park_id: str, user: Signed) -> Response:
 
 
 def _board(request: Request, park_id: str, user: User) -> dict[str, Any]:
+    """Every opportunity of the park by stage, each column with its count and the cost saving of its cards."""
     database, cache = _state(request)
     lang = language(request)
 
@@ -308,13 +310,21 @@ def _board(request: Request, park_id: str, user: User) -> dict[str, Any]:
             return repository.opportunities(session, park_id)
 
     found = cache.get(("opportunities", park_id), opportunities)
-    columns = [
-        (s, contract.enum_label("stage", s, lang), [o for o in found if o.stage == s])
-        for s in contract.enum_values("stage")
-    ]
-    stages = [(s, contract.enum_label("stage", s, lang)) for s in contract.enum_values("stage")]
-    editable = access.edits(user, park_place(request, park_id))
-    return {"park_id": park_id, "columns": columns, "stages": stages, "editable": editable}
+    columns = []
+    for stage in contract.enum_values("stage"):
+        items = [o for o in found if o.stage == stage]
+        total = sum(o.cost_saving_vnd or 0.0 for o in items)
+        columns.append((stage, contract.enum_label("stage", stage, lang), items, total))
+    kinds = contract.enum_values("opportunity_kind")
+    return {
+        "park_id": park_id,
+        "columns": columns,
+        "stages": [(s, contract.enum_label("stage", s, lang)) for s in contract.enum_values("stage")],
+        "kinds": [(k, contract.enum_label("opportunity_kind", k, lang)) for k in kinds],
+        "enterprises": sorted({e for o in found for e in o.enterprise_ids}),
+        "editable": access.edits(user, park_place(request, park_id)),
+        "label_of": lambda enum, value: contract.enum_label(enum, value, lang),
+    }
 
 
 @router.get("/parks/{park_id}/opportunities")
@@ -323,13 +333,14 @@ def opportunities(request: Request, park_id: str, user: Signed) -> Response:
     return render(request, "opportunities.html.j2", user, message=None, **_board(request, park_id, user))
 
 
-def _number(text: str | None) -> float | None:
-    """A saving typed in a form, read as a workbook cell is (plain digits, '.' before decimals)."""
-    from eipkit.io.cells import parse_number
-
+def _number(text: str | None, lang: str) -> float | None:
+    """A saving typed in a form the reader's way (120.000.000 in Vietnamese) or in plain digits."""
     if text is None or not text.strip():
         return None
-    return parse_number(text)
+    try:
+        return i18n.parse_number(text, lang)
+    except i18n.NotANumber as exc:
+        raise ValueError(i18n.t("web.not_a_number", lang, text=text.strip()[:40])) from exc
 
 
 @router.post("/opportunities/{opportunity_id}")
@@ -345,7 +356,9 @@ async def edit_opportunity(request: Request, opportunity_id: str, user: Signed) 
                 raise api.NotFound(f"no opportunity '{opportunity_id}' in the database")
             park_id = stored.park_id
         try:
-            savings = {k: _number(form.get(k)) for k in ("cost_saving_vnd", "co2e_t", "electricity_mwh") if k in form}
+            savings = {
+                k: _number(form.get(k), lang) for k in ("cost_saving_vnd", "co2e_t", "electricity_mwh") if k in form
+            }
             changes.edit_opportunity(database, user, opportunity_id, form.get("stage"), savings, _day(form))
         except changes.NotAllowed:
             raise
@@ -355,7 +368,9 @@ async def edit_opportunity(request: Request, opportunity_id: str, user: Signed) 
         return park_id, None
 
     park_id, message = await heavy(request, user.username, edit)
-    return render(request, "opportunities.html.j2", user, message=message, **_board(request, park_id, user))
+    board = _board(request, park_id, user)
+    outcome = {"failed": opportunity_id} if message else {"saved": opportunity_id}
+    return render(request, "opportunities.html.j2", user, message=message, **outcome, **board)
 
 
 @router.get("/parks/{park_id}/symbiosis")
@@ -735,6 +750,30 @@ def results_workbook(request: Request, user: Signed, year: int | None = None) ->
     lang = language(request)
     workbook_of.write(path, table, lang, api.results_provenance(database, table).rows(lang))
     return _file(path, folder, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@router.post("/export.xlsx")
+async def export_table(request: Request, user: Signed) -> Response:
+    """A table of the page the reader is on, as they see it, as a workbook (built from what the page sends, so it
+    can hold nothing they were not shown)."""
+    import json
+
+    from eipkit.reports.table_workbook import ExportRefused, ShownTable, to_bytes
+
+    check_csrf(request)
+    lang = language(request)
+    try:
+        table = ShownTable.parse(json.loads(await request.body()))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise HTTPException(400, i18n.t("export.not_table", lang)) from None
+    except ExportRefused as exc:
+        raise HTTPException(400, exc.text(lang)) from None
+    content = await heavy(request, user.username, lambda: to_bytes(table))
+    return Response(
+        content,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="eipkit.xlsx"'},
+    )
 
 
 async def _problem_file(request: Request) -> tuple[dict[str, str], Any]:

@@ -10,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 
-from eipkit import __version__, i18n
+from eipkit import __version__, contract, i18n
 from eipkit.access import User
 from eipkit.web.security import csrf_token, language
 
@@ -26,6 +26,35 @@ def how(topic: str, anchor: str, lang: str) -> Markup:
     target = f"/guide/{escape(topic)}" + (f"#{escape(anchor)}" if anchor else "")
     label = escape(i18n.t("guide.how", lang))
     return Markup(f'<a class="how" href="{target}" title="{label}" data-testid="how">{label}</a>')
+
+
+def described(values: dict[str, Any] | None, lang: str) -> str:
+    """A change's values as its reader names them ("Giai đoạn: Đã thực hiện"), never by the stored keys: a label from
+    the messages (`audit.field.KEY`), a sheet or a column of the workbook contract; a choice by its label; numbers
+    in the locale."""
+    if not values:
+        return ""
+    sheets = contract.sheets()
+    columns = {c.name: c for sheet in sheets.values() for c in sheet.columns}
+
+    def name(key: str) -> str:
+        if i18n.known(f"audit.field.{key}"):
+            return i18n.t(f"audit.field.{key}", lang)
+        if key in sheets:
+            return sheets[key].label_vi if lang == "vi" else sheets[key].label_en
+        return columns[key].label(lang) if key in columns else key.replace("_", " ")
+
+    parts = []
+    for key, value in values.items():
+        column = columns.get(key)
+        if column is not None and column.enum and isinstance(value, str):
+            shown = contract.enum_label(column.enum, value, lang)
+        elif key.endswith(("_vnd", "_vnd_per_year")) and isinstance(value, int | float):
+            shown = i18n.money(value, lang)
+        else:
+            shown = i18n.shown(value, lang, name=name)
+        parts.append(f"{name(key)}: {shown}")
+    return "; ".join(parts)
 
 
 def banner(request: Request, lang: str) -> str | None:
@@ -53,7 +82,11 @@ def render(request: Request, name: str, user: User | None, status_code: int = 20
             "lang": lang,
             "t": lambda key, **kw: i18n.t(key, lang, **kw),
             "num": lambda v, d=1: i18n.number(v, lang, d),
-            "show": lambda v: i18n.shown(v, lang),
+            "show": lambda v, prefix="": i18n.shown(v, lang, prefix),
+            "money": lambda v: i18n.money(v, lang),
+            "mil": lambda v, d=1: i18n.millions(v, lang, d),
+            "day": lambda v: i18n.date(v, lang),
+            "described": lambda v: described(v, lang),
             "how": lambda topic, anchor="": how(topic, anchor, lang),
             "user": user,
             "csrf": csrf_token(request),

@@ -102,10 +102,15 @@ def page_user(request: Request) -> User:
 async def checked_form(request: Request) -> dict[str, str]:
     """The posted form, refused unless its CSRF token (field or X-CSRF-Token header) is the session's."""
     form = await request.form()
-    sent = request.headers.get("x-csrf-token") or form.get("csrf_token")
+    check_csrf(request, form.get("csrf_token"))
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def check_csrf(request: Request, field: object = None) -> None:
+    """Refuse a write whose CSRF token (X-CSRF-Token header, else the form's field) is not the session's."""
+    sent = request.headers.get("x-csrf-token") or field
     if not sent or not secrets.compare_digest(str(sent), str(request.session.get("csrf", ""))):
         raise HTTPException(403, i18n.t("web.csrf", language(request)))
-    return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 def api_user(request: Request, token: Annotated[str | None, Depends(_bearer)]) -> User:

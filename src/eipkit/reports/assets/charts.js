@@ -10,6 +10,11 @@
       var layout = figure.layout || {};
       layout.autosize = true;
       delete layout.width;
+      // figures as the page writes them: 600.000 and 0,66 in Vietnamese (not 600k), 600,000 in English
+      var vietnamese = (document.documentElement.lang || "vi") === "vi";
+      layout.separators = layout.separators || (vietnamese ? ",." : ".,");
+      var values = layout.yaxis = layout.yaxis || {};
+      if (!values.tickformat && values.type !== "category" && values.type !== "date") { values.tickformat = ",~r"; }
       box.dataset.drawn = "1";
       Plotly.newPlot(box, figure.data || [], layout, {displaylogo: false, responsive: true});
     });
