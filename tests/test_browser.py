@@ -164,6 +164,10 @@ def test_symbiosis_optimisation_runs_and_its_links_are_on_the_map(browser: Brows
     expect(done).to_be_visible(timeout=120_000)
     links = int(re.search(r"(\d+) liên kết", done.inner_text()).group(1))
     assert links > 0
+    # the worklist is refreshed as the job ends: its heading counts the links, a row each, no click needed
+    worklist = page.locator("table[data-testid=worklist] tr:not(:first-child)")
+    expect(worklist).to_have_count(links, timeout=20_000)
+    expect(page.locator("#proposed h2")).to_contain_text(f"({links})")
     with page.expect_navigation():
         page.click("text=Xem bản đồ")
     page.wait_for_selector("[data-testid=exchange-map] .js-plotly-plot .main-svg")

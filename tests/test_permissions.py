@@ -108,6 +108,12 @@ PAGES: dict[tuple[str, str], Cases] = {
         for p in PARKS
     ],
     ("GET", "/parks/{park_id}/symbiosis"): by_park("/parks/{}/symbiosis", access.sees_park_details),
+    # an unknown candidate: not found for those who may change the park, refused for the rest (two parks: the
+    # candidates are computed for each request)
+    ("POST", "/parks/{park_id}/symbiosis/propose"): lambda: [
+        Case(f"/parks/{p}/symbiosis/propose", lambda u, p=p: access.edits(u, park(p)), (404,), data={"supply": "x"})
+        for p in ("DEEPC", "NAMCAUKIEN")
+    ],
     ("POST", "/parks/{park_id}/symbiosis/optimize"): by_park(
         "/parks/{}/symbiosis/optimize", access.edits, 400, data={"objective": "x"}
     ),
@@ -144,6 +150,7 @@ PAGES: dict[tuple[str, str], Cases] = {
         "/enterprises/{}/report.pdf", access.sees_records, chosen=("DEEPC-002", "HIEPPHUOC-001")
     ),
     ("GET", "/upload"): lambda: [Case("/upload", NOT_MINISTRY)],
+    ("GET", "/upload/template.xlsx"): lambda: [Case("/upload/template.xlsx", ANYONE)],
     ("POST", "/upload"): lambda: [Case("/upload", NOT_MINISTRY, 400)],
     ("GET", "/reports"): lambda: [Case("/reports", ANYONE)],
     ("GET", "/reports/results.xlsx"): lambda: [

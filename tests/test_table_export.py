@@ -77,3 +77,14 @@ def test_the_chart_library_is_sent_compressed_and_only_to_pages_with_charts(app)
     assert page.headers["content-encoding"] == "gzip"
     assert "/assets/plotly.min.js" not in page.text and "/assets/plotly.min.js" in client.get("/parks/DEEPC").text
     assert "/assets/plotly.min.js" not in TestClient(app).get("/login").text
+
+
+def test_the_blank_workbook_downloads_from_the_upload_page(app) -> None:  # type: ignore[no-untyped-def]
+    from eipkit import contract
+
+    client = browser(app, "dn-deepc-001")
+    assert 'href="/upload/template.xlsx"' in client.get("/upload").text
+    answer = client.get("/upload/template.xlsx")
+    assert answer.status_code == 200 and "mau-so-lieu-eipkit.xlsx" in answer.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(answer.content))
+    assert set(contract.sheets()) <= set(book.sheetnames)  # every sheet of the contract, ready to fill in

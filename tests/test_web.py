@@ -3,14 +3,16 @@ CSRF, uploads all-or-nothing, edits with their audit trail, figures checked agai
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from eipkit import demo, i18n, users
+from eipkit import api, demo, i18n, users
 from eipkit.io import workbook
 from eipkit.store import Database, connect, schema
 from eipkit.web import create_app
@@ -244,8 +246,6 @@ def test_moving_an_opportunity_to_implemented_moves_the_park_savings(demo_copy: 
 
 
 def test_the_board_shows_every_card_with_totals_and_takes_vietnamese_numbers(demo_copy: Database) -> None:
-    import html as html_text
-
     rows = [o for o in demo.rows()["opportunities"] if o["park_id"] == "NAMCAUKIEN"]
     app = create_app(demo_copy)
     consultant = browser(app, "tuvan")
@@ -271,7 +271,7 @@ def test_the_board_shows_every_card_with_totals_and_takes_vietnamese_numbers(dem
         headers={"X-CSRF-Token": token},
     )
     card = refused.text[refused.text.index(f'id="op-{chosen["opportunity_id"]}"') :][:3000]
-    assert 'data-testid="card-error"' in card and "một trăm" in html_text.unescape(card)  # said on the card itself
+    assert 'data-testid="card-error"' in card and "một trăm" in html.unescape(card)  # said on the card itself
     assert users.audit_log(demo_copy)[0]["after"]["cost_saving_vnd"] == 120_000_000.0
 
 
@@ -504,3 +504,142 @@ def test_the_application_on_postgresql(postgresql_db: Database) -> None:
     for _ in range(users.MAX_FAILURES):
         TestClient(app).post("/api/token", data={"username": "tuvan", "password": "sai-mat-khau"})
     assert "khoá" in TestClient(app).post("/api/token", data={"username": "tuvan", "password": demo.DEMO_PASSWORD}).text
+
+
+def test_a_consultant_finds_the_enterprises_of_its_work_by_name(app) -> None:  # type: ignore[no-untyped-def]
+    names = {e["enterprise_id"]: e["name"] for e in demo.rows()["enterprises"]}
+    page = browser(app, "tuvan").get("/").text
+    table = page[page.index('data-testid="my-enterprises"') :]
+    for enterprise_id in ("DEEPC-001", "DEEPC-002"):  # its assignments, by name with their id
+        assert f'<a href="/enterprises/{enterprise_id}">{html.escape(names[enterprise_id])}</a>' in table
+
+
+def test_a_candidate_becomes_a_proposed_opportunity_from_the_symbiosis_page(demo_copy: Database) -> None:
+    app = create_app(demo_copy)
+    coordinator = browser(app, "dieuphoi-deepc")
+    page = coordinator.get("/parks/DEEPC/symbiosis").text
+    supply = html.unescape(re.search(r'name="supply" value="([^"]+)"', page).group(1))
+    demand = html.unescape(re.search(r'name="demand" value="([^"]+)"', page).group(1))
+    found = api.symbiosis_candidates(demo_copy, ["DEEPC"])
+    best = found.rows("vi")[0]  # the page's first row is the best money
+    assert (supply, demand) == (best["supply"], best["demand"])
+    token = csrf(coordinator, "/reports")
+    made = coordinator.post(
+        "/parks/DEEPC/symbiosis/propose", data={"supply": supply, "demand": demand}, headers={"X-CSRF-Token": token}
+    )
+    assert made.status_code == 200 and 'data-testid="proposed"' in made.text
+    kb_id = supply.split("|")[1]
+    opportunity_id = f"IS-{best['supply_enterprise']}-{best['demand_enterprise']}-{kb_id}"
+    stored = {o.opportunity_id: o for o in api.enterprise_opportunities(demo_copy, best["supply_enterprise"])}
+    assert stored[opportunity_id].stage == "proposed" and stored[opportunity_id].kind == "symbiosis"
+    # its money is the candidate's at its largest flow, less the link's fixed cost a year
+    arc = found.arcs[(found.arcs["supply"] == supply) & (found.arcs["demand"] == demand)].iloc[0]
+    expected = best["money_vnd_per_year"] - arc["fixed_cost_vnd_per_year"]
+    assert stored[opportunity_id].cost_saving_vnd == pytest.approx(expected)
+    assert users.audit_log(demo_copy)[0]["entity_id"] == opportunity_id
+    # the enterprise itself may not, and a candidate that is not one is not found
+    enterprise = browser(app, "dn-deepc-001")
+    refused = enterprise.post(
+        "/parks/DEEPC/symbiosis/propose",
+        data={"supply": supply, "demand": demand},
+        headers={"X-CSRF-Token": csrf(enterprise, "/reports")},
+    )
+    assert refused.status_code == 403
+    unknown = coordinator.post(
+        "/parks/DEEPC/symbiosis/propose", data={"supply": supply, "demand": "x"}, headers={"X-CSRF-Token": token}
+    )
+    assert unknown.status_code == 404
+
+
+def test_the_enterprise_page_scores_it_among_its_peers_and_says_electricity_in_mwh(demo_copy: Database) -> None:
+    import math
+
+    from eipkit.recp.benchmark import INTENSITIES
+
+    enterprise_id = "DEEPC-001"
+    year = api.latest_year(demo_copy, enterprise_id)
+    mine = api.enterprise_indicators(demo_copy, enterprise_id, year).values
+    profile, _ = api.enterprise_profile(demo_copy, enterprise_id)
+    peers = [i for i in api.division_indicators(demo_copy, profile.division, year) if i.enterprise_id != enterprise_id]
+    page = browser(create_app(demo_copy), "dn-deepc-001").get(f"/enterprises/{enterprise_id}").text
+    scores = [int(s) for s in re.findall(r'data-testid="score">(\d+)<', page)]
+    # the score counted by hand from the peers' values: 100 less the share of peers that use less, ties half
+    expected = []
+    for name in INTENSITIES:
+        value, others = mine.get(name), [v for p in peers if (v := p.values.get(name)) is not None]
+        if value is None or len(others) < 5 or max(others) >= 0.5 * sum(others):
+            continue  # not shown: too few peers, or one of them would be recognisable
+        better = sum(v < value for v in others) + 0.5 * sum(v == value for v in others)
+        expected.append(max(1, min(100, math.floor(100 - 100 * better / len(others) + 0.5))))  # halves go up
+    assert expected and scores == expected
+    grid = next(
+        r for r in demo.rows()["energy"]
+        if r["enterprise_id"] == enterprise_id and r["year"] == year and r["carrier"] == "electricity_grid"
+    )  # fmt: skip
+    mwh = grid["quantity"] / (1000 if grid["unit"] == "kWh" else 1)
+    assert f"{i18n.number(mwh, 'vi', 1)} MWh" in page  # the card's unit, whatever unit the tenant wrote
+
+
+def test_the_national_totals_say_which_year_of_each_park_they_sum(app) -> None:  # type: ignore[no-untyped-def]
+    from collections import Counter
+
+    rows = demo.rows()
+    park_of = {e["enterprise_id"]: e["park_id"] for e in rows["enterprises"]}
+    towns = {p["park_id"] for p in rows["parks"] if p.get("kind") == "city"}
+    latest: dict[str, int] = {}
+    for sheet in ("energy", "water", "materials", "waste", "production"):
+        for r in rows[sheet]:
+            park = park_of[r["enterprise_id"]]
+            if park not in towns:
+                latest[park] = max(latest.get(park, 0), r["year"])
+    said = ", ".join(f"{year} ({n} KCN)" for year, n in sorted(Counter(latest.values()).items(), reverse=True))
+    page = browser(app, "bo").get("/national").text
+    assert f'data-testid="as-of">Tổng của năm gần nhất có số liệu của mỗi KCN: {said}<' in page
+
+
+def test_the_water_calculator_takes_its_problem_typed_row_by_row(app) -> None:  # type: ignore[no-untyped-def]
+    client = browser(app, "dn-deepc-001")
+    token = csrf(client, "/tools")
+    typed = {
+        "csrf_token": token,
+        "contaminant": "COD",
+        "source_id": ["S1", ""],
+        "source_flow": ["100", ""],
+        "source_conc": ["100", ""],
+        "sink_id": ["K1", "K2", ""],
+        "sink_demand": ["50", "80,0", ""],  # typed the Vietnamese way
+        "sink_max": ["50", "20", ""],
+    }
+    # solved by hand in test_symbiosis: K1 takes 25 m3 of the source, K2 16; fresh water 25 + 64 = 89 m3/day
+    page = client.post("/tools/water", data=typed)
+    assert page.status_code == 200 and "89,0" in page.text
+    wrong = client.post("/tools/water", data={**typed, "sink_demand": ["50", "tám mươi", ""]})
+    assert wrong.status_code == 400
+    assert "Nơi dùng nước, dòng 2, Nhu cầu (m³/ngày): “tám mươi” không phải là một số" in html.unescape(wrong.text)
+    broken = client.post("/tools/water", data={"csrf_token": token, "problem": "{not json"})
+    assert broken.status_code == 400 and "dòng 1, cột 2" in broken.text and "Expecting" not in broken.text
+
+
+def test_the_assessment_table_saves_every_task_changed_at_once(demo_copy: Database) -> None:
+    app = create_app(demo_copy)
+    own = browser(app, "dn-deepc-001")
+    token = csrf(own, "/enterprises/DEEPC-001")
+    started = api.start_assessment(demo_copy, "DEEPC-001", "Khí nén", ["An"])
+    form = {"csrf_token": token, "assessment": str(started.assessment_id)}
+    form |= {f"status_{t.task}": t.status for t in started.tasks}  # the table as the page shows it
+    form |= {"status_1": "done", "on_1": "2025-03-04", "status_2": "in_progress", "on_2": "2025-03-05"}
+    saved = own.post("/enterprises/DEEPC-001/assessments", data=form, follow_redirects=False)
+    assert saved.status_code == 303
+    (after,) = [a for a in api.enterprise_assessments(demo_copy, "DEEPC-001") if a.focus_area == "Khí nén"]
+    statuses = {t.task: t.status for t in after.tasks}
+    assert statuses[1] == "done" and statuses[2] == "in_progress"
+    assert all(statuses[t.task] == t.status for t in started.tasks if t.task > 2)  # the others as they were
+    assert after.tasks[0].completed_on.isoformat() == "2025-03-04"
+    audited = [e["entity_id"] for e in users.audit_log(demo_copy) if e["entity"] == "assessment"]
+    assert sorted(audited[:2]) == [f"{started.assessment_id}/1", f"{started.assessment_id}/2"]
+    # one unknown status refuses the whole table: nothing of it is kept
+    form |= {"status_3": "done", "status_4": "nonsense"}
+    refused = own.post("/enterprises/DEEPC-001/assessments", data=form, follow_redirects=False)
+    assert refused.status_code == 400
+    (again,) = [a for a in api.enterprise_assessments(demo_copy, "DEEPC-001") if a.focus_area == "Khí nén"]
+    assert {t.task: t.status for t in again.tasks}[3] == statuses[3]

@@ -419,6 +419,12 @@ def enterprise_opportunities(database: Database, enterprise_id: str) -> list[Opp
     return [o for o in found if enterprise_id in o.enterprise_ids]
 
 
+def enterprises(database: Database, enterprise_ids: Sequence[str]) -> list[Enterprise]:
+    """The stored enterprises among these ids (a consultant's assignments, say), by id."""
+    with database.sessions() as session:
+        return repository.enterprises_by_id(session, enterprise_ids)
+
+
 def enterprise_profile(database: Database, enterprise_id: str) -> tuple[Enterprise, Park]:
     """The enterprise and its park."""
     with database.sessions() as session:
@@ -539,7 +545,7 @@ def optimize_symbiosis(
     already further along keeps its stage)."""
     found, solution = solve_symbiosis(database, park_ids, province, objective, limits, knowledge_file, progress)
     with database.transaction() as session:
-        store_links(session, found, solution)
+        store_links(session, found, solution.links)
     return found, solution
 
 
@@ -620,13 +626,14 @@ def national_symbiosis(
     }
 
 
-def store_links(session: Session, found: CandidateSet, solution: Solution) -> list[str]:
-    """Each selected link as a proposed symbiosis opportunity, in the caller's transaction; returns their ids."""
+def store_links(session: Session, found: CandidateSet, links: Any) -> list[str]:
+    """Each chosen link (a solution's links, or candidate arcs with their `flow_t`) as a proposed symbiosis
+    opportunity, in the caller's transaction; returns their ids."""
     year = dt.date.today().year
     park_of = {e.enterprise_id: e.park_id for e in repository.all_enterprises(session)}
     cities = {c.park_id for c in repository.parks(session, cities=True)}
     stored = []
-    for link in solution.links.itertuples():
+    for link in links.itertuples():
         kb_id = link.supply.split("|")[1]
         opportunity_id = f"IS-{link.supply_enterprise}-{link.demand_enterprise}-{kb_id}"
         supplier, receiver = park_of[link.supply_enterprise], park_of[link.demand_enterprise]

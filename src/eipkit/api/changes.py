@@ -31,6 +31,7 @@ from eipkit.api import (
     solve_symbiosis,
     store_links,
     store_saving_values,
+    symbiosis_candidates,
 )
 from eipkit.i18n import LocalisedError, Message
 from eipkit.io.importer import ImportResult, import_path
@@ -256,9 +257,28 @@ def optimize_park(
     }
     with database.transaction() as session:
         _require(access.edits(user, _park_place(session, park_id)))
-        store_links(session, found, solution)
+        store_links(session, found, solution.links)
         users.audit(session, user, "optimize", "park", park_id, after=result, park_id=park_id)
     return result
+
+
+def propose_candidate(database: Database, user: User, park_id: str, supply: str, demand: str) -> str:
+    """One candidate exchange of the park made a proposed symbiosis opportunity, at the largest flow the records
+    allow, with the audit entry. The candidate is found again from the stored records (never taken from the
+    request), so its figures are the product's."""
+    with database.sessions() as session:
+        _require(access.edits(user, _park_place(session, park_id)))
+    found = symbiosis_candidates(database, [park_id])
+    arcs = found.arcs
+    chosen = arcs[(arcs["supply"] == supply) & (arcs["demand"] == demand)]
+    if chosen.empty:
+        raise NotFound(f"no candidate exchange {supply} → {demand} in park '{park_id}'")
+    with database.transaction() as session:
+        _require(access.edits(user, _park_place(session, park_id)))
+        (opportunity_id,) = store_links(session, found, chosen.assign(flow_t=chosen["upper_t"]))
+        after = {"supply": supply, "demand": demand, "flow_t": float(chosen["upper_t"].iloc[0])}
+        users.audit(session, user, "propose", "opportunity", opportunity_id, after=after, park_id=park_id)
+    return opportunity_id
 
 
 def apply_measured_savings(
@@ -305,16 +325,32 @@ def update_assessment_task(
     note: str | None = None,
 ) -> Assessment:
     """Change one of the 18 tasks of an assessment of this enterprise (another enterprise's is not found)."""
+    return update_assessment_tasks(database, user, enterprise_id, assessment_id, {task: (status, on, note)})
+
+
+def update_assessment_tasks(
+    database: Database,
+    user: User,
+    enterprise_id: str,
+    assessment_id: int,
+    changed: dict[int, tuple[str, dt.date, str | None]],
+) -> Assessment:
+    """Change several tasks of an assessment at once (task -> status, day, note), all or none, each audited."""
     with database.transaction() as session:
         place = _enterprise_place(session, enterprise_id)
         _require(access.edits(user, place))
         stored = session.get(schema.CpAssessment, assessment_id)
         if stored is None or stored.enterprise_id != enterprise_id:
             raise NotFound(f"no assessment {assessment_id} of enterprise '{enterprise_id}'")
-        updated = checked_task(session, assessment_id, task, status, on, note)
-        after = {"enterprise": enterprise_id, "status": status}
-        users.audit(session, user, "task", "assessment", f"{assessment_id}/{task}", after=after, park_id=place.park_id)
-        return updated
+        updated = None
+        for task, (status, on, note) in sorted(changed.items()):
+            updated = checked_task(session, assessment_id, task, status, on, note)
+            after = {"enterprise": enterprise_id, "status": status}
+            where = f"{assessment_id}/{task}"
+            users.audit(session, user, "task", "assessment", where, after=after, park_id=place.park_id)
+        if updated is not None:
+            return updated
+        return next(a for a in repository.assessments(session, enterprise_id) if a.assessment_id == assessment_id)
 
 
 # --- certification applications -----------------------------------------------------------------------------

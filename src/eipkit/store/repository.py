@@ -238,6 +238,15 @@ def enterprise(session: Session, enterprise_id: str) -> model.Enterprise | None:
     return _enterprise(stored) if stored else None
 
 
+def enterprises_by_id(session: Session, enterprise_ids: Sequence[str]) -> list[model.Enterprise]:
+    """The stored enterprises among `enterprise_ids`, by id (an id not stored is left out)."""
+    found = []
+    for chunk in _chunks(sorted(set(enterprise_ids))):
+        query = select(schema.Enterprise).where(schema.Enterprise.enterprise_id.in_(chunk))
+        found += [_enterprise(o) for o in session.scalars(query)]
+    return sorted(found, key=lambda e: e.enterprise_id)
+
+
 def enterprises(session: Session, park_id: str) -> list[model.Enterprise]:
     query = (
         select(schema.Enterprise).where(schema.Enterprise.park_id == park_id).order_by(schema.Enterprise.enterprise_id)

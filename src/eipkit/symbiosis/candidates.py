@@ -72,6 +72,8 @@ class CandidateSet:
             unit = {"water": "m3", "heat": "GJ"}.get(entry.form, "t")
             result.append(
                 {
+                    "supply": arc.supply,
+                    "demand": arc.demand,
                     "supply_enterprise": arc.supply_enterprise,
                     "waste": self.label(arc.supply, lang),
                     "demand_enterprise": arc.demand_enterprise,

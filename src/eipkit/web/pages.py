@@ -135,7 +135,7 @@ def home(request: Request, user: Signed) -> Response:
         "consultant.html.j2",
         user,
         parks=views.parks(database, cache, user),
-        enterprises=sorted(user.enterprises),
+        enterprises=api.enterprises(database, sorted(user.enterprises)),
     )
 
 
@@ -300,16 +300,21 @@ def park(request: Request, park_id: str, user: Signed) -> Response:
     )
 
 
-def _board(request: Request, park_id: str, user: User) -> dict[str, Any]:
-    """Every opportunity of the park by stage, each column with its count and the cost saving of its cards."""
+def _opportunities(request: Request, park_id: str) -> list[Any]:
     database, cache = _state(request)
-    lang = language(request)
 
-    def opportunities() -> list[Any]:
+    def stored() -> list[Any]:
         with database.sessions() as session:
             return repository.opportunities(session, park_id)
 
-    found = cache.get(("opportunities", park_id), opportunities)
+    return cache.get(("opportunities", park_id), stored)
+
+
+def _board(request: Request, park_id: str, user: User) -> dict[str, Any]:
+    """Every opportunity of the park by stage, each column with its count and the cost saving of its cards."""
+    lang = language(request)
+
+    found = _opportunities(request, park_id)
     columns = []
     for stage in contract.enum_values("stage"):
         items = [o for o in found if o.stage == stage]
@@ -392,7 +397,22 @@ def symbiosis(request: Request, park_id: str, user: Signed) -> Response:
         editable=access.edits(user, place),
         charts=park_summary.exchange_charts(summary, lang),
         proposed=[x for x in summary.exchanges if x.status == "proposed"],
+        worklist=[o for o in _opportunities(request, park_id) if o.kind == "symbiosis" and o.stage == "proposed"],
+        names={e.enterprise_id: e.name for e in summary.enterprises + summary.partners},
     )
+
+
+@router.post("/parks/{park_id}/symbiosis/propose")
+async def propose(request: Request, park_id: str, user: Signed) -> Response:
+    """A candidate of the symbiosis page made a proposed opportunity on the board (the worklist's first step)."""
+    form = await _change_form(request, user, park_place(request, park_id))
+    supply, demand = form.get("supply", ""), form.get("demand", "")
+    database, cache = _state(request)
+    opportunity_id = await _attempt(
+        request, user, lambda: changes.propose_candidate(database, user, park_id, supply, demand)
+    )
+    cache.changed()
+    return render(request, "_proposed.html.j2", user, park_id=park_id, opportunity_id=opportunity_id)
 
 
 @router.post("/parks/{park_id}/symbiosis/optimize")
@@ -603,7 +623,18 @@ async def assessment(request: Request, enterprise_id: str, user: Signed) -> Resp
 
     def change() -> None:
         on = _day(form)
-        if form.get("assessment"):
+        if form.get("assessment") and not form.get("task"):  # the whole table: the tasks whose status changed
+            number = int(form["assessment"])
+            stored = {a.assessment_id: a for a in api.enterprise_assessments(database, enterprise_id)}
+            if number not in stored:
+                raise api.NotFound(f"no assessment {number} of enterprise '{enterprise_id}'")
+            changed = {
+                task.task: (form[f"status_{task.task}"], _day(form, f"on_{task.task}"), None)
+                for task in stored[number].tasks
+                if form.get(f"status_{task.task}", task.status) != task.status
+            }
+            changes.update_assessment_tasks(database, user, enterprise_id, number, changed)
+        elif form.get("assessment"):
             number, task = int(form["assessment"]), int(form["task"])
             note = form.get("note") or None
             changes.update_assessment_task(database, user, enterprise_id, number, task, form["status"], on, note)
@@ -693,6 +724,23 @@ def upload_page(request: Request, user: Signed) -> Response:
     return render(request, "upload.html.j2", user, problems=None, result=None)
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/upload/template.xlsx")
+def upload_template(request: Request, user: Signed) -> Response:
+    """The blank workbook of the contract's current version, labelled in the reader's language: what `eipkit
+    template` writes, for those who never open a terminal."""
+    from eipkit.io import workbook
+
+    lang = language(request)
+    folder = tempfile.TemporaryDirectory()
+    path = workbook.write(
+        Path(folder.name) / ("mau-so-lieu-eipkit.xlsx" if lang == "vi" else "eipkit-template.xlsx"), lang=lang
+    )
+    return _file(path, folder, XLSX)
+
+
 @router.post("/upload")
 async def upload(request: Request, user: Signed) -> Response:
     _allow(request, user.role != "ministry")
@@ -749,7 +797,7 @@ def results_workbook(request: Request, user: Signed, year: int | None = None) ->
     path = Path(folder.name) / (f"ket-qua-{year}.xlsx" if year else "ket-qua.xlsx")
     lang = language(request)
     workbook_of.write(path, table, lang, api.results_provenance(database, table).rows(lang))
-    return _file(path, folder, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return _file(path, folder, XLSX)
 
 
 @router.post("/export.xlsx")
@@ -771,36 +819,70 @@ async def export_table(request: Request, user: Signed) -> Response:
     content = await heavy(request, user.username, lambda: to_bytes(table))
     return Response(
         content,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        media_type=XLSX,
         headers={"Content-Disposition": 'attachment; filename="eipkit.xlsx"'},
     )
 
 
-async def _problem_file(request: Request) -> tuple[dict[str, str], Any]:
-    """The posted form and its problem (an uploaded JSON file, or JSON pasted in the text box)."""
+Typed = Callable[[dict[str, list[str]]], Any]
+
+
+async def _problem_file(request: Request, typed: Typed | None = None) -> tuple[dict[str, str], Any]:
+    """The posted form and its problem: typed into the form's rows (`typed` reads them), else an uploaded JSON file
+    or JSON pasted in the text box."""
     import json
+
+    from eipkit.web import forms
 
     form = await request.form()
     fields = await checked_form(request)
+    lang = language(request)
+    listed = {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form}
+    if typed is not None:
+        try:
+            problem = typed(listed)
+        except forms.FormRefused as exc:
+            raise HTTPException(400, exc.text(lang)) from None
+        if problem is not None:
+            return fields, problem
     upload = form.get("file")
-    text = (await upload.read()).decode("utf-8") if isinstance(upload, UploadFile) and upload.filename else ""
     try:
+        text = (await upload.read()).decode("utf-8") if isinstance(upload, UploadFile) and upload.filename else ""
         return fields, json.loads(text or fields.get("problem", ""))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise HTTPException(400, i18n.t("web.not_json", language(request), reason=str(exc))) from None
+    except json.JSONDecodeError as exc:
+        raise HTTPException(400, i18n.t("web.not_json", lang, line=exc.lineno, column=exc.colno)) from None
+    except UnicodeDecodeError:
+        raise HTTPException(400, i18n.t("web.not_json", lang, line=1, column=1)) from None
 
 
 @router.get("/tools")
 def tools(request: Request, user: Signed) -> Response:
-    return render(request, "tools.html.j2", user, water=None, exchange=None, pareto=None)
+    return _tools(request, user)
+
+
+def _tools(request: Request, user: User, **results: Any) -> Response:
+    """The calculators' page, with the answer just computed if any (water, exchange or pareto)."""
+    from eipkit.web.forms import ROWS_SHOWN
+
+    answers = {"water": None, "exchange": None, "pareto": None, **results}
+    return render(request, "tools.html.j2", user, rows=ROWS_SHOWN, **answers)
 
 
 @router.post("/tools/water")
 async def water_tool(request: Request, user: Signed) -> Response:
     """Water reuse between enterprises under contaminant limits: a calculator, nothing is stored."""
-    _, data = await _problem_file(request)
+    from eipkit.web import forms
+
+    lang = language(request)
+
+    def rows(fields: dict[str, list[str]]) -> dict[str, Any] | None:
+        if not forms.typed(fields, "source_flow", "sink_demand"):
+            return None
+        return forms.water_problem(fields, lang)
+
+    _, data = await _problem_file(request, rows)
     result = await _calculated(request, user, work.water_reuse, data)
-    return render(request, "tools.html.j2", user, water=result, exchange=None, pareto=None)
+    return _tools(request, user, water=result)
 
 
 @router.post("/tools/exchange")
@@ -817,8 +899,8 @@ async def exchange_tool(request: Request, user: Signed) -> Response:
         raise HTTPException(400, i18n.t("web.bad_objective", lang))
     result = await _calculated(request, user, work.exchange_network, data, objective, points)
     if points >= 2:
-        return render(request, "tools.html.j2", user, water=None, exchange=None, pareto=result)
-    return render(request, "tools.html.j2", user, water=None, exchange=result, pareto=None)
+        return _tools(request, user, pareto=result)
+    return _tools(request, user, exchange=result)
 
 
 async def _calculated(request: Request, user: User, function: Any, *args: Any) -> Any:

@@ -251,9 +251,14 @@ def national(database: Database, cache: Cache, lang: str) -> dict[str, Any]:
                 continue
             for key in ("enterprises", "electricity_mwh", "water_withdrawal_m3", "waste_t", "total_tco2e"):
                 totals[key] += figures.get(key) or 0.0
-        return dict(totals)
+        years = Counter(row["latest_year"] for row in park_table(database, cache) if row["kpi"] is not None)
+        as_of = ", ".join(
+            i18n.t("web.year_parks", lang, year=year, parks=count)
+            for year, count in sorted(years.items(), reverse=True)
+        )
+        return {**totals, "as_of": as_of}
 
-    return cache.get(("national",), compute)
+    return cache.get(("national", lang), compute)
 
 
 def park_place(request: Request, park_id: str) -> Place:

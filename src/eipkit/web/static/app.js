@@ -24,6 +24,17 @@
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
   });
 
+  // --- a form's table of rows: one more blank row ---------------------------------------------------------
+  document.addEventListener("click", function (event) {
+    var add = event.target.closest("[data-add-row]");
+    if (!add) { return; }
+    var table = add.previousElementSibling.querySelector("table[data-rows]");
+    var last = table.rows[table.rows.length - 1];
+    var row = last.cloneNode(true);
+    row.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+    last.parentNode.appendChild(row);
+  });
+
   // --- the opportunities board -------------------------------------------------------------------------
   function filterBoard(form) {
     var board = form.closest("#board");
@@ -108,9 +119,10 @@
       .finally(function () { button.disabled = false; });
   }
   function equip(root) {
-    root.querySelectorAll(".table-wrap > table").forEach(function (table) {
+    root.querySelectorAll(".table-wrap > table:not([data-rows])").forEach(function (table) {
       if (table.dataset.equipped || rowsOf(table).length < 2) { return; }
       table.dataset.equipped = "1";
+      if (rowsOf(table).length > 25) { table.parentNode.classList.add("tall"); }  // scrolls in its box, header kept
       var tools = document.createElement("div");
       tools.className = "table-tools";
       var search = document.createElement("input");
@@ -130,5 +142,5 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { equip(document); });
-  document.addEventListener("htmx:afterSwap", function (event) { equip(event.target); });
+  document.addEventListener("htmx:afterSettle", function () { equip(document); });
 })();
