@@ -643,3 +643,14 @@ def test_the_assessment_table_saves_every_task_changed_at_once(demo_copy: Databa
     assert refused.status_code == 400
     (again,) = [a for a in api.enterprise_assessments(demo_copy, "DEEPC-001") if a.focus_area == "Khí nén"]
     assert {t.task: t.status for t in again.tasks}[3] == statuses[3]
+
+
+def test_a_park_page_shows_the_trail_to_it_and_marks_the_tab_read(app) -> None:  # type: ignore[no-untyped-def]
+    ministry = browser(app, "bo").get("/parks/DEEPC/certification").text
+    trail = ministry[ministry.index('class="trail"') : ministry.index('class="tabs"')]
+    assert '<a href="/national">' in trail and '<a href="/provinces/Hải Phòng">Hải Phòng</a>' in trail
+    tabs = ministry[ministry.index('class="tabs"') :]
+    assert '<a href="/parks/DEEPC/certification" aria-current="page">' in tabs
+    coordinator = browser(app, "dieuphoi-deepc").get("/parks/DEEPC/symbiosis").text
+    trail = coordinator[coordinator.index('class="trail"') : coordinator.index('class="tabs"')]
+    assert "/national" not in trail and "/provinces/" not in trail  # a coordinator's place is the park

@@ -100,7 +100,10 @@ def _rows(content: ReportContent, lang: str) -> dict[str, list[list[str]]]:
         [i18n.t("ui.year", lang), str(content.year)],
     ]
     figures = content.accounts.as_dict()
-    key = [[i18n.t(f"kpi.{k}", lang), num(figures[k], 0 if k.endswith("vnd") else 1)] for k in KEY_FIGURES]
+    key = [
+        [i18n.t(f"kpi.{k}", lang), i18n.money(figures[k], lang) if k.endswith("vnd") else num(figures[k], 1)]
+        for k in KEY_FIGURES
+    ]
     peers = []
     for name in INTENSITIES:
         p = content.positions[name]

@@ -257,10 +257,13 @@ def exchange_counts(summary: ParkSummary) -> dict[str, tuple[int, float]]:
 
 def kpi_rows(summary: ParkSummary, lang: str) -> list[tuple[str, list[str]]]:
     """Each reported figure by year, written as the reader's locale writes numbers."""
-    digits = {"grid_ef_tco2_per_mwh": 4, "production_value_vnd": 0, "enterprises_reporting": 0}
+    digits = {"grid_ef_tco2_per_mwh": 4, "enterprises_reporting": 0}
     rows = []
     for key in TABLE_KEYS:
         values = [getattr(a, key) if key != "total_tco2e" else a.total_tco2e for a in summary.accounts]
+        if key.endswith("_vnd"):  # money as a reader says it, in tỷ or triệu đồng
+            rows.append((i18n.t(f"kpi.{key}", lang), [i18n.money(v, lang) for v in values]))
+            continue
         rows.append((i18n.t(f"kpi.{key}", lang), [i18n.number(v, lang, digits.get(key, 1)) for v in values]))
     return rows
 

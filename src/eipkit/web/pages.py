@@ -38,7 +38,6 @@ from eipkit.web.work import apart, database_url, heavy
 router = APIRouter(include_in_schema=False)
 T = TypeVar("T")
 Signed = Annotated[User, Depends(page_user)]
-STATUS_COLOURS = {True: "#2E6B3F", False: "#C0504D", None: "#B08D2A"}
 
 
 def _state(request: Request) -> tuple[Database, views.Cache]:
@@ -139,23 +138,39 @@ def home(request: Request, user: Signed) -> Response:
     )
 
 
+_MET_COLOURS = ((1 / 3, "#C0504D"), (2 / 3, "#E7B34A"), (0.999, "#9BBB59"), (1.0, "#2E6B3F"))  # share of criteria met
+
+
 def _park_map(rows: list[dict[str, Any]], lang: str) -> str:
+    """The parks where they are, coloured by how many Decree 35 criteria each meets (red: few, green: all; the
+    legend says the count), a park's eligibility in its label."""
     from eipkit.reports.charts import figure_html
 
     figure = go.Figure()
-    for status in (True, False, None):
-        chosen = [r for r in rows if r["eligible_on_verified_criteria"] is status and r["lat"] is not None]
-        if chosen:
-            figure.add_scatter(
-                x=[r["lon"] for r in chosen],
-                y=[r["lat"] for r in chosen],
-                mode="markers+text",
-                text=[r["park_id"] for r in chosen],
-                textposition="top center",
-                name=i18n.t(f"web.status_{str(status).lower()}", lang),
-                marker={"size": 12, "color": STATUS_COLOURS[status]},
-            )
-    figure.update_layout(xaxis_title=i18n.t("word.longitude", lang), yaxis_title=i18n.t("word.latitude", lang))
+    placed = [r for r in rows if r["lat"] is not None and r["criteria"]]
+    for passed, total in sorted({(r["criteria_passed"], r["criteria"]) for r in placed}, reverse=True):
+        chosen = [r for r in placed if (r["criteria_passed"], r["criteria"]) == (passed, total)]
+        share = passed / total
+        colour = next(c for limit, c in _MET_COLOURS if share <= limit)
+        figure.add_scatter(
+            x=[r["lon"] for r in chosen],
+            y=[r["lat"] for r in chosen],
+            mode="markers+text",
+            text=[r["park_id"] for r in chosen],
+            hovertext=[
+                f"{r['name']}: {i18n.t('web.status_' + str(r['eligible_on_verified_criteria']).lower(), lang)}"
+                for r in chosen
+            ],
+            hoverinfo="text",
+            textposition="top center",
+            name=i18n.t("web.criteria_met", lang, passed=passed, total=total),
+            marker={"size": 12, "color": colour, "line": {"width": 1, "color": "#333"}},
+        )
+    figure.update_layout(
+        xaxis_title=i18n.t("word.longitude", lang),
+        yaxis_title=i18n.t("word.latitude", lang),
+        legend_title_text=i18n.t("web.map_legend", lang),
+    )
     figure.update_yaxes(scaleanchor="x", scaleratio=1)
     return figure_html(figure, 520)
 

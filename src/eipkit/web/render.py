@@ -57,6 +57,14 @@ def described(values: dict[str, Any] | None, lang: str) -> str:
     return "; ".join(parts)
 
 
+def province_of(request: Request, park_id: str) -> str | None:
+    """The province of a park, for the trail above its pages."""
+    from eipkit.web import views
+
+    place = views.places(request.app.state.database, request.app.state.cache).get(park_id)
+    return place.province if place else None
+
+
 def banner(request: Request, lang: str) -> str | None:
     """The banner given to the application, else the one the database asks for (its data are synthetic): every
     process shows it, whoever loaded the data."""
@@ -87,6 +95,7 @@ def render(request: Request, name: str, user: User | None, status_code: int = 20
             "mil": lambda v, d=1: i18n.millions(v, lang, d),
             "day": lambda v: i18n.date(v, lang),
             "described": lambda v: described(v, lang),
+            "province_of": lambda park_id: province_of(request, park_id),
             "how": lambda topic, anchor="": how(topic, anchor, lang),
             "user": user,
             "csrf": csrf_token(request),

@@ -234,10 +234,16 @@ def stage_counts(opportunities: list[Any], lang: str) -> list[tuple[str, str, in
     ]
 
 
-def savings_cards(result: dict[str, Any], lang: str) -> list[tuple[str, str]]:
-    """Yearly savings of implemented opportunities, the figures a coordinator watches move."""
+def savings_cards(result: dict[str, Any], lang: str) -> list[tuple[str, str, float]]:
+    """Yearly savings of implemented opportunities, the figures a coordinator watches move: label, the figure as
+    read (money in tỷ or triệu đồng) and its exact value (shown on hover)."""
     keys = ("electricity_mwh", "fuel_tj", "water_m3", "materials_chemicals_waste_t", "co2e_t", "cost_saving_vnd")
-    return [(i18n.t(f"result.{k}", lang), i18n.number(result[k]["total"], lang, 0)) for k in keys]
+    cards = []
+    for key in keys:
+        total = result[key]["total"]
+        shown = i18n.money(total, lang) if key.endswith("_vnd") else i18n.number(total, lang, 0)
+        cards.append((i18n.t(f"result.{key}", lang), shown, total))
+    return cards
 
 
 def national(database: Database, cache: Cache, lang: str) -> dict[str, Any]:
