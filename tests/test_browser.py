@@ -364,10 +364,8 @@ def test_on_a_phone_the_menu_opens_and_a_table_filters_sorts_and_downloads(brows
     rows = table.locator("tr:not(:first-child)")
     total = rows.count()
     first_from = rows.first.locator("td").first.inner_text()
-    tools = page.locator(".table-tools").filter(has=page.locator("input")).nth(0)
-    page.locator("table[data-testid=candidates]").locator("xpath=../preceding-sibling::div[1]").locator("input").fill(
-        first_from
-    )
+    tools = table.locator("xpath=../preceding-sibling::div[contains(@class, 'table-tools')][1]")  # its own
+    tools.locator("input").fill(first_from)
     shown = [r for r in range(total) if rows.nth(r).is_visible()]
     assert 0 < len(shown) <= total and all(first_from in rows.nth(r).inner_text() for r in shown)
     money_header = table.locator("tr").first.locator("th").nth(5)
