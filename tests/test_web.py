@@ -654,3 +654,17 @@ def test_a_park_page_shows_the_trail_to_it_and_marks_the_tab_read(app) -> None: 
     coordinator = browser(app, "dieuphoi-deepc").get("/parks/DEEPC/symbiosis").text
     trail = coordinator[coordinator.index('class="trail"') : coordinator.index('class="tabs"')]
     assert "/national" not in trail and "/provinces/" not in trail  # a coordinator's place is the park
+
+
+def test_the_ministry_chooses_the_year_the_national_totals_sum(app) -> None:  # type: ignore[no-untyped-def]
+    database = app.state.database
+    parks = [r["park_id"] for r in demo.rows()["parks"] if r.get("kind") != "city"]
+    client = browser(app, "bo")
+    assert '<option value="2023">2023</option>' in client.get("/national").text
+    page = client.get("/national?year=2023").text
+    # the year's electricity summed park by park from their records (the stored figures are another path)
+    expected = sum(api.park_kpi(database, p, 2023).electricity_mwh for p in parks)
+    cards = page[page.index('class="cards"') : page.index('data-testid="as-of"')]
+    assert f'<div class="value">{i18n.number(expected, "vi", 0)}</div>' in cards
+    assert "Tổng của năm 2023" in page
+    assert client.get("/national?year=1999").status_code == 404

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eipkit import accounting, provinces, reference
-from eipkit.model import Assessment, Enterprise, Opportunity, Park, StageEvent
+from eipkit.model import Assessment, Enterprise, Opportunity, Park, Records, StageEvent
 from eipkit.monitoring import results as results_table
 from eipkit.monitoring.savings import MeasuredSavings
 from eipkit.provenance import Provenance
@@ -90,6 +90,12 @@ def savings_provenance(database: Database, savings: MeasuredSavings) -> Provenan
     year = int(savings.reporting_period)
     fuels = [k.removesuffix("_gj") for k in savings.co2e_factors if k.endswith("_gj")]
     return provenance(database, ("savings", "accounting", "scope2"), [year], fuels, price_day=reference.price_day(year))
+
+
+def park_records(database: Database, park_id: str) -> Records:
+    """Every yearly record of the park's enterprises, all years."""
+    with database.sessions() as session:
+        return repository.records(session, _members(session, park_id))
 
 
 def park_kpi(database: Database, park_id: str, year: int) -> accounting.Accounts:

@@ -1,7 +1,7 @@
 """Each park's dashboard figures, kept in the database (`park_figures`) and computed again only for the parks a
 change touched: the national overview and the park table read one row per park, whatever the number of
-enterprises and records behind it. The figures are what `park_kpi` and `certify_park` give for the park's latest
-year; they carry the versions that produced them like any other answer of the library."""
+enterprises and records behind it. The figures are what `certify_park` gives for the park's latest year and `park_kpi`
+for each year with records; they carry the versions that produced them like any other answer of the library."""
 
 from __future__ import annotations
 
@@ -26,6 +26,11 @@ def compute(database: Database, park_id: str) -> dict[str, Any]:
     facts = api.park_facts(database, park_id)
     status = evaluate.evaluate_park(rules.load(DEFAULT_PACK), facts).as_dict("vi", named=False)
     year = facts.year if facts.records.years() else None  # no records: park_facts fell back on last year
+    records = api.park_records(database, park_id)
+    tenants = len(facts.enterprises)
+    by_year = {
+        str(y): accounting.account(records.in_year(y), y, enterprises=tenants).as_dict() for y in records.years()
+    }
     return {
         "enterprises": len(facts.enterprises),
         "eligible": status["eligible"],
@@ -35,7 +40,8 @@ def compute(database: Database, park_id: str) -> dict[str, Any]:
         "pack": status["pack"],
         "pack_version": status["pack_version"],
         "latest_year": year,
-        "kpi": accounting.account(facts.records, year, enterprises=len(facts.enterprises)).as_dict() if year else None,
+        "kpi": by_year.get(str(year)) if year else None,
+        "kpi_by_year": by_year,  # every year with records, for the dashboards' year selector
     }
 
 
@@ -56,8 +62,10 @@ def park_figures(
     stale = []
     for park_id in wanted:
         row = stored.get(park_id)
-        if row is not None and row.figures and row.computed_version == row.version and row.computed_epoch == epoch:
-            result[park_id] = json.loads(row.figures)
+        current = row is not None and row.figures and row.computed_version == row.version
+        figures = json.loads(row.figures) if current and row.computed_epoch == epoch else {}
+        if "kpi_by_year" in figures:  # figures stored by an earlier version lack it: computed again
+            result[park_id] = figures
         else:
             stale.append((park_id, row.version if row else None))
     for number, (park_id, version) in enumerate(stale, start=1):

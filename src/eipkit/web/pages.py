@@ -176,17 +176,20 @@ def _park_map(rows: list[dict[str, Any]], lang: str) -> str:
 
 
 @router.get("/national")
-def national(request: Request, user: Signed) -> Response:
+def national(request: Request, user: Signed, year: int | None = None) -> Response:
     _allow(request, user.role == "ministry")
     database, cache = _state(request)
     lang = language(request)
     rows = views.park_table(database, cache)
+    totals = views.national(database, cache, lang, year)
+    if year is not None and year not in totals["years"]:
+        raise HTTPException(404, i18n.t("web.no_year", lang, year=year))
     return render(
         request,
         "national.html.j2",
         user,
         parks=rows,
-        totals=views.national(database, cache, lang),
+        totals=totals,
         savings=views.savings_cards(views.results(database, cache, None), lang),
         map=cache.get(("national_map", lang), lambda: _park_map(rows, lang)),
     )

@@ -135,6 +135,7 @@ def park_table(database: Database, cache: Cache) -> list[dict[str, Any]]:
                 **{k: figures[park.park_id][k] for k in keys},
                 "latest_year": figures[park.park_id]["latest_year"],
                 "kpi": figures[park.park_id]["kpi"],
+                "kpi_by_year": figures[park.park_id]["kpi_by_year"],
             }
             for park in found
         ]
@@ -246,25 +247,28 @@ def savings_cards(result: dict[str, Any], lang: str) -> list[tuple[str, str, flo
     return cards
 
 
-def national(database: Database, cache: Cache, lang: str) -> dict[str, Any]:
-    """National figures: each park's latest year summed, the programme's results table."""
+def national(database: Database, cache: Cache, lang: str, year: int | None = None) -> dict[str, Any]:
+    """National figures: each park's latest year summed (said so, with the years), or one year's across the parks
+    that have it (said so, with the parks that do not); the years a reader may choose."""
 
     def compute() -> dict[str, Any]:
+        rows = park_table(database, cache)
+        years = sorted({int(y) for row in rows for y in row["kpi_by_year"]}, reverse=True)
         totals: Counter[str] = Counter()
-        for row in park_table(database, cache):
-            figures = row["kpi"]
+        counted: Counter[int] = Counter()
+        for row in rows:
+            figures = row["kpi"] if year is None else row["kpi_by_year"].get(str(year))
             if figures is None:
                 continue
+            counted[row["latest_year"] if year is None else year] += 1
             for key in ("enterprises", "electricity_mwh", "water_withdrawal_m3", "waste_t", "total_tco2e"):
                 totals[key] += figures.get(key) or 0.0
-        years = Counter(row["latest_year"] for row in park_table(database, cache) if row["kpi"] is not None)
-        as_of = ", ".join(
-            i18n.t("web.year_parks", lang, year=year, parks=count)
-            for year, count in sorted(years.items(), reverse=True)
-        )
-        return {**totals, "as_of": as_of}
+        newest_first = sorted(counted.items(), reverse=True)
+        as_of = ", ".join(i18n.t("web.year_parks", lang, year=y, parks=count) for y, count in newest_first)
+        missing = len(rows) - sum(counted.values())
+        return {**totals, "as_of": as_of, "years": years, "year": year, "missing": missing}
 
-    return cache.get(("national", lang), compute)
+    return cache.get(("national", lang, year), compute)
 
 
 def park_place(request: Request, park_id: str) -> Place:
