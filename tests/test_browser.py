@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -312,6 +313,9 @@ NOT_FOR_READERS = {
     "iso date": r"\b\d{4}-\d{2}-\d{2}\b",
     "money in full": r"\d(?:[.,]\d{3}){3,}",  # a figure of a billion or more: the demo's are all money
 }
+MESSAGES = resources.files("eipkit.data").joinpath("messages.csv").read_text(encoding="utf-8").splitlines()[1:]
+MESSAGE_PREFIXES = sorted({row.split(",", 1)[0].split(".")[0] for row in MESSAGES})
+NOT_FOR_READERS["message key"] = rf"\b(?:{'|'.join(MESSAGE_PREFIXES)})\.[a-z]\w*"  # a sentence never looked up
 CHART_FITS = """() => Array.from(document.querySelectorAll('div.chart')).map(box => {
   const drawn = box.querySelector('.main-svg');
   return [box.getBoundingClientRect().width, drawn ? drawn.getBoundingClientRect().width : -1,
