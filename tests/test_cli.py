@@ -169,3 +169,10 @@ def test_regulation_impact_from_the_command_line_agrees_with_each_park_judged_al
     assert "is_plan_share" not in side.stdout  # the measure's key stays in the JSON
     bad = eipkit("certify", "compare", "--rules", "vn-decree-35-2022", cwd=tmp_path)
     assert bad.returncode == 1 and "Cần ít nhất hai bộ tiêu chí" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_factors_prints_the_grid_and_fuel_tables(tmp_path: Path) -> None:
+    shown = eipkit("factors", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    # IPCC 2006 Vol.2 Tab.2.2: diesel 74,100 kg CO2/TJ; the official 2023 grid factor 0.6592 tCO2/MWh
+    assert "74100" in shown.stdout and "0.6592" in shown.stdout

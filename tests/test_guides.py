@@ -114,3 +114,14 @@ def test_eipkit_guide_on_the_command_line(tmp_path: Path) -> None:
     assert unknown.returncode == 1 and "recp, symbiosis" in unknown.stderr
     checked = run("guide", "--check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_the_check_command_names_a_drifted_figure(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from eipkit.cli import app
+
+    monkeypatch.setattr(examples, "drift", lambda _database: [("ghg.scope2_t", "241.493,1", "241.500,0")])
+    answer = CliRunner().invoke(app, ["guide", "--check"], env={"COLUMNS": "200"})
+    assert answer.exit_code == 1
+    assert "ghg.scope2_t in ra 241.493,1, phần mềm tính 241.500,0" in " ".join(answer.output.split())

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 import pint
 
@@ -83,7 +83,7 @@ class UnitError(LocalisedError):
 
 @cache
 def registry() -> pint.UnitRegistry:
-    ureg = pint.UnitRegistry()
+    ureg: Any = pint.UnitRegistry()
     ureg.define("cubic_metre_ = meter ** 3 = m3")
     ureg.define("square_metre_ = meter ** 2 = m2")
     # A normal cubic metre is a quantity of gas at 0 °C and 1 atm; it is a volume here and becomes mass only
@@ -173,7 +173,8 @@ class _Either(Message):
 
     def text(self, lang: str = "en") -> str:
         joiner = Message("dim.or").text(lang)
-        return joiner.join(Message(f"dim.{d}").text(lang) for d in self.params["dimensions"])
+        dimensions: tuple[str, ...] = self.params["dimensions"]  # type: ignore[assignment]
+        return joiner.join(Message(f"dim.{d}").text(lang) for d in dimensions)
 
 
 @dataclass(frozen=True)

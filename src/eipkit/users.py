@@ -142,6 +142,7 @@ def authenticate(database: Database, username: str, password: str, now: dt.datet
         raise LoginRefused("login.refused") from None
     with database.transaction(changes_data=False) as session:
         account = session.get(accounts, account_id)
+        assert account is not None  # found above, and accounts are never deleted
         account.failed_logins, account.locked_until = 0, None
         if _hasher.check_needs_rehash(account.password_hash):
             account.password_hash = _hasher.hash(password)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from eipkit import accounting, provinces, reference
@@ -36,9 +36,15 @@ class NotFound(LookupError):
 
 
 def _members(session: Session, park_id: str) -> list[str]:
-    if repository.park(session, park_id) is None:
-        raise NotFound(f"no park '{park_id}' in the database")
+    _park(session, park_id)  # an unknown park is not found, not an empty one
     return [e.enterprise_id for e in repository.enterprises(session, park_id)]
+
+
+def _park(session: Session, park_id: str) -> Park:
+    found = repository.park(session, park_id)
+    if found is None:
+        raise NotFound(f"no park '{park_id}' in the database")
+    return found
 
 
 def _enterprise(session: Session, enterprise_id: str) -> Enterprise:
@@ -261,8 +267,9 @@ def store_measured_savings(session: Session, opportunity_id: str, savings: Measu
 
 
 def store_saving_values(session: Session, opportunity_id: str, values: dict[str, float]) -> dict[str, float]:
+    written: dict[str, float | None] = dict(values)
     try:
-        repository.set_savings(session, opportunity_id, values, basis="measured")
+        repository.set_savings(session, opportunity_id, written, basis="measured")
     except KeyError:
         raise NotFound(f"no opportunity '{opportunity_id}' in the database") from None
     return values
@@ -435,7 +442,7 @@ def enterprise_profile(database: Database, enterprise_id: str) -> tuple[Enterpri
     """The enterprise and its park."""
     with database.sessions() as session:
         enterprise = _enterprise(session, enterprise_id)
-        return enterprise, repository.park(session, enterprise.park_id)
+        return enterprise, _park(session, enterprise.park_id)
 
 
 def _scope_parks(
@@ -498,7 +505,7 @@ def load_waste_codes(database: Database, path: str | Path) -> int:
     codes = annex.read(path)
     now, source = dt.datetime.now(dt.UTC), Path(path).name
     with database.transaction() as session:
-        session.execute(schema.WasteCodeEntry.__table__.delete())
+        session.execute(delete(schema.WasteCodeEntry))
         session.add_all(
             schema.WasteCodeEntry(
                 code=c.code,
@@ -680,14 +687,15 @@ def park_facts(database: Database, park_id: str, year: int | None = None) -> Par
         opportunities = repository.opportunities(session, park_id)
         records = records.in_year(year)
         # partners of a link may belong to other parks: only they are looked up
-        partners = {e for o in opportunities for e in o.enterprise_ids} | {w.receiver for w in records.waste}
+        partners = {e for o in opportunities for e in o.enterprise_ids}
+        partners |= {w.receiver for w in records.waste if w.receiver is not None}
         park_of = {e: park_id for e in members}
-        for enterprise_id in partners - set(park_of) - {None}:
+        for enterprise_id in partners - set(park_of):
             partner = repository.enterprise(session, enterprise_id)
             if partner is not None:
                 park_of[enterprise_id] = partner.park_id
         return ParkFacts(
-            park=repository.park(session, park_id),
+            park=_park(session, park_id),
             year=year,
             enterprises=repository.enterprises(session, park_id),
             opportunities=opportunities,

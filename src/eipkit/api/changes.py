@@ -185,7 +185,9 @@ def move_enterprise(database: Database, user: User, enterprise_id: str, park_id:
         _require(access.moves(user, old, new))
         if old.park_id == new.park_id:
             return
-        session.get(schema.Enterprise, enterprise_id).park_id = park_id
+        moved = session.get(schema.Enterprise, enterprise_id)
+        assert moved is not None  # its place was found above
+        moved.park_id = park_id
         for park in (old.park_id, new.park_id):
             users.audit(
                 session, user, "move", "enterprise", enterprise_id, {"park_id": old.park_id}, {"park_id": park_id}, park
@@ -202,7 +204,9 @@ def move_park(database: Database, user: User, park_id: str, province: str) -> No
         _require(access.moves(user, old, Place(park_id, province)))
         if old.province == province:
             return
-        session.get(schema.Park, park_id).province = province
+        park = session.get(schema.Park, park_id)
+        assert park is not None  # its place was found above
+        park.province = province
         users.audit(session, user, "move", "park", park_id, {"province": old.province}, {"province": province}, park_id)
 
 

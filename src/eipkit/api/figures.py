@@ -62,8 +62,9 @@ def park_figures(
     stale = []
     for park_id in wanted:
         row = stored.get(park_id)
-        current = row is not None and row.figures and row.computed_version == row.version
-        figures = json.loads(row.figures) if current and row.computed_epoch == epoch else {}
+        figures = {}
+        if row is not None and row.figures and (row.computed_version, row.computed_epoch) == (row.version, epoch):
+            figures = json.loads(row.figures)
         if "kpi_by_year" in figures:  # figures stored by an earlier version lack it: computed again
             result[park_id] = figures
         else:

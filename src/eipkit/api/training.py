@@ -53,8 +53,7 @@ def create_course(
 def courses(database: Database, user: User | None) -> list[Course]:
     """The courses a user may see: its own, or every one for the ministry and the command line."""
     with database.sessions() as session:
-        every = user is None or user.role == "ministry"
-        return stored.courses(session, None if every else user.username)
+        return stored.courses(session, None if user is None or user.role == "ministry" else user.username)
 
 
 def add_participant(

@@ -105,7 +105,7 @@ def park_dossier(evaluation: Evaluation, facts: ParkFacts, lang: str = "vi") -> 
     document.paragraph(t("dossier.signature", lang))
     document.page_break()
     document.heading(t("dossier.operation_park", lang), 2)
-    facts_rows = [
+    facts_rows: list[list[object]] = [
         [t("ui.park", lang), park.name],
         [t("ui.province", lang), park.province],
         [t("ui.area", lang) + " (ha)", i18n.number(park.area_ha, lang)],
@@ -144,13 +144,10 @@ def enterprise_dossier(evaluation: Evaluation, facts: ParkFacts, enterprise: Ent
     document.paragraph(t("dossier.signature", lang))
     document.page_break()
     document.heading(t("dossier.operation_enterprise", lang), 2)
-    own = ParkFacts(
-        facts.park, facts.year, [enterprise], facts.opportunities, facts.records.of(enterprise.enterprise_id)
-    )
-    rows = [
+    rows: list[list[object]] = [
         [t("ui.enterprise", lang), enterprise.name],
         ["VSIC", enterprise.vsic],
-        ["employees", enterprise.employees],
+        [contract.sheets()["enterprises"].column("employees").label(lang), enterprise.employees],
         [
             "ISO 14001 / ISO 50001 / ISO 9001",
             " / ".join(
@@ -159,8 +156,8 @@ def enterprise_dossier(evaluation: Evaluation, facts: ParkFacts, enterprise: Ent
         ],
     ]
     document.table([t("dossier.item", lang), t("ui.value", lang)], rows, (2, 3))
-    own = accounting.account(facts.records.of(enterprise.enterprise_id), facts.year, enterprises=1)
-    _kpis(document, own, lang)
+    accounts = accounting.account(facts.records.of(enterprise.enterprise_id), facts.year, enterprises=1)
+    _kpis(document, accounts, lang)
     document.page_break()
     _assessment(document, evaluation, lang)
     return document

@@ -77,9 +77,9 @@ def diff(first: RulePack, second: RulePack, enterprise: bool = False) -> list[Cr
             added.append(criterion)
         else:
             continued[match.id].append(criterion)
-    pairs = []
+    pairs: list[CriterionPair] = []
     for criterion in a:
-        seconds = continued[criterion.id] or [None]
+        seconds: list[Criterion | None] = [*continued[criterion.id]] or [None]
         pairs.extend(CriterionPair(criterion.measure, criterion, c) for c in seconds)
     pairs.extend(CriterionPair(c.measure, None, c) for c in added)
     return pairs

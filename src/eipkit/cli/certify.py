@@ -410,7 +410,7 @@ def diff(
             "wording": c.wording,
         }
 
-    payload = {
+    payload: dict[str, list[dict[str, Any]]] = {
         kind: [
             {"measure": p.measure, "change": p.change, "first": side(p.first), "second": side(p.second)} for p in pairs
         ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -115,7 +115,7 @@ def kpi_(
         raise fail("give exactly one of --park or --enterprise")
     database = connect(db)
     try:
-        accounts = api.park_kpi(database, park, year) if park else api.enterprise_kpi(database, enterprise, year)
+        accounts = api.park_kpi(database, park, year) if park else api.enterprise_kpi(database, enterprise or "", year)
     except (api.NotFound, ValueError) as exc:
         raise fail(str(exc)) from None
     figures = accounts.as_dict()
@@ -166,7 +166,7 @@ def demo(
         if national:
             from eipkit.demo import national as national_data
 
-            loaded = national_data.load(database, progress=show)
+            loaded: Any = national_data.load(database, progress=show)  # a NationalLoad or a DemoLoad
             from eipkit.api import figures
 
             figures.park_figures(database, progress=show)  # the dashboards' figures, ready for the first reader
@@ -206,10 +206,8 @@ def factors(
     for name in ("carrier", "ncv_mj_per_kg", "co2_kg_per_tj", "ch4_kg_per_tj", "n2o_kg_per_tj", "biogenic"):
         table.add_column(name)
     for f in fuel:
-        table.add_row(
-            *(str(f[n]) for n in ("carrier", "ncv_mj_per_kg", "co2_kg_per_tj", "ch4_kg_per_tj", "n2o_kg_per_tj"))
-            + ("yes" if f["biogenic"] else "no",)
-        )
+        figures = [str(f[n]) for n in ("carrier", "ncv_mj_per_kg", "co2_kg_per_tj", "ch4_kg_per_tj", "n2o_kg_per_tj")]
+        table.add_row(*figures, "yes" if f["biogenic"] else "no")
     console.print(table)
 
 

@@ -54,7 +54,7 @@ def _check(lang: str) -> int:
         wrong = examples.drift(database)
         database.engine.dispose()
     for key, printed, computed in wrong:
-        console.print(i18n.t("guide.drift", lang, key=key, printed=printed, computed=computed))
+        console.print(i18n.t("guide.drift", lang, figure=key, printed=printed, computed=computed))
     if not wrong:
         console.print(i18n.t("guide.checked", lang, count=len(examples.printed())))
     return 1 if wrong else 0

@@ -139,6 +139,6 @@ def savings(
     for note in result.notes:
         console.print(f"- {note.text(lang)}", highlight=False)
     if attribution:
-        measures = attribution.as_dict()["measures"]
+        measures: dict[str, float] = attribution.as_dict()["measures"]  # type: ignore[assignment]
         shares = ", ".join(f"{k} {v:.0%}" for k, v in measures.items())
         console.print(i18n.t("sav.note.split", lang, count=len(measures), shares=shares), highlight=False)

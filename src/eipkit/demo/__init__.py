@@ -449,7 +449,7 @@ class Generator:
             implemented = stage == "implemented"
             base = tenant["baseline"]
             noise = rng.uniform(0.6, 1.4)
-            saving: dict[str, float | None] = {
+            saving: dict[str, float] = {
                 "electricity_mwh": base["electricity_mwh"] * option.get("electricity_share", 0) * noise,
                 "fuel_gj": base["fuel_gj"] * option.get("fuel_share", 0) * noise,
                 "water_m3": base["water_m3"] * option.get("water_share", 0) * noise,
@@ -555,7 +555,7 @@ def _assessments(database: Database, data: dict[str, list[dict[str, Any]]]) -> N
 
 
 DEMO_PASSWORD = "eipkit-demo"
-DEMO_USERS = (
+DEMO_USERS: tuple[dict[str, Any], ...] = (
     {"username": "bo", "role": "ministry", "name": "Bộ Tài chính (demo)"},
     {"username": "bql-haiphong", "role": "board", "name": "Ban quản lý KKT Hải Phòng (demo)", "province": "Hải Phòng"},
     {"username": "dieuphoi-deepc", "role": "coordinator", "name": "Điều phối viên DEEP C (demo)", "park_id": "DEEPC"},

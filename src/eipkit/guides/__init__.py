@@ -221,7 +221,9 @@ def document(found: Guide) -> Document:
         elif token.type == "fence":
             out.paragraph(token.content.rstrip())
         elif token.type == "table_open":
-            headers, rows, row = [], [], []
+            headers: list[str] = []
+            rows: list[list[str]] = []
+            row: list[str] = []
             while tokens[index].type != "table_close":
                 cell = tokens[index]
                 if cell.type == "inline":

@@ -5,6 +5,7 @@ something the code does not do."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -67,13 +68,14 @@ def _recp(database: Database) -> dict[str, Value]:
     from eipkit import api
 
     position = api.enterprise_benchmark(database, "DEEPC-001", 2024).positions["energy_gj_per_bn_vnd"]
-    return {
+    found = {
         "deepc001_energy_gj_per_bn": position.value,
         "deepc001_energy_peers": position.peers,
         "deepc001_energy_q1": position.q1,
         "deepc001_energy_median": position.median,
         "deepc001_energy_percentile": position.percentile,
     }
+    return {key: math.nan if value is None else value for key, value in found.items()}  # nan never matches
 
 
 def _symbiosis(database: Database) -> dict[str, Value]:

@@ -102,7 +102,7 @@ def submit(
         waiting = session.scalar(
             select(func.count(JobRecord.id)).where(JobRecord.owner == owner, JobRecord.status.in_(OPEN))
         )
-        if waiting >= limit:
+        if (waiting or 0) >= limit:
             raise TooManyJobs(limit)
         record = JobRecord(
             id=uuid.uuid4().hex,
@@ -165,7 +165,7 @@ def claimable(database: Database, limit: int = 10) -> list[str]:
 def _claim(database: Database, job_id: str) -> JobRecord | None:
     """Take the job for this worker, unless another holds it (its heartbeat is fresh) or it ended."""
     with database.transaction(changes_data=False) as session:
-        taken = session.execute(
+        taken: Any = session.execute(  # an UPDATE's result, with its rowcount
             update(JobRecord)
             .where(JobRecord.id == job_id, _takeable())
             .values(

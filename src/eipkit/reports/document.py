@@ -4,6 +4,7 @@ sign, and as PDF, to file: the dossiers and annual reports are built as one of t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,7 +50,9 @@ class Document:
     def paragraph(self, text: str, bold: bool = False, centred: bool = False) -> None:
         self.blocks.append(Paragraph(text, bold, centred))
 
-    def table(self, headers: list[str], rows: list[list[object]], widths: tuple[int, ...] | None = None) -> None:
+    def table(
+        self, headers: list[str], rows: Sequence[Sequence[object]], widths: tuple[int, ...] | None = None
+    ) -> None:
         self.blocks.append(Table(headers, [["" if c is None else str(c) for c in row] for row in rows], widths))
 
     def page_break(self) -> None:

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader
@@ -219,8 +220,13 @@ def _energy_mix(content: ReportContent, lang: str) -> tuple[list[str], list[floa
     return [lab for lab, v in zip(labels, values, strict=True) if v > 0], [v for v in values if v > 0]
 
 
-def _peer_chart_data(content: ReportContent) -> list[tuple[str, Position]]:
-    return [(name, p) for name, p in content.positions.items() if p.status == "ok" and p.median]
+def _peer_chart_data(content: ReportContent) -> list[tuple[str, float]]:
+    """Each published intensity as a percentage of the peers' median."""
+    return [
+        (name, 100 * p.value / p.median)
+        for name, p in content.positions.items()
+        if p.status == "ok" and p.median and p.value is not None
+    ]
 
 
 def write_html(content: ReportContent, out: str | Path, lang: str = "vi") -> Path:
@@ -236,7 +242,7 @@ def write_html(content: ReportContent, out: str | Path, lang: str = "vi") -> Pat
     peers.add_bar(
         name=i18n.t("rep.this_enterprise", lang),
         y=names,
-        x=[100 * p.value / p.median for _, p in chart],
+        x=[share for _, share in chart],
         orientation="h",
         marker_color="#2e6b3f",
     )
@@ -267,7 +273,7 @@ def write_html(content: ReportContent, out: str | Path, lang: str = "vi") -> Pat
     return out
 
 
-def _png(figure) -> io.BytesIO:  # type: ignore[no-untyped-def]
+def _png(figure: Any) -> io.BytesIO:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=150, bbox_inches="tight")
     buffer.seek(0)
@@ -290,9 +296,7 @@ def _pdf_charts(content: ReportContent, lang: str) -> list[io.BytesIO]:
     if chart:
         figure = Figure(figsize=(6.5, 3.0))
         ax = figure.add_subplot()
-        ax.barh(
-            [i18n.t(f"ind.{n}", lang) for n, _ in chart], [100 * p.value / p.median for _, p in chart], color="#4F81BD"
-        )
+        ax.barh([i18n.t(f"ind.{n}", lang) for n, _ in chart], [share for _, share in chart], color="#4F81BD")
         ax.axvline(100, color="black", linestyle="--", linewidth=1)
         ax.set_title(i18n.t("rep.vs_median", lang), fontsize=10)
         ax.tick_params(labelsize=8)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from psycopg import sql
-from sqlalchemy import Connection, Table, bindparam, update
+from sqlalchemy import Connection, bindparam, update
 from sqlalchemy.orm import Session
 
 
@@ -30,7 +30,7 @@ def _values_of(rows: Sequence[dict[str, Any]], columns: list[str]) -> Iterable[S
     return ([row.get(c) for c in columns] for row in rows)
 
 
-def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+def insert_rows(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
     columns = columns_of(rows)
@@ -41,7 +41,7 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         _insert_many(connection, table, columns, rows)
 
 
-def _copy(driver: Any, table: Table, columns: list[str], rows: Sequence[dict[str, Any]]) -> None:
+def _copy(driver: Any, table: Any, columns: list[str], rows: Sequence[dict[str, Any]]) -> None:
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
     )
@@ -50,7 +50,7 @@ def _copy(driver: Any, table: Table, columns: list[str], rows: Sequence[dict[str
             copy.write_row(values)
 
 
-def _insert_many(connection: Connection, table: Table, columns: list[str], rows: Sequence[dict[str, Any]]) -> None:
+def _insert_many(connection: Connection, table: Any, columns: list[str], rows: Sequence[dict[str, Any]]) -> None:
     """The driver's own executemany, past SQLAlchemy's per-statement work; values still pass through each column
     type's conversion (dates and times as SQLAlchemy stores them on SQLite)."""
     dialect = connection.dialect
@@ -70,10 +70,11 @@ def _insert_many(connection: Connection, table: Table, columns: list[str], rows:
                 found[i] = convert(found[i])
         return found
 
-    connection.connection.driver_connection.executemany(statement, map(converted, _values_of(rows, columns)))
+    driver: Any = connection.connection.driver_connection
+    driver.executemany(statement, map(converted, _values_of(rows, columns)))
 
 
-def update_rows(session: Session, table: Table, key: str, rows: Sequence[dict[str, Any]]) -> None:
+def update_rows(session: Session, table: Any, key: str, rows: Sequence[dict[str, Any]]) -> None:
     """Each row's values written over the stored row whose `key` column equals the row's `key`."""
     if not rows:
         return

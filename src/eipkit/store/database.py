@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, select, text
 from sqlalchemy.engine import make_url
@@ -42,7 +42,7 @@ BUSY_TIMEOUT_S = 15.0
 _IMMEDIATE = "eipkit_write"
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """Foreign keys on; write-ahead logging, so readers never wait for a writer; transactions begun by SQLAlchemy
     (see `_sqlite_begin`) rather than by the driver."""
     dbapi_connection.isolation_level = None
@@ -52,7 +52,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_begin(connection: Any) -> None:
     """BEGIN IMMEDIATE for a unit of work (`Database.transaction`), a plain deferred BEGIN for reading."""
     immediate = connection.get_execution_options().get(_IMMEDIATE)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

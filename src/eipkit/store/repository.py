@@ -95,7 +95,7 @@ def log_import(session: Session, source: str, counts: dict[str, dict[str, int]])
 def _save_opportunities(session: Session, rows: Rows, stored: set[str], source: str) -> dict[str, int]:
     """Opportunities with their enterprises, an event for each new one or changed stage, and, where the savings
     are expected, their cost saving kept as the expected one."""
-    table = schema.Opportunity.__table__
+    table: Any = schema.Opportunity.__table__
     before = _stages_of(session, [r["opportunity_id"] for r in rows if r["opportunity_id"] in stored])
     new, changed = [], []
     for row in rows:
@@ -141,7 +141,7 @@ def _save_opportunities(session: Session, rows: Rows, stored: set[str], source: 
     return {"inserted": len(new), "updated": len(changed)}
 
 
-def _save_entities(session: Session, table: type, key: str, rows: Rows, stored: set[str]) -> dict[str, int]:
+def _save_entities(session: Session, table: Any, key: str, rows: Rows, stored: set[str]) -> dict[str, int]:
     new = [_columns(r) for r in rows if r[key] not in stored]
     changed = [_columns(r) for r in rows if r[key] in stored]
     bulk.insert_rows(session, table.__table__, new)
@@ -153,7 +153,7 @@ def _save_entities(session: Session, table: type, key: str, rows: Rows, stored: 
 
 
 def _save_records(
-    session: Session, table: type, key: tuple[str, ...], rows: Rows, enterprises: set[str]
+    session: Session, table: Any, key: tuple[str, ...], rows: Rows, enterprises: set[str]
 ) -> dict[str, int]:
     """Yearly records: only an enterprise stored before may have records to update."""
     existing = {}
@@ -260,7 +260,7 @@ def records(session: Session, enterprise_ids: Sequence[str], year: int | None = 
     ids = list(enterprise_ids)
     for chunk in _chunks(ids):
 
-        def rows(table: type, chunk: Sequence[str] = chunk) -> Iterable[Any]:
+        def rows(table: Any, chunk: Sequence[str] = chunk) -> Iterable[Any]:
             query = select(table).where(table.enterprise_id.in_(chunk))
             if year is not None:
                 query = query.where(table.year == year)
@@ -343,7 +343,7 @@ def export_rows(session: Session, park_id: str) -> dict[str, list[dict[str, Any]
     result["parks"] = [as_row("parks", stored_park)]
     result["enterprises"] = [as_row("enterprises", e) for e in members]
     for name in ("energy", "water", "materials", "waste", "production"):
-        table = schema.RECORD_TABLES[name]
+        table: Any = schema.RECORD_TABLES[name]
         result[name] = []
         for chunk in _chunks(member_ids):
             query = (
@@ -550,7 +550,9 @@ def update_task(session: Session, assessment_id: int, new: TaskState) -> Assessm
         new.note,
     )
     session.flush()
-    return _assessment(session, session.get(schema.CpAssessment, assessment_id))
+    assessment = session.get(schema.CpAssessment, assessment_id)
+    assert assessment is not None  # its task was found above, in this transaction
+    return _assessment(session, assessment)
 
 
 def link_opportunity(session: Session, assessment_id: int, opportunity_id: str) -> None:

@@ -379,7 +379,7 @@ def find(
         for entry in kb:
             if entry.form == "water" or not division_in(enterprise.division, entry.receiver_divisions):
                 continue
-            matched = [(m, why) for m in own.materials if (why := input_matches(entry, m.material))]
+            matched = [(m, because) for m in own.materials if (because := input_matches(entry, m.material))]
             ratio = entry.substitution_ratio or 1.0
             if matched:
                 capacity = sum(m.mass_t for m, _ in matched)

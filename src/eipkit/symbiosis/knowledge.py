@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import unicodedata
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -116,9 +117,7 @@ def knowledge_base(extra: str | Path | None = None) -> list[Synergy]:
     return mine + [e for e in shipped() if e.kb_id not in replaced]
 
 
-def best_waste_match(
-    kb: list[Synergy] | tuple[Synergy, ...], waste: str, code: str | None
-) -> tuple[Synergy, Message] | None:
+def best_waste_match(kb: Sequence[Synergy], waste: str, code: str | None) -> tuple[Synergy, Message] | None:
     """The entry a waste record belongs to: the longest matching keyword wins (the most specific), then a code
     prefix; on a tie the earlier entry (a user's before the shipped ones)."""
     name = normalise(waste)

@@ -88,12 +88,13 @@ class Problem(Strict):
 
     @model_validator(mode="after")
     def _references(self) -> Problem:
-        for name, items in (("supplies", self.supplies), ("demands", self.demands)):
+        listed = {"supplies": [s.id for s in self.supplies], "demands": [d.id for d in self.demands]}
+        for name, ids in listed.items():
             seen: set[str] = set()
-            for index, item in enumerate(items):
-                if item.id in seen:
-                    raise ValueError(f"{name}[{index}].id: duplicate id '{item.id}'")
-                seen.add(item.id)
+            for index, ident in enumerate(ids):
+                if ident in seen:
+                    raise ValueError(f"{name}[{index}].id: duplicate id '{ident}'")
+                seen.add(ident)
         supplies = {s.id for s in self.supplies}
         demands = {d.id for d in self.demands}
         for index, arc in enumerate(self.arcs):

@@ -193,6 +193,7 @@ def solve(problem: WaterProblem) -> WaterSolution:
         _, condition = model.solve(solver_name="highs", io_api="direct", output_flag=False, log_to_console=False)
     if condition != "optimal":
         return WaterSolution(str(condition), problem.objective)
+    assert model.objective.value is not None  # an optimal model has its objective's value
     result = WaterSolution("optimal", problem.objective, float(model.objective.value))
     variables = model.variables
     pairs = [("reuse", "source", "sink")]

@@ -75,7 +75,7 @@ def create_app(database: Database, banner: str | None = None, settings: WebSetti
     app.state.throttle = SignInThrottle(database)
     app.state.heavy = heavy
     app.add_middleware(
-        RotatingSessions,
+        RotatingSessions,  # type: ignore[arg-type]  # Starlette types its factories as taking only positional keys
         keys=app.state.keys,
         max_age=SESSION_SECONDS,
         same_site="lax",
@@ -144,7 +144,7 @@ def create_app(database: Database, banner: str | None = None, settings: WebSetti
 
     @app.exception_handler(HTTPException)
     def http_error(request: Request, exc: HTTPException) -> Response:
-        return answer(request, exc.status_code, exc.detail, exc.headers)
+        return answer(request, exc.status_code, exc.detail, dict(exc.headers) if exc.headers else None)
 
     @app.exception_handler(NotFound)
     def not_found(request: Request, exc: NotFound) -> Response:

@@ -3,7 +3,7 @@ and the command line take), with every number read the reader's way and every re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from eipkit import i18n
@@ -16,7 +16,7 @@ class FormRefused(LocalisedError):
     """A row of a form that cannot be read: which table, which row, which field, why."""
 
 
-def _rows(fields: dict[str, Sequence[str]], names: Sequence[str]) -> list[tuple[int, list[str]]]:
+def _rows(fields: Mapping[str, Sequence[str]], names: Sequence[str]) -> list[tuple[int, list[str]]]:
     """The rows of a table of inputs (`name` repeated once a row), numbered from 1, blank rows left out."""
     columns = [list(fields.get(name, ())) for name in names]
     count = max((len(c) for c in columns), default=0)
@@ -38,7 +38,7 @@ def _number(text: str, lang: str, table: str, row: int, field: str) -> float:
     return value
 
 
-def water_problem(fields: dict[str, Sequence[str]], lang: str) -> dict[str, Any]:
+def water_problem(fields: Mapping[str, Sequence[str]], lang: str) -> dict[str, Any]:
     """Sources and sinks of one contaminant, typed row by row, as a water-reuse problem."""
     contaminant = (fields.get("contaminant") or ["COD"])[0].strip() or "COD"
     sources_label, sinks_label = i18n.t("form.sources", lang), i18n.t("form.sinks", lang)
@@ -65,6 +65,6 @@ def water_problem(fields: dict[str, Sequence[str]], lang: str) -> dict[str, Any]
     return {"contaminants": [contaminant], "sources": sources, "sinks": sinks}
 
 
-def typed(fields: dict[str, Sequence[str]], *names: str) -> bool:
+def typed(fields: Mapping[str, Sequence[str]], *names: str) -> bool:
     """Whether any of these inputs holds something: the form was filled in rather than a file sent."""
     return any(value.strip() for name in names for value in fields.get(name, ()))

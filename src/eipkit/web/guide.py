@@ -12,13 +12,14 @@ from markupsafe import Markup
 from starlette.background import BackgroundTask
 
 from eipkit import guides, i18n
+from eipkit.access import User
 from eipkit.web.render import render
 from eipkit.web.security import current_user, language
 
 router = APIRouter(include_in_schema=False)
 
 
-def _reader(request: Request):  # type: ignore[no-untyped-def]
+def _reader(request: Request) -> User | None:
     return current_user(request, request.session.get("user"), request.session.get("v"))
 
 

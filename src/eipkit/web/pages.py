@@ -379,7 +379,7 @@ async def edit_opportunity(request: Request, opportunity_id: str, user: Signed) 
                 raise api.NotFound(f"no opportunity '{opportunity_id}' in the database")
             park_id = stored.park_id
         try:
-            savings = {
+            savings: dict[str, float | None] = {
                 k: _number(form.get(k), lang) for k in ("cost_saving_vnd", "co2e_t", "electricity_mwh") if k in form
             }
             changes.edit_opportunity(database, user, opportunity_id, form.get("stage"), savings, _day(form))
@@ -392,8 +392,8 @@ async def edit_opportunity(request: Request, opportunity_id: str, user: Signed) 
 
     park_id, message = await heavy(request, user.username, edit)
     board = _board(request, park_id, user)
-    outcome = {"failed": opportunity_id} if message else {"saved": opportunity_id}
-    return render(request, "opportunities.html.j2", user, message=message, **outcome, **board)
+    failed, saved = (opportunity_id, None) if message else (None, opportunity_id)
+    return render(request, "opportunities.html.j2", user, message=message, failed=failed, saved=saved, **board)
 
 
 @router.get("/parks/{park_id}/symbiosis")
@@ -646,7 +646,7 @@ async def assessment(request: Request, enterprise_id: str, user: Signed) -> Resp
             stored = {a.assessment_id: a for a in api.enterprise_assessments(database, enterprise_id)}
             if number not in stored:
                 raise api.NotFound(f"no assessment {number} of enterprise '{enterprise_id}'")
-            changed = {
+            changed: dict[int, tuple[str, dt.date, str | None]] = {
                 task.task: (form[f"status_{task.task}"], _day(form, f"on_{task.task}"), None)
                 for task in stored[number].tasks
                 if form.get(f"status_{task.task}", task.status) != task.status

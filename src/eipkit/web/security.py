@@ -156,7 +156,7 @@ class SignInThrottle:
                 delete(SignInAttempt).where(SignInAttempt.client == client, SignInAttempt.at < now - self.window)
             )
             recent = session.scalar(select(func.count(SignInAttempt.id)).where(SignInAttempt.client == client))
-            if recent >= self.limit:
+            if (recent or 0) >= self.limit:
                 raise HTTPException(429, i18n.t("web.too_many", language(request)), headers={"Retry-After": "300"})
             attempt = SignInAttempt(client=client, at=now)
             session.add(attempt)

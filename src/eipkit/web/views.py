@@ -254,7 +254,7 @@ def national(database: Database, cache: Cache, lang: str, year: int | None = Non
     def compute() -> dict[str, Any]:
         rows = park_table(database, cache)
         years = sorted({int(y) for row in rows for y in row["kpi_by_year"]}, reverse=True)
-        totals: Counter[str] = Counter()
+        totals: dict[str, float] = {}
         counted: Counter[int] = Counter()
         for row in rows:
             figures = row["kpi"] if year is None else row["kpi_by_year"].get(str(year))
@@ -262,7 +262,7 @@ def national(database: Database, cache: Cache, lang: str, year: int | None = Non
                 continue
             counted[row["latest_year"] if year is None else year] += 1
             for key in ("enterprises", "electricity_mwh", "water_withdrawal_m3", "waste_t", "total_tco2e"):
-                totals[key] += figures.get(key) or 0.0
+                totals[key] = totals.get(key, 0.0) + (figures.get(key) or 0.0)
         newest_first = sorted(counted.items(), reverse=True)
         as_of = ", ".join(i18n.t("web.year_parks", lang, year=y, parks=count) for y, count in newest_first)
         missing = len(rows) - sum(counted.values())

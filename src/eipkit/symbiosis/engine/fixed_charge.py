@@ -125,6 +125,7 @@ def solve_fixed(
         timings["rounding_value"], timings["rounding_s"] = rounded, time.perf_counter() - clock
     if start_flow is not None and len(arcs) > mip_arcs:
         # HiGHS would not finish the root of so large a problem in the time left (and overruns its limit)
+        assert bound is not None  # the relaxation that gave the start flow gave its bound
         relative_gap = gap_between(bound, rounded)
         return ScaleResult(
             stop_status(relative_gap, gap),
@@ -179,7 +180,7 @@ def solve_fixed(
     flow = np.zeros(len(arcs))
     for mask, result in zip(members, results, strict=True):
         flow[mask] = result[2][: int(mask.sum())]
-    if rounded > value:  # HiGHS found nothing better in its time
+    if rounded > value and start_flow is not None:  # HiGHS found nothing better in its time
         value, flow = rounded, start_flow
     relative_gap = gap_between(bound, value) if results else 0.0
     return ScaleResult(

@@ -39,7 +39,7 @@ def model_arrays(
     # cost of an optimal basis non-positive, which is what pricing relies on
     column_upper = upper if fixed is not None else np.full(n, highspy.kHighsInf)
     return {
-        "cost": np.concatenate([gain, -fixed[charged] if m else np.array([])]),
+        "cost": np.concatenate([gain, -fixed[charged] if m and fixed is not None else np.array([])]),
         "lower": np.zeros(n + m),
         "upper": np.concatenate([column_upper, np.ones(m)]),
         "row_upper": np.concatenate([quantity, capacity, np.zeros(m)]),
@@ -97,6 +97,7 @@ class NetworkSimplexMaster:
     name = "network simplex"
 
     def __init__(self, data: Arrays) -> None:
+        assert data.factors is not None  # network simplex is chosen only for problems with substitution factors
         g, f = data.factors
         self.f = np.array([f.get(r, 1.0) for r in data.resources] + [1.0])[data.s_resource]
         self.g = g

@@ -154,6 +154,7 @@ class Pricing:
 
     def ceiling(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         """Per supply, a bound on the reduced cost of its pairs not kept at the reference prices."""
+        assert self.reference is not None  # set by the first pricing round, before any ceiling is asked for
         u0, v0 = self.reference
         site_fall = self.data.site_ratio * np.maximum(v0 - v, 0.0)[self.data.site_demand]
         block_fall = np.append(np.maximum.reduceat(site_fall, self.block_start), 0.0)

@@ -6,6 +6,8 @@ Revises: 0011
 Create Date: 2026-12-05
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -64,7 +66,8 @@ def upgrade() -> None:
         from procrastinate.schema import SchemaManager
 
         # the driver's own connection runs the script as it is (no parameters, so no placeholders to escape)
-        bind.connection.driver_connection.execute(SchemaManager.get_schema())
+        driver: Any = bind.connection.driver_connection
+        driver.execute(SchemaManager.get_schema())
 
 
 def downgrade() -> None:
