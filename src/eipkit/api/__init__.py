@@ -674,13 +674,14 @@ def store_links(session: Session, found: CandidateSet, links: Any) -> list[str]:
     return stored
 
 
-def park_facts(database: Database, park_id: str, year: int | None = None) -> ParkFacts:
-    """What the certification criteria of a park are computed from, for `year` (default: its latest year)."""
+def park_facts(database: Database, park_id: str, year: int | None = None, records: Records | None = None) -> ParkFacts:
+    """What the certification criteria of a park are computed from, for `year` (default: its latest year);
+    `records`, every year's records of the park when the caller has read them already (see `park_records`)."""
     from eipkit.certification.evidence import ParkFacts
 
     with database.sessions() as session:
         members = _members(session, park_id)
-        records = repository.records(session, members)
+        records = repository.records(session, members) if records is None else records
         if year is None:
             years = records.years()
             year = years[-1] if years else dt.date.today().year - 1

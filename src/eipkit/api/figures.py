@@ -18,15 +18,15 @@ DEFAULT_PACK = "vn-decree-35-2022"
 
 
 def compute(database: Database, park_id: str) -> dict[str, Any]:
-    """A park's figures from its records (the slow way, used when the stored ones are stale): the facts of its
-    latest year, read once, give both the certification status and the KPIs."""
+    """A park's figures from its records (the slow way, used when the stored ones are stale): its records, read
+    once, give the certification status of its latest year and the KPIs of every year."""
     from eipkit import accounting, api
     from eipkit.certification import evaluate, rules
 
-    facts = api.park_facts(database, park_id)
+    records = api.park_records(database, park_id)  # every year, read once for the facts and each year's KPIs
+    facts = api.park_facts(database, park_id, records=records)
     status = evaluate.evaluate_park(rules.load(DEFAULT_PACK), facts).as_dict("vi", named=False)
     year = facts.year if facts.records.years() else None  # no records: park_facts fell back on last year
-    records = api.park_records(database, park_id)
     tenants = len(facts.enterprises)
     by_year = {
         str(y): accounting.account(records.in_year(y), y, enterprises=tenants).as_dict() for y in records.years()

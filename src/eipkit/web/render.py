@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from fastapi import Request
@@ -28,14 +29,19 @@ def how(topic: str, anchor: str, lang: str) -> Markup:
     return Markup(f'<a class="how" href="{target}" title="{label}" data-testid="how">{label}</a>')
 
 
+@cache
+def _columns() -> dict[str, contract.Column]:
+    """Every column of the contract by name (a name means the same in every sheet)."""
+    return {c.name: c for sheet in contract.sheets().values() for c in sheet.columns}
+
+
 def described(values: dict[str, Any] | None, lang: str) -> str:
     """A change's values as its reader names them ("Giai đoạn: Đã thực hiện"), never by the stored keys: a label from
     the messages (`audit.field.KEY`), a sheet or a column of the workbook contract; a choice by its label; numbers
     in the locale."""
     if not values:
         return ""
-    sheets = contract.sheets()
-    columns = {c.name: c for sheet in sheets.values() for c in sheet.columns}
+    sheets, columns = contract.sheets(), _columns()
 
     def name(key: str) -> str:
         if i18n.known(f"audit.field.{key}"):
