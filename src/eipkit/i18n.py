@@ -130,8 +130,8 @@ _SCALES = ((1e9, "tỷ đồng", "billion"), (1e6, "triệu đồng", "million")
 
 
 def money(value: float | int | None, lang: str = DEFAULT) -> str:
-    """An amount of đồng as its reader says it: 74.403 tỷ đồng, 570,7 triệu đồng (VND 74,403 billion, VND 570.7
-    million), three figures or more, never a row of thirteen digits."""
+    """An amount of đồng as its reader says it: 74.403 tỷ đồng, 1,97 tỷ đồng, 571 triệu đồng (VND 74,403 billion,
+    VND 571 million), three figures or more, never a row of thirteen digits."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     for scale, vi, en in _SCALES:

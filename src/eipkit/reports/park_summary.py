@@ -168,7 +168,7 @@ def _sankey(summary: ParkSummary, lang: str) -> go.Figure:
             valuesuffix=" t",
         )
     )
-    sankey.update_layout(title=i18n.t("ui.exchange_sankey", lang), separators=",." if lang == "vi" else ".,")
+    sankey.update_layout(title=i18n.t("ui.exchange_sankey", lang))  # charts.js writes figures the page's way
     return sankey
 
 

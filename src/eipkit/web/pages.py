@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
-from eipkit import access, api, contract, i18n, jobs, provinces, reference, users
+from eipkit import access, accounting, api, contract, i18n, jobs, provinces, reference, users
 from eipkit.access import Place, User
 from eipkit.api import changes, regulation
 from eipkit.api.figures import DEFAULT_PACK
@@ -138,7 +138,11 @@ def home(request: Request, user: Signed) -> Response:
     )
 
 
-_MET_COLOURS = ((1 / 3, "#C0504D"), (2 / 3, "#E7B34A"), (0.999, "#9BBB59"), (1.0, "#2E6B3F"))  # share of criteria met
+def _met_colour(passed: int, total: int) -> str:
+    """Red for a third of the criteria met or less, amber to two thirds, light green short of all, green for all."""
+    if passed == total:
+        return "#2E6B3F"
+    return "#C0504D" if 3 * passed <= total else "#E7B34A" if 3 * passed <= 2 * total else "#9BBB59"
 
 
 def _park_map(rows: list[dict[str, Any]], lang: str) -> str:
@@ -150,8 +154,7 @@ def _park_map(rows: list[dict[str, Any]], lang: str) -> str:
     placed = [r for r in rows if r["lat"] is not None and r["criteria"]]
     for passed, total in sorted({(r["criteria_passed"], r["criteria"]) for r in placed}, reverse=True):
         chosen = [r for r in placed if (r["criteria_passed"], r["criteria"]) == (passed, total)]
-        share = passed / total
-        colour = next(c for limit, c in _MET_COLOURS if share <= limit)
+        colour = _met_colour(passed, total)
         figure.add_scatter(
             x=[r["lon"] for r in chosen],
             y=[r["lat"] for r in chosen],
@@ -331,18 +334,17 @@ def _opportunities(request: Request, park_id: str) -> list[Any]:
 def _board(request: Request, park_id: str, user: User) -> dict[str, Any]:
     """Every opportunity of the park by stage, each column with its count and the cost saving of its cards."""
     lang = language(request)
-
     found = _opportunities(request, park_id)
+    stages = [(s, contract.enum_label("stage", s, lang)) for s in contract.enum_values("stage")]
     columns = []
-    for stage in contract.enum_values("stage"):
+    for stage, label in stages:
         items = [o for o in found if o.stage == stage]
-        total = sum(o.cost_saving_vnd or 0.0 for o in items)
-        columns.append((stage, contract.enum_label("stage", stage, lang), items, total))
+        columns.append((stage, label, items, sum(o.cost_saving_vnd or 0.0 for o in items)))
     kinds = contract.enum_values("opportunity_kind")
     return {
         "park_id": park_id,
         "columns": columns,
-        "stages": [(s, contract.enum_label("stage", s, lang)) for s in contract.enum_values("stage")],
+        "stages": stages,
         "kinds": [(k, contract.enum_label("opportunity_kind", k, lang)) for k in kinds],
         "enterprises": sorted({e for o in found for e in o.enterprise_ids}),
         "editable": access.edits(user, park_place(request, park_id)),
@@ -610,6 +612,7 @@ def enterprise(request: Request, enterprise_id: str, user: Signed, year: int | N
         "enterprise.html.j2",
         user,
         label=lambda enum, value: contract.enum_label(enum, value, lang),
+        gj_per_mwh=accounting.GJ_PER_MWH,
         **cache.get(("enterprise", enterprise_id, year), compute),
         **_enterprise_work(request, enterprise_id, user),
     )

@@ -130,7 +130,6 @@
       search.addEventListener("input", function () { filterRows(table, search.value); });
       var button = document.createElement("button");
       button.type = "button"; button.textContent = say("exportLabel"); button.dataset.testid = "export";
-      button.setAttribute("data-testid", "export");
       button.addEventListener("click", function () { download(table, button); });
       tools.appendChild(search); tools.appendChild(button);
       table.parentNode.parentNode.insertBefore(tools, table.parentNode);
