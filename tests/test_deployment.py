@@ -19,13 +19,14 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from eipkit import demo, jobs, provinces
 from eipkit.demo import national
 from eipkit.io import workbook
 from eipkit.io.validate import ImportRejected
-from eipkit.store import Database, connect, schema, state
+from eipkit.store import Database, bulk, connect, repository, schema, state
 from eipkit.web import create_app
 from web_client import api_client, browser, csrf
 
@@ -78,6 +79,67 @@ def test_the_national_load_is_all_or_nothing(database: Database) -> None:
         assert session.scalar(select(func.count()).select_from(schema.Enterprise)) == len(
             [e for b in batches for e in b["enterprises"]]
         )
+
+
+def _keys(database: Database) -> set[tuple[str, ...]]:
+    """Every constraint and index of the schema as PostgreSQL would write it again."""
+    with database.sessions() as session:
+        constraints = session.execute(
+            text(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                " WHERE connamespace = 'public'::regnamespace"
+            )
+        )
+        indexes = session.execute(
+            text("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'")
+        )
+        return {tuple(row) for row in constraints} | {tuple(row) for row in indexes}
+
+
+def test_a_first_load_builds_the_keys_it_set_aside_as_they_were(postgresql_db: Database) -> None:
+    before = _keys(postgresql_db)
+    assert ("energy", "uq_energy_enterprise_id", "UNIQUE (enterprise_id, year, carrier)") in before
+    batches = [b for b, _ in zip(national.Generator(national.parks()[6:8], 7).batches(1), range(2), strict=False)]
+    steps: list[str] = []
+    national.load(postgresql_db, rows=batches, progress=steps.append)
+    assert "build keys" in steps  # an empty database: keys set aside, then built again
+    assert _keys(postgresql_db) == before
+    again: list[str] = []
+    national.load(postgresql_db, rows=batches, progress=again.append)
+    assert "build keys" not in again and "store 2" in again  # rows stored: the keys stay in place
+    assert _keys(postgresql_db) == before
+
+
+def test_rows_that_break_a_key_set_aside_refuse_the_whole_load(postgresql_db: Database) -> None:
+    before = _keys(postgresql_db)
+    park = {"park_id": "P1", "name": "KCN thử", "province": "Hải Phòng", "area_ha": 100.0}
+    enterprise = {"enterprise_id": "E1", "park_id": "P1", "name": "Công ty thử", "vsic": 2410}
+    energy = {
+        "enterprise_id": "E1",
+        "year": 2024,
+        "carrier": "electricity",
+        "quantity": 5.0,
+        "unit": "MWh",
+        "energy_gj": 18.0,
+    }
+    with (
+        pytest.raises(IntegrityError, match="uq_energy_enterprise_id"),
+        postgresql_db.transaction() as session,
+        repository.first_load(session) as set_aside,
+    ):
+        assert set_aside
+        bulk.insert_rows(session, schema.Park.__table__, [park])
+        bulk.insert_rows(session, schema.Enterprise.__table__, [enterprise])
+        bulk.insert_rows(session, schema.EnergyRecord.__table__, [energy, energy])  # twice the same record
+    with postgresql_db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(schema.EnergyRecord)) == 0
+        assert session.scalar(select(func.count()).select_from(schema.Park)) == 0
+    assert _keys(postgresql_db) == before
+    with (  # the keys are back: a record of no enterprise is refused
+        pytest.raises(IntegrityError, match="fk_energy_enterprise_id_enterprises"),
+        postgresql_db.transaction() as session,
+    ):
+        bulk.insert_rows(session, schema.EnergyRecord.__table__, [energy])
 
 
 # 2. what several processes share ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import operator
 import sys
 from collections.abc import Mapping, Sequence
@@ -167,7 +168,7 @@ def _validate_sheet(
     parsed_columns = []
     rows = [cells for _, cells in raw.rows]
     for position, column in enumerate(sheet.columns):
-        parsed, doubtful = _parse_column(column.kind, [cells.get(column.name) for cells in rows])
+        parsed, doubtful = _parse_column(column.kind, list(map(dict.get, rows, itertools.repeat(column.name))))
         for index in doubtful:
             value = parsed[index]
             if value is _BLANK:

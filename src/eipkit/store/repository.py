@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,17 @@ def stored_ids(session: Session) -> Stored:
         enterprises=set(session.scalars(select(schema.Enterprise.enterprise_id))),
         opportunities=set(session.scalars(select(schema.Opportunity.opportunity_id))),
     )
+
+
+_LOADED_IN_BULK = ("enterprises", "energy", "water", "materials", "waste", "production", "opportunities")
+
+
+def first_load(session: Session) -> AbstractContextManager[bool]:
+    """Where an import is the first into an empty database (the national dataset), the tables it fills in bulk
+    get their keys built once at the end (`bulk.keys_built_after`); the parks it refers to keep theirs."""
+    tables = [schema.RECORD_TABLES[name].__table__ for name in _LOADED_IN_BULK]
+    tables += [schema.opportunity_enterprises, schema.OpportunityEvent.__table__]
+    return bulk.keys_built_after(session, tables)  # type: ignore[arg-type]
 
 
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
