@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from psycopg import sql
 from sqlalchemy import (
     Boolean,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
@@ -81,11 +83,14 @@ def _copy(driver: Any, table: Any, columns: list[str], rows: Iterable[Sequence[A
         sql.SQL(", ").join(sql.Identifier(c) for c in columns),
         sql.SQL(" (FORMAT BINARY)" if binary else ""),
     )
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        if binary:
-            copy.set_types(binary)
-        for values in rows:
-            copy.write_row(values)
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            if binary:
+                copy.set_types(binary)
+            for values in rows:
+                copy.write_row(values)
+    except psycopg.Error as exc:  # the driver's own error, as SQLAlchemy would have raised it for any statement
+        raise DBAPIError.instance(statement.as_string(driver), None, exc, psycopg.Error) from exc
 
 
 def _binary_types(table: Any, columns: list[str], rows: list[Sequence[Any]]) -> list[str] | None:
