@@ -91,7 +91,7 @@ def test_certify_command(sqlite_db: Database, tmp_path: Path) -> None:
     table = runner.invoke(app, ["certify", "--park", "P1", "--year", "2022", "--db", url], env={"COLUMNS": "250"})
     assert "D35-37.2.c" in table.output and "Bổ sung dịch vụ còn thiếu" in table.output
     unknown = runner.invoke(app, ["certify", "--park", "NOPE", "--db", url])
-    assert unknown.exit_code == 1 and "NOPE" in unknown.output
+    assert unknown.exit_code == 3 and "NOPE" in unknown.output  # not found
     bad = runner.invoke(app, ["certify", "--park", "P1", "--threshold", "IF2-EN-01", "--db", url])
     assert bad.exit_code == 1 and "ID=NUMBER" in bad.output
 

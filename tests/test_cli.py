@@ -96,7 +96,10 @@ def test_bad_workbook_exits_2_and_lists_every_problem(tmp_path: Path) -> None:
 
 def test_unknown_park_is_a_clear_error(tmp_path: Path) -> None:
     result = eipkit("kpi", "--park", "NOPE", "--year", "2022", cwd=tmp_path)
-    assert result.returncode == 1 and "no park 'NOPE'" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 3  # not found (eipkit.errors), said in the reader's language
+    assert "Không có khu công nghiệp 'NOPE'" in result.stderr and "Traceback" not in result.stderr
+    english = eipkit("kpi", "--park", "NOPE", "--year", "2022", "--lang", "en", cwd=tmp_path)
+    assert english.returncode == 3 and "no park 'NOPE' in the database" in english.stderr
 
 
 def test_demo_writes_a_vietnamese_summary_per_park(tmp_path: Path) -> None:
@@ -168,7 +171,7 @@ def test_regulation_impact_from_the_command_line_agrees_with_each_park_judged_al
     assert side.returncode == 0 and "Redefined" in side.stdout and "Criterion dropped" in side.stdout
     assert "is_plan_share" not in side.stdout  # the measure's key stays in the JSON
     bad = eipkit("certify", "compare", "--rules", "vn-decree-35-2022", cwd=tmp_path)
-    assert bad.returncode == 1 and "Cần ít nhất hai bộ tiêu chí" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.returncode == 2 and "Cần ít nhất hai bộ tiêu chí" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_factors_prints_the_grid_and_fuel_tables(tmp_path: Path) -> None:

@@ -15,7 +15,8 @@ from typing import Any, Literal
 import pint
 
 from eipkit import reference
-from eipkit.i18n import LocalisedError, Message
+from eipkit.errors import BadInput
+from eipkit.i18n import Message
 
 Dimension = Literal["energy", "mass", "volume", "count", "area", "length"]
 
@@ -77,7 +78,7 @@ _CASE_FOLDED = {
 _TOKEN = re.compile(r"[^\W\d_]+(?:_[^\W\d_]+)*(?:\^?[1-3])?")
 
 
-class UnitError(LocalisedError):
+class UnitError(BadInput):
     """A unit that cannot be read, or that has the wrong dimension for its column."""
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
+import zlib
 from collections.abc import Iterable
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from eipkit import provinces
@@ -147,6 +149,32 @@ def authenticate(database: Database, username: str, password: str, now: dt.datet
         if _hasher.check_needs_rehash(account.password_hash):
             account.password_hash = _hasher.hash(password)
         return _user(session, account)
+
+
+def count_sign_in(database: Database, client: str, limit: int, window: float, now: float | None = None) -> int | None:
+    """An attempt to sign in from `client` counted as a failure from the moment it starts, so that parallel
+    attempts cannot all pass before any has failed; returns its mark for `sign_in_succeeded`, or None when the
+    client already made `limit` attempts within `window` seconds. Kept in the database, so that every web process
+    counts the same attempts."""
+    now = time.time() if now is None else now
+    with database.transaction(changes_data=False) as session:
+        if session.get_bind().dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already serialises
+            session.execute(select(func.pg_advisory_xact_lock(zlib.crc32(client.encode()))))
+        attempts = schema.SignInAttempt
+        session.execute(delete(attempts).where(attempts.client == client, attempts.at < now - window))
+        recent = session.scalar(select(func.count(attempts.id)).where(attempts.client == client))
+        if (recent or 0) >= limit:
+            return None
+        attempt = attempts(client=client, at=now)
+        session.add(attempt)
+        session.flush()
+        return attempt.id
+
+
+def sign_in_succeeded(database: Database, mark: int) -> None:
+    """A right password takes its attempt back."""
+    with database.transaction(changes_data=False) as session:
+        session.execute(delete(schema.SignInAttempt).where(schema.SignInAttempt.id == mark))
 
 
 def end_sessions(database: Database, username: str) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from eipkit import accounting, provinces, reference
+from eipkit.errors import NotFound
 from eipkit.model import Assessment, Enterprise, Opportunity, Park, Records, StageEvent
 from eipkit.monitoring import results as results_table
 from eipkit.monitoring.savings import MeasuredSavings
@@ -31,10 +32,6 @@ if TYPE_CHECKING:  # the symbiosis modules load linopy; commands that do not opt
     from eipkit.symbiosis.park_city import ParkCity
 
 
-class NotFound(LookupError):
-    """A park, enterprise or opportunity id that is not in the database."""
-
-
 def _members(session: Session, park_id: str) -> list[str]:
     _park(session, park_id)  # an unknown park is not found, not an empty one
     return [e.enterprise_id for e in repository.enterprises(session, park_id)]
@@ -43,14 +40,14 @@ def _members(session: Session, park_id: str) -> list[str]:
 def _park(session: Session, park_id: str) -> Park:
     found = repository.park(session, park_id)
     if found is None:
-        raise NotFound(f"no park '{park_id}' in the database")
+        raise NotFound("nf.park", park=park_id)
     return found
 
 
 def _enterprise(session: Session, enterprise_id: str) -> Enterprise:
     enterprise = repository.enterprise(session, enterprise_id)
     if enterprise is None:
-        raise NotFound(f"no enterprise '{enterprise_id}' in the database")
+        raise NotFound("nf.enterprise", enterprise=enterprise_id)
     return enterprise
 
 
@@ -180,7 +177,7 @@ def enterprise_measured_savings(
         records = repository.records(session, [enterprise_id])
     missing = [y for y in [*years, reporting_year] if y not in records.years()]
     if missing:
-        raise NotFound(f"no records of enterprise '{enterprise_id}' for {', '.join(map(str, missing))}")
+        raise NotFound("nf.records_of_years", enterprise=enterprise_id, years=", ".join(map(str, missing)))
     outputs = {y: records.in_year(y).production for y in [*years, reporting_year]}
     normaliser, produced = savings.production_basis(outputs)
     periods = [savings.period(str(y), accounting.account(records.in_year(y), y, 1), produced[y]) for y in years]
@@ -242,7 +239,7 @@ def attribute_measured_savings(
     own = {k: o for k, o in own.items() if enterprise_id in o.enterprise_ids}
     for opportunity_id in chosen:
         if opportunity_id not in own:
-            raise NotFound(f"no opportunity '{opportunity_id}' of enterprise '{enterprise_id}'")
+            raise NotFound("nf.opportunity_of", opportunity=opportunity_id, enterprise=enterprise_id)
     after, until = max(int(p) for p in savings.baseline_periods), int(savings.reporting_period)
     sharing = [
         k
@@ -271,7 +268,7 @@ def store_saving_values(session: Session, opportunity_id: str, values: dict[str,
     try:
         repository.set_savings(session, opportunity_id, written, basis="measured")
     except KeyError:
-        raise NotFound(f"no opportunity '{opportunity_id}' in the database") from None
+        raise NotFound("nf.opportunity", opportunity=opportunity_id) from None
     return values
 
 
@@ -295,7 +292,7 @@ def checked_move(
 
     stored = repository.opportunity(session, opportunity_id)
     if stored is None:
-        raise NotFound(f"no opportunity '{opportunity_id}' in the database")
+        raise NotFound("nf.opportunity", opportunity=opportunity_id)
     check_move(stored.stage, stage)
     last = repository.last_stage_date(session, opportunity_id)
     if last is not None and on < last:
@@ -306,7 +303,7 @@ def checked_move(
 def opportunity_history(database: Database, opportunity_id: str) -> list[StageEvent]:
     with database.sessions() as session:
         if repository.opportunity(session, opportunity_id) is None:
-            raise NotFound(f"no opportunity '{opportunity_id}' in the database")
+            raise NotFound("nf.opportunity", opportunity=opportunity_id)
         return repository.history(session, opportunity_id)
 
 
@@ -357,7 +354,7 @@ def province_parks(session: Session, province: str, former: bool = False) -> lis
     else:
         parks = repository.parks(session, province=provinces.resolve(province).name)
     if not parks:
-        raise NotFound(f"no park in province '{province}'")
+        raise NotFound("nf.province", province=province)
     return parks
 
 
@@ -396,7 +393,7 @@ def checked_task(
 
     current = repository.task_state(session, assessment_id, task)
     if current is None:
-        raise NotFound(f"no task {task} in assessment {assessment_id}")
+        raise NotFound("nf.task", task=task, assessment=assessment_id)
     return repository.update_task(session, assessment_id, updated_task(current, status, on, note))
 
 
@@ -405,7 +402,7 @@ def link_assessment_opportunity(database: Database, assessment_id: int, opportun
         try:
             repository.link_opportunity(session, assessment_id, opportunity_id)
         except KeyError as exc:
-            raise NotFound(f"no {exc.args[0]} in the database") from None
+            raise NotFound("nf.stored", what=exc.args[0]) from None
 
 
 def enterprise_assessments(database: Database, enterprise_id: str) -> list[Assessment]:
@@ -420,7 +417,7 @@ def latest_year(database: Database, enterprise_id: str) -> int:
         _enterprise(session, enterprise_id)
         years = repository.records(session, [enterprise_id]).years()
     if not years:
-        raise NotFound(f"no records of enterprise '{enterprise_id}'")
+        raise NotFound("nf.records_of", enterprise=enterprise_id)
     return years[-1]
 
 
@@ -457,7 +454,7 @@ def _scope_parks(
         for park_id in park_ids:
             park = repository.park(session, park_id)
             if park is None:
-                raise NotFound(f"no park '{park_id}' in the database")
+                raise NotFound("nf.park", park=park_id)
             found.append(park)
     else:
         found = repository.parks(session)
@@ -749,7 +746,7 @@ def certification_dossier(
     else:
         enterprise = facts.members.get(enterprise_id)
         if enterprise is None:
-            raise NotFound(f"no enterprise '{enterprise_id}' in park '{park_id}'")
+            raise NotFound("nf.enterprise_in_park", enterprise=enterprise_id, park=park_id)
         evaluation = evaluate.evaluate_enterprise(rule_pack, facts, enterprise)
         document = dossier.enterprise_dossier(evaluation, facts, enterprise, lang)
         stem = f"ho-so-doanh-nghiep-sinh-thai-{enterprise_id}-{facts.year}"
@@ -776,7 +773,7 @@ def annual_report(
         return report
     enterprise = facts.members.get(enterprise_id)
     if enterprise is None:
-        raise NotFound(f"no enterprise '{enterprise_id}' in park '{park_id}'")
+        raise NotFound("nf.enterprise_in_park", enterprise=enterprise_id, park=park_id)
     return annual.enterprise_report(facts, enterprise, lang)
 
 
@@ -788,7 +785,7 @@ def park_city(database: Database, park_id: str, year: int | None = None) -> Park
     with database.sessions() as session:
         park = repository.park(session, park_id)
         if park is None:
-            raise NotFound(f"no park '{park_id}' in the database")
+            raise NotFound("nf.park", park=park_id)
         members = _members(session, park_id)
         cities = {c.park_id: c.name for c in repository.parks(session, province=park.province, cities=True)}
         park_of = {e: park_id for e in members}
@@ -849,7 +846,7 @@ def submit_application(
     with database.transaction() as session:
         members = _members(session, park_id)
         if enterprise_id is not None and enterprise_id not in members:
-            raise NotFound(f"no enterprise '{enterprise_id}' in park '{park_id}'")
+            raise NotFound("nf.enterprise_in_park", enterprise=enterprise_id, park=park_id)
         return repository.add_application(session, park_id, enterprise_id, procedure, submitted).id
 
 

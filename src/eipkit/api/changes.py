@@ -33,7 +33,8 @@ from eipkit.api import (
     store_saving_values,
     symbiosis_candidates,
 )
-from eipkit.i18n import LocalisedError, Message
+from eipkit.errors import NotAllowed
+from eipkit.i18n import Message
 from eipkit.io.importer import ImportResult, import_path
 from eipkit.io.validate import Problem, ValidWorkbook
 from eipkit.io.workbook import NO_LIMITS, Limits
@@ -43,24 +44,17 @@ from eipkit.store import Database, repository, schema, state
 OPPORTUNITY_FIELDS = ("stage", "basis", "cost_saving_vnd", "electricity_mwh", "water_m3", "waste_t", "co2e_t")
 
 
-class NotAllowed(LocalisedError):
-    """The person may not make this change."""
-
-    def __init__(self) -> None:
-        super().__init__("web.forbidden")
-
-
 def _park_place(session: Session, park_id: str) -> Place:
     stored = session.get(schema.Park, park_id)
     if stored is None:
-        raise NotFound(f"no park '{park_id}' in the database")
+        raise NotFound("nf.park", park=park_id)
     return Place(stored.park_id, stored.province)
 
 
 def _enterprise_place(session: Session, enterprise_id: str) -> Place:
     stored = session.get(schema.Enterprise, enterprise_id)
     if stored is None:
-        raise NotFound(f"no enterprise '{enterprise_id}' in the database")
+        raise NotFound("nf.enterprise", enterprise=enterprise_id)
     return Place(stored.park_id, _park_place(session, stored.park_id).province, enterprise_id)
 
 
@@ -229,7 +223,7 @@ def edit_opportunity(
     with database.transaction() as session:
         stored = repository.opportunity(session, opportunity_id)
         if stored is None:
-            raise NotFound(f"no opportunity '{opportunity_id}' in the database")
+            raise NotFound("nf.opportunity", opportunity=opportunity_id)
         _require(access.edits(user, _park_place(session, stored.park_id)))
         state.changes_parks(session, {stored.park_id, *(e.park_id for e in stored.enterprises)})
         before = _opportunity_state(stored)
@@ -276,7 +270,7 @@ def propose_candidate(database: Database, user: User, park_id: str, supply: str,
     arcs = found.arcs
     chosen = arcs[(arcs["supply"] == supply) & (arcs["demand"] == demand)]
     if chosen.empty:
-        raise NotFound(f"no candidate exchange {supply} → {demand} in park '{park_id}'")
+        raise NotFound("nf.candidate", supply=supply, demand=demand, park=park_id)
     with database.transaction() as session:
         _require(access.edits(user, _park_place(session, park_id)))
         (opportunity_id,) = store_links(session, found, chosen.assign(flow_t=chosen["upper_t"]))
@@ -345,7 +339,7 @@ def update_assessment_tasks(
         _require(access.edits(user, place))
         stored = session.get(schema.CpAssessment, assessment_id)
         if stored is None or stored.enterprise_id != enterprise_id:
-            raise NotFound(f"no assessment {assessment_id} of enterprise '{enterprise_id}'")
+            raise NotFound("nf.assessment", assessment=assessment_id, enterprise=enterprise_id)
         updated = None
         for task, (status, on, note) in sorted(changed.items()):
             updated = checked_task(session, assessment_id, task, status, on, note)
@@ -381,7 +375,7 @@ def record_application_step(
         _require(access.edits(user, _park_place(session, park_id)))
         stored = session.get(schema.CertificationApplication, application_id)
         if stored is None or stored.park_id != park_id:
-            raise NotFound(f"no application {application_id} of park '{park_id}'")
+            raise NotFound("nf.application", application=application_id, park=park_id)
         checked_step(session, application_id, step, on)
         after = {"step": step, "on": on}
         users.audit(session, user, "step", "application", str(application_id), after=after, park_id=park_id)

@@ -13,13 +13,13 @@ from typing import Any
 
 from eipkit.certification.calendar import WorkingCalendar
 from eipkit.certification.procedure import step_ids, timeline
-from eipkit.i18n import LocalisedError
+from eipkit.errors import Conflict
 from eipkit.model import APPLICATION_OUTCOMES, Application
 
 OUTCOMES = APPLICATION_OUTCOMES
 
 
-class RefusedStep(LocalisedError):
+class RefusedStep(Conflict):
     pass
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import holidays
 
-from eipkit.i18n import LocalisedError
+from eipkit.errors import BadInput
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class WorkingCalendar:
         return found
 
 
-class CalendarError(LocalisedError):
+class CalendarError(BadInput):
     """A calendar file that cannot be read, with the row at fault."""
 
 

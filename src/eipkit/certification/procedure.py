@@ -12,12 +12,12 @@ import yaml
 
 from eipkit import i18n
 from eipkit.certification.calendar import WorkingCalendar, vietnam
-from eipkit.i18n import LocalisedError
+from eipkit.errors import NotFound
 
 PROCEDURES = ("park", "enterprise", "recertify")
 
 
-class UnknownProcedure(LocalisedError):
+class UnknownProcedure(NotFound):
     pass
 
 

@@ -16,13 +16,14 @@ from typing import Any
 
 import yaml
 
-from eipkit.i18n import LocalisedError, number
+from eipkit.errors import BadInput
+from eipkit.i18n import number
 
 COMPARISONS = ("==", ">=", "<=", ">", "<")
 WORDING = ("verified", "secondary", "unverified")
 
 
-class RulePackError(LocalisedError):
+class RulePackError(BadInput):
     """A rule pack that cannot be used, with the file and the field at fault."""
 
 

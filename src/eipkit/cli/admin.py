@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 
 from eipkit import access, i18n
+from eipkit.api import registry
+from eipkit.api.registry import connect
 from eipkit.cli.common import DbOption, LangOption, attempt, console
-from eipkit.store import connect
 
 keys_app = typer.Typer(help="The keys that sign web sessions and API tokens.", no_args_is_help=True)
 move_app = typer.Typer(help="Move an enterprise to another park, or a park to another province (audited).")
@@ -39,10 +40,8 @@ def backup(
 ) -> None:
     """Copy the whole database (records, accounts, audit log, applications...) while it stays in use: SQLite's
     backup API, or pg_dump's custom format for PostgreSQL."""
-    from eipkit.store.backup import backup as write_backup
-
     lang = i18n.language(lang)
-    written = attempt(lambda: write_backup(connect(db), out), lang)
+    written = attempt(lambda: registry.backup(connect(db), out), lang)
     console.print(i18n.t("backup.written", lang, path=written, size=f"{written.stat().st_size / 1e6:.1f}"))
 
 
@@ -53,13 +52,11 @@ def restore(
     lang: LangOption = None,
 ) -> None:
     """Replace everything in the database by a backup of the same kind of database."""
-    from eipkit.store.backup import restore as read_backup
-
     lang = i18n.language(lang)
     database = connect(db)
     if not yes:
         typer.confirm(i18n.t("backup.confirm", lang, db=database.url), abort=True)
-    attempt(lambda: read_backup(database, source), lang)
+    attempt(lambda: registry.restore(database, source), lang)
     console.print(i18n.t("backup.restored", lang, path=source, db=database.url))
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from eipkit import api, i18n
+from eipkit.api.registry import connect
 from eipkit.cli.common import (
     DbOption,
     FormatOption,
@@ -22,7 +23,6 @@ from eipkit.cli.common import (
     print_table,
     progress,
 )
-from eipkit.store import connect
 
 app = typer.Typer(
     help="Certification: evaluate a park against a rule pack (eipkit certify --park ID), and more below.",

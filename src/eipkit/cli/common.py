@@ -89,15 +89,24 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 def attempt(call: Callable[[], T], lang: str = "en") -> T:
     """Run a library call; an unknown id or a refused change ends the command with its reason, not a traceback."""
-    from eipkit.api import NotFound
     from eipkit.i18n import LocalisedError
 
     try:
         return call()
-    except NotFound as exc:
-        raise fail(str(exc)) from None
     except LocalisedError as exc:
-        raise fail(exc.text(lang)) from None
+        raise refusal(exc, lang) from None
+
+
+def refusal(exc: Exception, lang: str | None = None) -> typer.Exit:
+    """The end of a refused command: its reason in the reader's language, with the exit code of its kind
+    (`eipkit.errors`: 2 bad input, 3 not found, 4 not allowed, 5 conflict, 6 limit reached, else 1)."""
+    from eipkit.errors import EipkitError
+    from eipkit.i18n import LocalisedError, language
+
+    lang = language(lang)
+    if isinstance(exc, EipkitError):
+        return fail(exc.text(lang), exc.exit_code)
+    return fail(exc.text(lang) if isinstance(exc, LocalisedError) else str(exc))
 
 
 def parse_date(text: str | None) -> dt.date | None:

@@ -9,6 +9,8 @@ import typer
 from rich.table import Table
 
 from eipkit import accounting, api, contract, i18n, reference
+from eipkit.api import registry
+from eipkit.api.registry import connect
 from eipkit.cli.common import (
     DbOption,
     LangOption,
@@ -17,12 +19,12 @@ from eipkit.cli.common import (
     errors,
     fail,
     print_json,
+    refusal,
 )
 from eipkit.cli.common import progress as _progress
 from eipkit.io import workbook
 from eipkit.io.importer import import_path
 from eipkit.io.validate import ImportRejected
-from eipkit.store import connect, repository
 
 app = typer.Typer(
     help="eipkit: eco-industrial parks, from tenants' yearly records to a ministry's results table.",
@@ -88,11 +90,10 @@ def export(
     """Export a park's records to a contract workbook that imports back to the same records."""
     lang = i18n.language(lang)
     database = connect(db)
-    with database.sessions() as session:
-        try:
-            rows = repository.export_rows(session, park)
-        except KeyError:
-            raise fail(f"no park '{park}' in the database") from None
+    try:
+        rows = registry.park_rows(database, park)
+    except KeyError:
+        raise fail(f"no park '{park}' in the database") from None
     workbook.write(out, rows, lang=lang)
     console.print(i18n.t("cli.export_written", lang, park=park, path=out))
 
@@ -117,7 +118,7 @@ def kpi_(
     try:
         accounts = api.park_kpi(database, park, year) if park else api.enterprise_kpi(database, enterprise or "", year)
     except (api.NotFound, ValueError) as exc:
-        raise fail(str(exc)) from None
+        raise refusal(exc, lang) from None
     figures = accounts.as_dict()
     note = reference.grid_factor(year).note(lang)
     if output is OutputFormat.json:

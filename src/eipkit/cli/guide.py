@@ -44,8 +44,8 @@ def guide(
 
 def _check(lang: str) -> int:
     from eipkit import demo
+    from eipkit.api.registry import connect
     from eipkit.guides import examples
-    from eipkit.store import connect
 
     with tempfile.TemporaryDirectory() as folder, progress() as bar:
         bar.add_task(i18n.t("cli.loading_demo", lang), total=None)

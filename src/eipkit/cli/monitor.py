@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from eipkit import api, i18n
+from eipkit.api.registry import connect
 from eipkit.cli.common import (
     DateOption,
     DbOption,
@@ -20,8 +21,8 @@ from eipkit.cli.common import (
     parse_date,
     print_json,
     print_table,
+    refusal,
 )
-from eipkit.store import connect
 
 app = typer.Typer(help="Monitoring: opportunity stages and measured savings.", no_args_is_help=True)
 OpportunityOption = Annotated[str, typer.Option("--opportunity", help="Opportunity ID.")]
@@ -99,7 +100,7 @@ def savings(
         result = api.enterprise_measured_savings(database, enterprise, baseline, year)
         attribution = api.apply_measured_savings(database, apply_to, result, enterprise) if apply_to else None
     except (api.NotFound, ValueError) as exc:
-        raise fail(str(exc)) from None
+        raise refusal(exc, lang) from None
     if output is OutputFormat.json:
         extra = {"attribution": attribution.as_dict()} if attribution else {}
         origin = api.savings_provenance(database, result).as_dict()

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from eipkit import api, i18n, reference
+from eipkit.api.registry import connect
 from eipkit.cli.common import (
     DateOption,
     DbOption,
@@ -19,9 +20,9 @@ from eipkit.cli.common import (
     parse_date,
     print_json,
     print_table,
+    refusal,
 )
 from eipkit.recp.finance import business_case
-from eipkit.store import connect
 
 app = typer.Typer(help="Resource efficiency and cleaner production (RECP) of an enterprise.", no_args_is_help=True)
 assessment_app = typer.Typer(help="The cleaner-production assessment: 6 steps, 18 tasks.", no_args_is_help=True)
@@ -122,7 +123,7 @@ def options_(
         year = year or api.latest_year(database, enterprise)
         proposals = api.enterprise_options(database, enterprise, year, rate)
     except api.NotFound as exc:
-        raise fail(str(exc)) from None
+        raise refusal(exc, lang) from None
     if output is OutputFormat.json:
         options = [p.as_dict(lang) for p in proposals]
         origin = _origin(database, enterprise, year)
@@ -205,7 +206,7 @@ def assessment_start(
             consultant,
         )
     except api.NotFound as exc:
-        raise fail(str(exc)) from None
+        raise refusal(exc) from None
     print_json({"assessment_id": result.assessment_id, "enterprise_id": enterprise, "status": result.status})
 
 
@@ -237,7 +238,7 @@ def assessment_link(
     try:
         api.link_assessment_opportunity(connect(db), assessment, opportunity)
     except api.NotFound as exc:
-        raise fail(str(exc)) from None
+        raise refusal(exc) from None
 
 
 @assessment_app.command("show")

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from eipkit import api, i18n
+from eipkit.api.registry import connect
 from eipkit.cli.common import (
     DbOption,
     LangOption,
@@ -19,7 +20,6 @@ from eipkit.cli.common import (
     solve_progress,
 )
 from eipkit.reports import candidate_workbook
-from eipkit.store import connect
 
 app = typer.Typer(help="Industrial symbiosis: optimised exchange networks and water reuse.", no_args_is_help=True)
 

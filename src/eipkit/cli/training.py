@@ -11,8 +11,8 @@ import typer
 
 from eipkit import contract, i18n
 from eipkit.api import training
+from eipkit.api.registry import connect
 from eipkit.cli.common import DbOption, LangOption, attempt, console, parse_date, print_table
-from eipkit.store import connect
 
 app = typer.Typer(help="Training courses, participants and their exercises (each in a private sandbox).")
 

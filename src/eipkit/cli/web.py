@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from eipkit import i18n
+from eipkit.api.registry import connect
 from eipkit.cli.common import DbOption, attempt
-from eipkit.store import connect
 
 users_app = typer.Typer(help="Accounts of the web application.")
 
@@ -27,8 +27,8 @@ def serve(
 
     import uvicorn
 
+    from eipkit.api.registry import resolve_url
     from eipkit.jobs import queue
-    from eipkit.store import resolve_url
     from eipkit.web import create_app
 
     database = connect(db)

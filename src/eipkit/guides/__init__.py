@@ -24,15 +24,15 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from eipkit import contract, i18n
+from eipkit.errors import NotFound
 from eipkit.guides.examples import printed
-from eipkit.i18n import LocalisedError
 from eipkit.reports.document import Document
 
 TOPICS = ("recp", "symbiosis", "certification", "monitoring", "workbook", "results")
 _ANCHOR = re.compile(r"^(#{1,6} .*?)\s*\{#([a-z0-9-]+)\}\s*$", re.MULTILINE)
 
 
-class UnknownGuide(LocalisedError):
+class UnknownGuide(NotFound):
     """A guide topic that does not exist."""
 
 

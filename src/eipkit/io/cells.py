@@ -14,7 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from eipkit import contract, reference, units
-from eipkit.i18n import LocalisedError, Message
+from eipkit.errors import BadInput
+from eipkit.i18n import Message
 
 MIN_YEAR = 1980
 MIN_FOUNDING_YEAR = 1900
@@ -29,7 +30,7 @@ _WASTE_CODE = re.compile(r"^(\d{2})\s?(\d{2})\s?(\d{2})$")
 _VSIC = re.compile(r"^\d{2,5}$")
 
 
-class CellError(LocalisedError):
+class CellError(BadInput):
     """A cell's value does not fit its column."""
 
 

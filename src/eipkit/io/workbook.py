@@ -21,13 +21,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineError, CalamineWorkbook
 
 from eipkit import contract
-from eipkit.i18n import LocalisedError
+from eipkit.errors import BadInput
 
 FIRST_DATA_ROW = 3
 _TEMPLATE_ROWS = 2000
 
 
-class WorkbookError(LocalisedError):
+class WorkbookError(BadInput):
     """The file cannot be read as a workbook or CSV folder at all."""
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from eipkit import i18n
+from eipkit.errors import LimitReached
 from eipkit.store import Database
 from eipkit.store.schema import JobRecord
 
@@ -32,7 +33,7 @@ BEAT_S = 2.0
 OPEN = ("queued", "running")
 
 
-class TooManyJobs(i18n.LocalisedError):
+class TooManyJobs(LimitReached):
     def __init__(self, limit: int) -> None:
         super().__init__("web.busy", limit=limit)
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from eipkit import users
-from eipkit.api.changes import NotAllowed
+from eipkit.errors import NotAllowed
 from eipkit.store import Database
 
 Progress = Callable[[Any], None]

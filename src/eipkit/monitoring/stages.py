@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from eipkit.i18n import LocalisedError
+from eipkit.errors import Conflict
 
 PIPELINE = ("identified", "proposed", "feasibility", "implementing", "implemented")
 DROPPED = "dropped"
 STAGES = (*PIPELINE, DROPPED)
 
 
-class StageError(LocalisedError):
+class StageError(Conflict):
     """A stage change that the pipeline does not allow."""
 
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 from eipkit import reference
-from eipkit.i18n import LocalisedError
+from eipkit.errors import Conflict
 from eipkit.model import TaskState
 
 TASK_STATUSES = ("not_started", "in_progress", "done", "skipped")
 
 
-class AssessmentError(LocalisedError):
+class AssessmentError(Conflict):
     """A task update that does not fit the workflow."""
 
 

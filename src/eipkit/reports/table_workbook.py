@@ -15,7 +15,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from eipkit import __version__
-from eipkit.i18n import LocalisedError
+from eipkit.errors import LimitReached
 from eipkit.io.workbook import save
 
 MAX_ROWS = 20_000
@@ -26,7 +26,7 @@ _HEAD = PatternFill("solid", fgColor="E2EFDA")
 Cell = str | float | int | None
 
 
-class ExportRefused(LocalisedError):
+class ExportRefused(LimitReached):
     """A table too large or not shaped as a table (header and rows of cells)."""
 
 

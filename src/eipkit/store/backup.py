@@ -15,14 +15,14 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from eipkit.i18n import LocalisedError
+from eipkit.errors import EipkitError
 from eipkit.store.database import Database, upgrade
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
 
 
-class BackupError(LocalisedError):
+class BackupError(EipkitError):
     """A backup or restore that cannot be done, with the reason and what to do."""
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from eipkit.i18n import LocalisedError
+from eipkit.errors import LimitReached
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -21,7 +21,7 @@ class ProblemError(ValueError):
     """A problem file that cannot be read or does not fit the schema; the message names each field at fault."""
 
 
-class TooLarge(LocalisedError):
+class TooLarge(LimitReached):
     """A problem whose pairs within reach would not fit in the memory a solve may use: refused before allocating."""
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,11 +14,10 @@ from sqlalchemy.exc import OperationalError
 from starlette.middleware.gzip import GZipMiddleware
 
 from eipkit import __version__, i18n
-from eipkit.api import NotFound
-from eipkit.api.changes import NotAllowed
+from eipkit.api.registry import Database
+from eipkit.errors import EipkitError
 from eipkit.jobs import queue
 from eipkit.reports import charts
-from eipkit.store import Database
 from eipkit.web import guide, pages, rest, training, views
 from eipkit.web.config import WebSettings
 from eipkit.web.keys import signing_keys
@@ -146,14 +144,10 @@ def create_app(database: Database, banner: str | None = None, settings: WebSetti
     def http_error(request: Request, exc: HTTPException) -> Response:
         return answer(request, exc.status_code, exc.detail, dict(exc.headers) if exc.headers else None)
 
-    @app.exception_handler(NotFound)
-    def not_found(request: Request, exc: NotFound) -> Response:
-        what = ", ".join(re.findall(r"'([^']*)'", str(exc))) or str(exc)
-        return answer(request, 404, i18n.t("web.not_found", language(request), what=what))
-
-    @app.exception_handler(NotAllowed)
-    def not_allowed(request: Request, exc: NotAllowed) -> Response:
-        return answer(request, 403, exc.text(language(request)))
+    @app.exception_handler(EipkitError)
+    def refused(request: Request, exc: EipkitError) -> Response:
+        """Each kind of error (`eipkit.errors`) with its status, the reason in the reader's language."""
+        return answer(request, exc.http_status, exc.text(language(request)))
 
     @app.exception_handler(OperationalError)
     def database_busy(request: Request, exc: OperationalError) -> Response:

@@ -7,12 +7,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from eipkit import i18n
-from eipkit.i18n import LocalisedError
+from eipkit.errors import BadInput
 
 ROWS_SHOWN = 4  # blank rows a form starts with; the page adds more
 
 
-class FormRefused(LocalisedError):
+class FormRefused(BadInput):
     """A row of a form that cannot be read: which table, which row, which field, why."""
 
 

@@ -13,14 +13,14 @@ import os
 import secrets
 from pathlib import Path
 
-from eipkit.i18n import LocalisedError
+from eipkit.errors import EipkitError
 
 KEY_ENV = "EIPKIT_SECRET_KEY"
 FILE_ENV = "EIPKIT_KEY_FILE"
 MIN_LENGTH = 32
 
 
-class KeyFileError(LocalisedError):
+class KeyFileError(EipkitError):
     """A key file or variable that cannot be used."""
 
     def __init__(self, detail: str) -> None:

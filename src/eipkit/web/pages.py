@@ -16,11 +16,11 @@ from starlette.datastructures import UploadFile
 
 from eipkit import access, accounting, api, contract, i18n, jobs, provinces, reference, users
 from eipkit.access import Place, User
-from eipkit.api import changes, regulation
+from eipkit.api import changes, registry, regulation
 from eipkit.api.figures import DEFAULT_PACK
+from eipkit.api.registry import Database
 from eipkit.io.validate import ImportRejected
 from eipkit.recp.assessment import TASK_STATUSES
-from eipkit.store import Database, repository
 from eipkit.web import views, work
 from eipkit.web.render import banner, render
 from eipkit.web.security import (
@@ -325,8 +325,7 @@ def _opportunities(request: Request, park_id: str) -> list[Any]:
     database, cache = _state(request)
 
     def stored() -> list[Any]:
-        with database.sessions() as session:
-            return repository.opportunities(session, park_id)
+        return registry.park_opportunities(database, park_id)
 
     return cache.get(("opportunities", park_id), stored)
 
@@ -375,11 +374,7 @@ async def edit_opportunity(request: Request, opportunity_id: str, user: Signed) 
     lang = language(request)
 
     def edit() -> tuple[str, str | None]:
-        with database.sessions() as session:
-            stored = repository.opportunity(session, opportunity_id)
-            if stored is None:
-                raise api.NotFound(f"no opportunity '{opportunity_id}' in the database")
-            park_id = stored.park_id
+        park_id = registry.opportunity_park(database, opportunity_id)
         try:
             savings: dict[str, float | None] = {
                 k: _number(form.get(k), lang) for k in ("cost_saving_vnd", "co2e_t", "electricity_mwh") if k in form
@@ -594,8 +589,7 @@ def enterprise(request: Request, enterprise_id: str, user: Signed, year: int | N
     def compute() -> dict[str, Any]:
         profile, park_of = api.enterprise_profile(database, enterprise_id)
         chosen = year or api.latest_year(database, enterprise_id)
-        with database.sessions() as session:
-            records = repository.records(session, [enterprise_id], chosen)
+        records = registry.enterprise_records(database, enterprise_id, chosen)
         return {
             "enterprise": profile,
             "park": park_of,
@@ -648,7 +642,7 @@ async def assessment(request: Request, enterprise_id: str, user: Signed) -> Resp
             number = int(form["assessment"])
             stored = {a.assessment_id: a for a in api.enterprise_assessments(database, enterprise_id)}
             if number not in stored:
-                raise api.NotFound(f"no assessment {number} of enterprise '{enterprise_id}'")
+                raise api.NotFound("nf.assessment", assessment=number, enterprise=enterprise_id)
             changed: dict[int, tuple[str, dt.date, str | None]] = {
                 task.task: (form[f"status_{task.task}"], _day(form, f"on_{task.task}"), None)
                 for task in stored[number].tasks

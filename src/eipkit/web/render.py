@@ -77,11 +77,10 @@ def banner(request: Request, lang: str) -> str | None:
     if request.app.state.banner:
         return request.app.state.banner
     from eipkit import demo
-    from eipkit.store import state
+    from eipkit.api import registry
 
     def stored() -> str | None:
-        with request.app.state.database.sessions() as session:
-            return state.synthetic(session)
+        return registry.synthetic(request.app.state.database)
 
     return demo.synthetic_banner(request.app.state.cache.get(("synthetic",), stored), lang)
 

@@ -11,9 +11,8 @@ from pydantic import BaseModel, Field
 
 from eipkit import access, api, i18n, users
 from eipkit.access import User
-from eipkit.api import changes
+from eipkit.api import changes, registry
 from eipkit.io.validate import ImportRejected
-from eipkit.store import repository
 from eipkit.symbiosis.problem import Problem
 from eipkit.web import views, work
 from eipkit.web.security import api_user, client_of, forbid, issue_token, language
@@ -90,8 +89,7 @@ def park_kpi(request: Request, park_id: str, user: Signed, year: Year = None) ->
 def enterprise_records(request: Request, enterprise_id: str, user: Signed, year: Year = None) -> dict[str, Any]:
     if not access.sees_records(user, enterprise_place(request, enterprise_id)):
         raise forbid(request)
-    with request.app.state.database.sessions() as session:
-        records = repository.records(session, [enterprise_id], year)
+    records = registry.enterprise_records(request.app.state.database, enterprise_id, year)
     return {
         "enterprise_id": enterprise_id,
         "year": year,

@@ -4,15 +4,12 @@ version, CSRF tokens for forms, the sign-in throttle, response headers and the r
 from __future__ import annotations
 
 import secrets
-import time
-import zlib
 from typing import Annotated
 
 import itsdangerous
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import OAuth2PasswordBearer
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select
 from starlette.datastructures import MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import PlainTextResponse
@@ -20,8 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from eipkit import i18n, users
 from eipkit.access import User
-from eipkit.store import Database
-from eipkit.store.schema import SignInAttempt
+from eipkit.api.registry import Database
 
 TOKEN_SECONDS = 8 * 3600
 LANG_COOKIE = "eipkit_lang"
@@ -148,24 +144,13 @@ class SignInThrottle:
 
     def attempt(self, request: Request) -> int:
         """Count an attempt (429 when the client is over the limit); returns its mark for `succeeded`."""
-        client, now = client_of(request)[:200], time.time()
-        with self.database.transaction(changes_data=False) as session:
-            if session.get_bind().dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already serialises
-                session.execute(select(func.pg_advisory_xact_lock(zlib.crc32(client.encode()))))
-            session.execute(
-                delete(SignInAttempt).where(SignInAttempt.client == client, SignInAttempt.at < now - self.window)
-            )
-            recent = session.scalar(select(func.count(SignInAttempt.id)).where(SignInAttempt.client == client))
-            if (recent or 0) >= self.limit:
-                raise HTTPException(429, i18n.t("web.too_many", language(request)), headers={"Retry-After": "300"})
-            attempt = SignInAttempt(client=client, at=now)
-            session.add(attempt)
-            session.flush()
-            return attempt.id
+        mark = users.count_sign_in(self.database, client_of(request)[:200], self.limit, self.window)
+        if mark is None:
+            raise HTTPException(429, i18n.t("web.too_many", language(request)), headers={"Retry-After": "300"})
+        return mark
 
     def succeeded(self, request: Request, mark: int) -> None:
-        with self.database.transaction(changes_data=False) as session:
-            session.execute(delete(SignInAttempt).where(SignInAttempt.id == mark))
+        users.sign_in_succeeded(self.database, mark)
 
 
 class Guard:

@@ -19,7 +19,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from eipkit import access, api, contract, i18n
 from eipkit.access import Place, User
 from eipkit.api import figures as api_figures
-from eipkit.store import Database, repository
+from eipkit.api import registry
+from eipkit.api.registry import Database
 from eipkit.web.security import language
 
 T = TypeVar("T")
@@ -90,8 +91,7 @@ class FreshVersion:
 
 def places(database: Database, cache: Cache) -> dict[str, Place]:
     def compute() -> dict[str, Place]:
-        with database.sessions() as session:
-            return {p.park_id: Place(p.park_id, p.province) for p in repository.parks(session)}
+        return {p.park_id: Place(p.park_id, p.province) for p in registry.parks(database)}
 
     return cache.get(("places",), compute)
 
@@ -99,12 +99,11 @@ def places(database: Database, cache: Cache) -> dict[str, Place]:
 def enterprise_places(database: Database, cache: Cache) -> dict[str, Place]:
     def compute() -> dict[str, Place]:
         parks = places(database, cache)
-        with database.sessions() as session:
-            return {
-                e.enterprise_id: Place(e.park_id, parks[e.park_id].province, e.enterprise_id)
-                for e in repository.all_enterprises(session)
-                if e.park_id in parks  # a city's facilities have no page of their own
-            }
+        return {
+            e.enterprise_id: Place(e.park_id, parks[e.park_id].province, e.enterprise_id)
+            for e in registry.all_enterprises(database)
+            if e.park_id in parks  # a city's facilities have no page of their own
+        }
 
     return cache.get(("enterprise_places",), compute)
 
@@ -119,8 +118,7 @@ def park_table(database: Database, cache: Cache) -> list[dict[str, Any]]:
     """Every park with its stored figures (see `api.figures`): one row per park read, stale parks computed."""
 
     def compute() -> list[dict[str, Any]]:
-        with database.sessions() as session:
-            found = repository.parks(session)
+        found = registry.parks(database)
         figures = api_figures.park_figures(database)
         keys = ("enterprises", "eligible", "eligible_on_verified_criteria", "criteria_passed", "criteria")
         return [
@@ -145,9 +143,7 @@ def park_table(database: Database, cache: Cache) -> list[dict[str, Any]]:
 
 def latest_year(database: Database, cache: Cache, park_id: str) -> int | None:
     def compute() -> int | None:
-        with database.sessions() as session:
-            members = [e.enterprise_id for e in repository.enterprises(session, park_id)]
-            years = repository.records(session, members).years()
+        years = api.park_records(database, park_id).years()
         return years[-1] if years else None
 
     return cache.get(("latest_year", park_id), compute)

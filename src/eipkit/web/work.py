@@ -24,9 +24,9 @@ from fastapi import HTTPException, Request
 
 from eipkit import i18n
 from eipkit.access import User
+from eipkit.api.registry import Database, connect
 from eipkit.io.importer import ImportResult
 from eipkit.io.workbook import Limits
-from eipkit.store import Database, connect
 from eipkit.web.security import language
 
 T = TypeVar("T")
