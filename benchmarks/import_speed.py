@@ -22,9 +22,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from eipkit.demo import national
-from eipkit.io import workbook
-from eipkit.io.importer import import_path
 from eipkit.store import connect
+from eipkit.workbooks import workbook
+from eipkit.workbooks.importer import import_path
 
 
 def seconds(run: Callable[[], object]) -> float:

@@ -21,9 +21,9 @@ import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from eipkit import demo
-from eipkit.io import workbook
 from eipkit.store import connect
 from eipkit.web import create_app
+from eipkit.workbooks import workbook
 from workbooks import small
 
 CHROMIUM = os.environ.get("EIPKIT_CHROMIUM", "/usr/bin/chromium")

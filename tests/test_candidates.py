@@ -10,10 +10,10 @@ import pytest
 from openpyxl import load_workbook
 
 from eipkit import api
-from eipkit.io import workbook
-from eipkit.io.importer import import_path
 from eipkit.reports import candidate_workbook
 from eipkit.store import Database
+from eipkit.workbooks import workbook
+from eipkit.workbooks.importer import import_path
 from figures import figures, title
 
 

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eipkit import contract
-from eipkit.io import cells
+from eipkit.workbooks import cells
 
 ANY_CELL = st.one_of(
     st.none(),

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 from eipkit import api
 from eipkit.certification.applications import RefusedStep
 from eipkit.cli import app
-from eipkit.io import workbook
-from eipkit.io.importer import import_path
 from eipkit.store import Database
+from eipkit.workbooks import workbook
+from eipkit.workbooks.importer import import_path
 from workbooks import small
 
 D = dt.date

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from eipkit import api
-from eipkit.io import workbook
 from eipkit.store import connect
+from eipkit.workbooks import workbook
 from workbooks import small
 
 COMMANDS = ["template", "import", "export", "kpi", "demo", "factors", "contract"]

@@ -24,10 +24,10 @@ from sqlalchemy.exc import IntegrityError
 
 from eipkit import demo, jobs, provinces
 from eipkit.demo import national
-from eipkit.io import workbook
-from eipkit.io.validate import ImportRejected
 from eipkit.store import Database, bulk, connect, repository, schema, state
 from eipkit.web import create_app
+from eipkit.workbooks import workbook
+from eipkit.workbooks.validate import ImportRejected
 from web_client import api_client, browser, csrf
 
 # 1. the national dataset ----------------------------------------------------------------------------------------

@@ -9,10 +9,10 @@ from fastapi import Request
 
 from eipkit import errors, i18n
 from eipkit.cli.common import refusal
-from eipkit.io.cells import CellError
 from eipkit.monitoring.stages import StageError
 from eipkit.store import Database
 from eipkit.web import create_app
+from eipkit.workbooks.cells import CellError
 from web_client import browser
 
 KINDS = [  # kind, exit code, HTTP status: the README's table

@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eipkit import i18n
-from eipkit.io import workbook
-from eipkit.io.importer import import_path
-from eipkit.io.validate import ImportRejected
 from eipkit.store import Database
+from eipkit.workbooks import workbook
+from eipkit.workbooks.importer import import_path
+from eipkit.workbooks.validate import ImportRejected
 from workbooks import small
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "eipkit"

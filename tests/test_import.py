@@ -9,11 +9,11 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from eipkit import api, contract
-from eipkit.io import workbook
-from eipkit.io.importer import import_path
-from eipkit.io.validate import ImportRejected
 from eipkit.store import Database, connect, dump, repository
 from eipkit.store.schema import ParkFigures
+from eipkit.workbooks import workbook
+from eipkit.workbooks.importer import import_path
+from eipkit.workbooks.validate import ImportRejected
 from workbooks import small
 
 

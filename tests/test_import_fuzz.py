@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from eipkit import contract
-from eipkit.io import workbook
-from eipkit.io.importer import import_path, import_rows
-from eipkit.io.validate import ImportRejected
 from eipkit.store import Database, dump
+from eipkit.workbooks import workbook
+from eipkit.workbooks.importer import import_path, import_rows
+from eipkit.workbooks.validate import ImportRejected
 from workbooks import small
 
 CELLS = st.one_of(

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from eipkit import accounting, api, provinces, reference
-from eipkit.io import workbook
-from eipkit.io.importer import import_path
 from eipkit.model import EnergyUse, Records
 from eipkit.recp.benchmark import position
 from eipkit.store import Database
+from eipkit.workbooks import workbook
+from eipkit.workbooks.importer import import_path
 from test_monitoring import _two_measures, plant
 
 PAGE = (Path(__file__).parents[1] / "docs" / "methodology.md").read_text(encoding="utf-8")

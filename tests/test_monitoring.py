@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from eipkit import api
-from eipkit.io import workbook
-from eipkit.io.importer import import_path
 from eipkit.monitoring.stages import StageError, check_move
 from eipkit.recp.assessment import AssessmentError
 from eipkit.store import Database
+from eipkit.workbooks import workbook
+from eipkit.workbooks.importer import import_path
 from workbooks import small
 
 ALLOWED = [

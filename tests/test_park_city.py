@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from eipkit import api, demo
-from eipkit.io import workbook
-from eipkit.io.importer import import_path
 from eipkit.model import Opportunity, WasteFlow
 from eipkit.store import Database, repository
 from eipkit.symbiosis import park_city
+from eipkit.workbooks import workbook
+from eipkit.workbooks.importer import import_path
 
 
 def rows() -> dict[str, list[dict]]:
@@ -123,7 +123,7 @@ def test_surplus_steam_of_a_park_tenant_is_a_candidate_for_the_town_s_boilers(
 
 
 def test_more_offered_than_produced_is_refused(database: Database, tmp_path: Path) -> None:
-    from eipkit.io.validate import ImportRejected
+    from eipkit.workbooks.validate import ImportRejected
 
     data = rows()
     data["production"] = [

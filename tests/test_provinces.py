@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eipkit import api, provinces
-from eipkit.io import workbook
-from eipkit.io.importer import import_path
 from eipkit.store import Database, repository
+from eipkit.workbooks import workbook
+from eipkit.workbooks.importer import import_path
 from workbooks import small
 
 # law-2025.md §2.1: 23 merged units of 52 former ones, and 11 units left as they were

@@ -9,13 +9,13 @@ import pytest
 
 from eipkit import api
 from eipkit.accounting import account
-from eipkit.io import workbook
-from eipkit.io.importer import import_path
 from eipkit.model import EnergyUse, MaterialUse, Output, Records, WasteFlow, WaterUse
 from eipkit.recp.benchmark import MAX_SHARE, MIN_PEERS, benchmark, position, quartiles
 from eipkit.recp.indicators import INTENSITIES, indicators
 from eipkit.recp.options import propose
 from eipkit.store import Database
+from eipkit.workbooks import workbook
+from eipkit.workbooks.importer import import_path
 
 
 def enterprise_records(eid: str = "E1", scale: float = 1.0) -> Records:

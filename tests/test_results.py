@@ -11,9 +11,9 @@ import pytest
 from openpyxl import load_workbook
 
 from eipkit import api, demo
-from eipkit.io import workbook
-from eipkit.io.importer import import_path
 from eipkit.store import Database
+from eipkit.workbooks import workbook
+from eipkit.workbooks.importer import import_path
 from workbooks import small
 
 GRID = {

@@ -22,11 +22,11 @@ from fastapi import HTTPException
 from fastapi.testclient import TestClient
 
 from eipkit import api, demo, users
-from eipkit.io import workbook
 from eipkit.store import Database, connect, schema
 from eipkit.web import create_app
 from eipkit.web.config import WebSettings
 from eipkit.web.security import SignInThrottle
+from eipkit.workbooks import workbook
 from web_client import api_client, browser, csrf
 
 DEMO = demo.rows()
@@ -626,7 +626,7 @@ def test_a_change_whose_audit_entry_fails_is_not_stored(demo_copy: Database, mon
 def test_a_text_that_looks_like_a_formula_is_exported_as_text(sqlite_db: Database, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
-    from eipkit.io.importer import import_path
+    from eipkit.workbooks.importer import import_path
     from workbooks import small
 
     rows = small()

@@ -10,11 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eipkit import api, reference
-from eipkit.io import waste_codes, workbook
-from eipkit.io.importer import import_path
-from eipkit.io.validate import ImportRejected
 from eipkit.store import Database
 from eipkit.symbiosis import knowledge
+from eipkit.workbooks import waste_codes, workbook
+from eipkit.workbooks.importer import import_path
+from eipkit.workbooks.validate import ImportRejected
 from test_candidates import park_rows
 
 

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from eipkit import api, demo, i18n, users
-from eipkit.io import workbook
 from eipkit.store import Database, connect, schema
 from eipkit.web import create_app
+from eipkit.workbooks import workbook
 from web_client import ROLE_USERS, api_client, browser, csrf
 from workbooks import small
 
@@ -284,7 +284,7 @@ def test_language_switch_is_remembered(app) -> None:  # type: ignore[no-untyped-
 
 
 def test_accounts_and_audit_are_stored_on_both_backends(database: Database) -> None:
-    from eipkit.io.importer import import_rows
+    from eipkit.workbooks.importer import import_rows
 
     import_rows(database, small(), "test")
     user = users.add_user(database, "tv", "mat-khau-dai", "consultant", parks=["P1"], enterprises=["E2"])
@@ -620,6 +620,49 @@ def test_the_water_calculator_takes_its_problem_typed_row_by_row(app) -> None:  
     assert broken.status_code == 400 and "dòng 1, cột 2" in broken.text and "Expecting" not in broken.text
 
 
+def test_the_exchange_calculator_takes_its_problem_typed_row_by_row(app) -> None:  # type: ignore[no-untyped-def]
+    import math
+
+    client = browser(app, "dn-deepc-001")
+    token = csrf(client, "/tools")
+    typed = {
+        "csrf_token": token,
+        "transport_cost": "5.000",  # typed the Vietnamese way
+        "max_distance": "60",
+        "supply_id": ["a", ""],
+        "supply_enterprise": ["A", ""],
+        "supply_resource": ["ash", ""],
+        "supply_quantity": ["1.000", ""],
+        "supply_disposal": ["200.000", ""],
+        "supply_lat": ["20,84", ""],
+        "supply_lon": ["106,77", ""],
+        "demand_id": ["c", ""],
+        "demand_enterprise": ["C", ""],
+        "demand_accepts": ["ash", ""],
+        "demand_ratio": ["0,9", ""],
+        "demand_capacity": ["900", ""],
+        "demand_price": ["800.000", ""],
+        "demand_co2e": ["0,9", ""],
+        "demand_lat": ["20,84", ""],
+        "demand_lon": ["106,87", ""],
+    }
+    # the same ash as the uploaded problem above: 1,000 t replacing 900 t of an input at 800,000 VND/t, 200,000
+    # VND/t of disposal avoided, hauled at 5,000 VND/t-km over 1.3 times the great-circle distance
+    distance = 1.3 * 2 * 6371.0088 * math.asin(math.cos(math.radians(20.84)) * math.sin(math.radians(0.05)))
+    money = 1000 * (920000 - 5000 * distance)
+    page = client.post("/tools/exchange", data=typed)
+    assert page.status_code == 200 and f"{money / 1e6:.0f} triệu đồng" in page.text
+    assert f">{money / 1e6:.1f}<".replace(".", ",") in page.text
+    far = client.post("/tools/exchange", data={**typed, "max_distance": "5"})  # 13.6 km apart by road
+    assert far.status_code == 200 and "triệu đồng" not in far.text.split('data-testid="exchange-result"')[1][:300]
+    wrong = client.post("/tools/exchange", data={**typed, "demand_capacity": ["chín trăm", ""]})
+    assert wrong.status_code == 400
+    said = "Doanh nghiệp có thể nhận, dòng 1, Nhu cầu (t/năm): “chín trăm” không phải là một số"
+    assert said in html.unescape(wrong.text)
+    nameless = client.post("/tools/exchange", data={**typed, "supply_enterprise": ["", ""]})
+    assert "Nguồn chất thải, phụ phẩm, dòng 1, Doanh nghiệp: cần có giá trị" in html.unescape(nameless.text)
+
+
 def test_the_assessment_table_saves_every_task_changed_at_once(demo_copy: Database) -> None:
     app = create_app(demo_copy)
     own = browser(app, "dn-deepc-001")
@@ -668,3 +711,20 @@ def test_the_ministry_chooses_the_year_the_national_totals_sum(app) -> None:  # 
     assert f'<div class="value">{i18n.number(expected, "vi", 0)}</div>' in cards
     assert "Tổng của năm 2023" in page
     assert client.get("/national?year=1999").status_code == 404
+
+
+def test_a_board_chooses_the_year_its_provinces_totals_sum(app) -> None:  # type: ignore[no-untyped-def]
+    database = app.state.database
+    parks = [r["park_id"] for r in demo.rows()["parks"] if r.get("province") == "Hải Phòng" and r.get("kind") != "city"]
+    assert sorted(parks) == ["DEEPC", "NAMCAUKIEN"]
+    client = browser(app, "bql-haiphong")
+    page = client.get("/provinces/Hải Phòng?year=2023").text
+    # the year's electricity and emissions summed park by park from their records (the page reads stored figures)
+    for key in ("electricity_mwh", "total_tco2e"):
+        expected = sum(getattr(api.park_kpi(database, p, 2023), key) for p in parks)
+        cards = page[page.index('data-testid="year-pick"') : page.index('data-testid="as-of"')]
+        assert f'<div class="value">{i18n.number(expected, "vi", 0)}</div>' in cards
+    assert 'action="/provinces/H%E1%BA%A3i%20Ph%C3%B2ng"' in page and "Tổng của năm 2023" in page
+    latest = client.get("/provinces/Hải Phòng").text
+    assert "Tổng của năm gần nhất có số liệu của mỗi KCN" in latest
+    assert client.get("/provinces/Hải Phòng?year=1999").status_code == 404

@@ -497,7 +497,7 @@ def waste_codes(database: Database) -> WasteCodeList:
 def load_waste_codes(database: Database, path: str | Path) -> int:
     """Replace the waste-code list in use by the official annex in `path` (all of it, or nothing when any row is
     refused: ImportRejected names the row and column)."""
-    from eipkit.io import waste_codes as annex
+    from eipkit.workbooks import waste_codes as annex
 
     codes = annex.read(path)
     now, source = dt.datetime.now(dt.UTC), Path(path).name

@@ -35,11 +35,11 @@ from eipkit.api import (
 )
 from eipkit.errors import NotAllowed
 from eipkit.i18n import Message
-from eipkit.io.importer import ImportResult, import_path
-from eipkit.io.validate import Problem, ValidWorkbook
-from eipkit.io.workbook import NO_LIMITS, Limits
 from eipkit.model import Assessment
 from eipkit.store import Database, repository, schema, state
+from eipkit.workbooks.importer import ImportResult, import_path
+from eipkit.workbooks.validate import Problem, ValidWorkbook
+from eipkit.workbooks.workbook import NO_LIMITS, Limits
 
 OPPORTUNITY_FIELDS = ("stage", "basis", "cost_saving_vnd", "electricity_mwh", "water_m3", "waste_t", "co2e_t")
 

@@ -114,7 +114,7 @@ def load_waste_codes(
     extract, whose codes are mostly unverified."""
     from eipkit import api
     from eipkit.cli.core import _print_problems
-    from eipkit.io.validate import ImportRejected
+    from eipkit.workbooks.validate import ImportRejected
 
     lang = i18n.language(lang)
     try:

@@ -22,9 +22,9 @@ from eipkit.cli.common import (
     refusal,
 )
 from eipkit.cli.common import progress as _progress
-from eipkit.io import workbook
-from eipkit.io.importer import import_path
-from eipkit.io.validate import ImportRejected
+from eipkit.workbooks import workbook
+from eipkit.workbooks.importer import import_path
+from eipkit.workbooks.validate import ImportRejected
 
 app = typer.Typer(
     help="eipkit: eco-industrial parks, from tenants' yearly records to a ministry's results table.",

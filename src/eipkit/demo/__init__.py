@@ -19,8 +19,8 @@ from typing import Any
 import yaml
 
 from eipkit import contract, i18n, reference
-from eipkit.io.importer import ImportResult, import_rows
 from eipkit.store import Database, state
+from eipkit.workbooks.importer import ImportResult, import_rows
 
 SOURCE = "eipkit demo (synthetic data)"
 STAGES = ("identified", "proposed", "feasibility", "implementing", "implemented", "dropped")

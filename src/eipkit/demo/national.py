@@ -20,8 +20,8 @@ import yaml
 
 from eipkit import provinces
 from eipkit.demo import SOURCE, Generator, spec
-from eipkit.io.importer import ImportResult, import_batches
 from eipkit.store import Database, state
+from eipkit.workbooks.importer import ImportResult, import_batches
 
 NATIONAL_SOURCE = "eipkit demo --national (synthetic data)"
 PARKS_PER_BATCH = 12

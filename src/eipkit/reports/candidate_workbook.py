@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from eipkit import i18n
-from eipkit.io.workbook import save
+from eipkit.workbooks.workbook import save
 
 COLUMNS = (
     "supply_enterprise",

@@ -8,8 +8,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from eipkit import i18n
-from eipkit.io.workbook import save
 from eipkit.monitoring.results import SAVINGS, ResultsTable
+from eipkit.workbooks.workbook import save
 
 _HEAD = PatternFill("solid", fgColor="E2EFDA")
 

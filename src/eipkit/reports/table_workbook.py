@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from eipkit import __version__
 from eipkit.errors import LimitReached
-from eipkit.io.workbook import save
+from eipkit.workbooks.workbook import save
 
 MAX_ROWS = 20_000
 MAX_COLUMNS = 60

@@ -8,7 +8,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from eipkit.io.workbook import save
+from eipkit.workbooks.workbook import save
 
 _HEAD = PatternFill("solid", fgColor="E2EFDA")
 

@@ -18,7 +18,7 @@ from eipkit.api.registry import Database
 from eipkit.errors import EipkitError
 from eipkit.jobs import queue
 from eipkit.reports import charts
-from eipkit.web import guide, pages, rest, training, views
+from eipkit.web import guide, page_data, pages, rest, training
 from eipkit.web.config import WebSettings
 from eipkit.web.keys import signing_keys
 from eipkit.web.render import render, templates
@@ -64,7 +64,7 @@ def create_app(database: Database, banner: str | None = None, settings: WebSetti
         redoc_url=None,
     )
     app.state.database = database
-    app.state.cache = views.Cache(database)
+    app.state.cache = page_data.Cache(database)
     app.state.templates = templates()
     app.state.banner = banner
     app.state.settings = settings
@@ -79,7 +79,7 @@ def create_app(database: Database, banner: str | None = None, settings: WebSetti
         same_site="lax",
         https_only=settings.secure_cookies,
     )
-    app.add_middleware(views.FreshVersion)
+    app.add_middleware(page_data.FreshVersion)
     app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes, https=settings.secure_cookies)
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)  # pages, tables and scripts
     _mount_swagger(app)  # before /static, which would otherwise answer for /static/swagger

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from eipkit.io.workbook import Limits
+from eipkit.workbooks.workbook import Limits
 
 MB = 1024 * 1024
 

@@ -65,6 +65,84 @@ def water_problem(fields: Mapping[str, Sequence[str]], lang: str) -> dict[str, A
     return {"contaminants": [contaminant], "sources": sources, "sinks": sinks}
 
 
+def _coordinate(text: str, lang: str, table: str, row: int, field: str) -> float:
+    try:
+        return i18n.parse_number(text, lang)
+    except i18n.NotANumber:
+        raise FormRefused("form.not_a_number", table=table, row=row, field=field, text=text[:40]) from None
+
+
+SUPPLY_COLUMNS = ("id", "enterprise", "resource", "quantity", "disposal", "lat", "lon")
+DEMAND_COLUMNS = ("id", "enterprise", "accepts", "ratio", "capacity", "price", "co2e", "lat", "lon")
+
+
+def exchange_problem(fields: Mapping[str, Sequence[str]], lang: str) -> dict[str, Any]:
+    """Supplies of a waste or by-product and the enterprises that could take them, typed row by row, as an
+    exchange-network problem; haulage at the rate and within the distance typed above the tables (the knowledge
+    base's defaults when left blank)."""
+    from eipkit.symbiosis.candidates import transport_defaults
+
+    defaults = transport_defaults()
+    settings_label = i18n.t("form.exchange_settings", lang)
+
+    def setting(name: str, default: float, label: str) -> float:
+        text = (fields.get(name) or [""])[0].strip()
+        return _number(text, lang, settings_label, 1, i18n.t(label, lang)) if text else default
+
+    supplies_label, demands_label = i18n.t("form.supplies", lang), i18n.t("form.demands", lang)
+    label = {c: i18n.t(f"form.exchange.{c}", lang) for c in {*SUPPLY_COLUMNS, *DEMAND_COLUMNS}}
+
+    def needed(text: str, table: str, row: int, column: str) -> str:
+        if not text:
+            raise FormRefused("form.missing", table=table, row=row, field=label[column])
+        return text
+
+    supplies = []
+    for row, cells in _rows(fields, [f"supply_{c}" for c in SUPPLY_COLUMNS]):
+        ident, enterprise, resource, quantity, disposal, lat, lon = cells
+        supplies.append(
+            {
+                "id": ident or f"S{row}",
+                "enterprise_id": needed(enterprise, supplies_label, row, "enterprise"),
+                "resource": needed(resource, supplies_label, row, "resource"),
+                "quantity_t": _number(quantity, lang, supplies_label, row, label["quantity"]),
+                "disposal_cost_vnd_per_t": _number(disposal or "0", lang, supplies_label, row, label["disposal"]),
+                "lat": _coordinate(lat, lang, supplies_label, row, label["lat"]),
+                "lon": _coordinate(lon, lang, supplies_label, row, label["lon"]),
+            }
+        )
+    demands = []
+    for row, cells in _rows(fields, [f"demand_{c}" for c in DEMAND_COLUMNS]):
+        ident, enterprise, accepts, ratio, capacity, price, co2e, lat, lon = cells
+        demands.append(
+            {
+                "id": ident or f"D{row}",
+                "enterprise_id": needed(enterprise, demands_label, row, "enterprise"),
+                "accepts": {
+                    needed(accepts, demands_label, row, "accepts"): _number(
+                        ratio or "1", lang, demands_label, row, label["ratio"]
+                    )
+                },
+                "capacity_t": _number(capacity, lang, demands_label, row, label["capacity"]),
+                "virgin_price_vnd_per_t": _number(price or "0", lang, demands_label, row, label["price"]),
+                "virgin_co2e_t_per_t": _number(co2e or "0", lang, demands_label, row, label["co2e"]),
+                "lat": _coordinate(lat, lang, demands_label, row, label["lat"]),
+                "lon": _coordinate(lon, lang, demands_label, row, label["lon"]),
+            }
+        )
+    for table, rows in ((supplies_label, supplies), (demands_label, demands)):
+        if not rows:
+            raise FormRefused("form.no_rows", table=table)
+    return {
+        "transport_cost_vnd_per_tkm": setting("transport_cost", defaults["transport_cost"], "form.transport_cost"),
+        "transport_co2e_t_per_tkm": defaults["transport_co2e"],
+        "road_factor": defaults["road_factor"],
+        "max_distance_km": setting("max_distance", defaults["max_distance"], "form.max_distance"),
+        "supplies": supplies,
+        "demands": demands,
+    }
+
+
 def typed(fields: Mapping[str, Sequence[str]], *names: str) -> bool:
     """Whether any of these inputs holds something: the form was filled in rather than a file sent."""
     return any(value.strip() for name in names for value in fields.get(name, ()))

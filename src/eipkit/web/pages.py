@@ -19,9 +19,9 @@ from eipkit.access import Place, User
 from eipkit.api import changes, registry, regulation
 from eipkit.api.figures import DEFAULT_PACK
 from eipkit.api.registry import Database
-from eipkit.io.validate import ImportRejected
 from eipkit.recp.assessment import TASK_STATUSES
-from eipkit.web import views, work
+from eipkit.web import page_data, work
+from eipkit.web.page_data import enterprise_place, park_place
 from eipkit.web.render import banner, render
 from eipkit.web.security import (
     check_csrf,
@@ -32,15 +32,15 @@ from eipkit.web.security import (
     page_user,
     start_session,
 )
-from eipkit.web.views import enterprise_place, park_place
 from eipkit.web.work import apart, database_url, heavy
+from eipkit.workbooks.validate import ImportRejected
 
 router = APIRouter(include_in_schema=False)
 T = TypeVar("T")
 Signed = Annotated[User, Depends(page_user)]
 
 
-def _state(request: Request) -> tuple[Database, views.Cache]:
+def _state(request: Request) -> tuple[Database, page_data.Cache]:
     return request.app.state.database, request.app.state.cache
 
 
@@ -133,7 +133,7 @@ def home(request: Request, user: Signed) -> Response:
         request,
         "consultant.html.j2",
         user,
-        parks=views.parks(database, cache, user),
+        parks=page_data.parks(database, cache, user),
         enterprises=api.enterprises(database, sorted(user.enterprises)),
     )
 
@@ -183,8 +183,8 @@ def national(request: Request, user: Signed, year: int | None = None) -> Respons
     _allow(request, user.role == "ministry")
     database, cache = _state(request)
     lang = language(request)
-    rows = views.park_table(database, cache)
-    totals = views.national(database, cache, lang, year)
+    rows = page_data.park_table(database, cache)
+    totals = page_data.totals(database, cache, lang, year)
     if year is not None and year not in totals["years"]:
         raise HTTPException(404, i18n.t("web.no_year", lang, year=year))
     return render(
@@ -193,7 +193,7 @@ def national(request: Request, user: Signed, year: int | None = None) -> Respons
         user,
         parks=rows,
         totals=totals,
-        savings=views.savings_cards(views.results(database, cache, None), lang),
+        savings=page_data.savings_cards(page_data.results(database, cache, None), lang),
         map=cache.get(("national_map", lang), lambda: _park_map(rows, lang)),
     )
 
@@ -281,23 +281,28 @@ async def national_regulation_run(request: Request, user: Signed) -> Response:
 
 
 @router.get("/provinces/{province}")
-def province(request: Request, province: str, user: Signed) -> Response:
-    """A province's parks; a former unit's name ("Long An") shows the unit in force it belongs to."""
+def province(request: Request, province: str, user: Signed, year: int | None = None) -> Response:
+    """A province's parks and their totals for the year picked; a former unit's name ("Long An") shows the unit in
+    force it belongs to."""
     province = provinces.resolve(province).name
     _allow(request, user.role == "ministry" or (user.role == "board" and user.province == province))
     database, cache = _state(request)
-    rows = [r for r in views.park_table(database, cache) if r["province"] == province]
+    rows = [r for r in page_data.park_table(database, cache) if r["province"] == province]
     if not rows:
         raise HTTPException(404, i18n.t("web.not_found", language(request), what=province))
     chosen = tuple(r["park_id"] for r in rows)
     lang = language(request)
+    totals = page_data.totals(database, cache, lang, year, chosen)
+    if year is not None and year not in totals["years"]:
+        raise HTTPException(404, i18n.t("web.no_year", lang, year=year))
     return render(
         request,
         "province.html.j2",
         user,
         province=province,
         parks=rows,
-        savings=views.savings_cards(views.results(database, cache, chosen), lang),
+        totals=totals,
+        savings=page_data.savings_cards(page_data.results(database, cache, chosen), lang),
         map=_park_map(rows, lang),
     )
 
@@ -314,10 +319,10 @@ def park(request: Request, park_id: str, user: Signed) -> Response:
         user,
         place=place,
         details=access.sees_park_details(user, place),
-        **views.park_page(database, cache, park_id, lang),
-        savings=views.savings_cards(views.results(database, cache, (park_id,)), lang),
-        certification=views.certification(database, cache, park_id, "vn-decree-35-2022", lang),
-        park_city=views.park_city(database, cache, park_id, lang),
+        **page_data.park_page(database, cache, park_id, lang),
+        savings=page_data.savings_cards(page_data.results(database, cache, (park_id,)), lang),
+        certification=page_data.certification(database, cache, park_id, "vn-decree-35-2022", lang),
+        park_city=page_data.park_city(database, cache, park_id, lang),
     )
 
 
@@ -402,7 +407,7 @@ def symbiosis(request: Request, park_id: str, user: Signed) -> Response:
     database, cache = _state(request)
     lang = language(request)
     candidates = cache.get(("candidates", park_id, lang), lambda: api.symbiosis_candidates(database, [park_id]))
-    summary = views.summary(database, cache, park_id)
+    summary = page_data.summary(database, cache, park_id)
     return render(
         request,
         "symbiosis.html.j2",
@@ -496,7 +501,7 @@ def certification(request: Request, park_id: str, user: Signed, rules: str = "vn
         "certification.html.j2",
         user,
         park_id=park_id,
-        result=views.certification(database, cache, park_id, rules, lang, named=details),
+        result=page_data.certification(database, cache, park_id, rules, lang, named=details),
         details=details,
         editable=access.edits(user, place),
         applications=applications,
@@ -567,7 +572,7 @@ def park_summary_page(request: Request, park_id: str, user: Signed) -> Response:
     _allow(request, access.sees_park(user, place))
     from eipkit.reports import park_summary
 
-    summary = views.summary(*_state(request), park_id)
+    summary = page_data.summary(*_state(request), park_id)
     details = access.sees_park_details(user, place)
     lang, database = language(request), request.app.state.database
     annex = park_summary.annex_rows(database, summary, lang)
@@ -618,7 +623,7 @@ def _enterprise_work(request: Request, enterprise_id: str, user: User) -> dict[s
     lang = language(request)
     tasks = reference.cp_tasks()
     place = enterprise_place(request, enterprise_id)
-    others = [p for p in views.places(database, cache).values() if p.park_id != place.park_id]
+    others = [p for p in page_data.places(database, cache).values() if p.park_id != place.park_id]
     return {
         "editable": access.edits(user, place),
         "move_to": [p for p in others if access.moves(user, place, p)],
@@ -746,7 +751,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def upload_template(request: Request, user: Signed) -> Response:
     """The blank workbook of the contract's current version, labelled in the reader's language: what `eipkit
     template` writes, for those who never open a terminal."""
-    from eipkit.io import workbook
+    from eipkit.workbooks import workbook
 
     lang = language(request)
     folder = tempfile.TemporaryDirectory()
@@ -779,7 +784,7 @@ async def upload(request: Request, user: Signed) -> Response:
 def _parks_seen(database: Database, cache: Any, user: User) -> list[tuple[dict[str, Any], bool, bool]]:
     """Each park listed for this user, whether they see its figures and whether they see its details."""
     seen = []
-    for row in views.parks(database, cache, user):
+    for row in page_data.parks(database, cache, user):
         place = Place(row["park_id"], row["province"])
         seen.append((row, access.sees_park(user, place), access.sees_park_details(user, place)))
     return seen
@@ -877,10 +882,14 @@ def tools(request: Request, user: Signed) -> Response:
 
 def _tools(request: Request, user: User, **results: Any) -> Response:
     """The calculators' page, with the answer just computed if any (water, exchange or pareto)."""
-    from eipkit.web.forms import ROWS_SHOWN
+    from eipkit.symbiosis.candidates import transport_defaults
+    from eipkit.web.forms import DEMAND_COLUMNS, ROWS_SHOWN, SUPPLY_COLUMNS
 
     answers = {"water": None, "exchange": None, "pareto": None, **results}
-    return render(request, "tools.html.j2", user, rows=ROWS_SHOWN, **answers)
+    tables = (("form.supplies", "supply", SUPPLY_COLUMNS), ("form.demands", "demand", DEMAND_COLUMNS))
+    return render(
+        request, "tools.html.j2", user, rows=ROWS_SHOWN, exchange_tables=tables, haulage=transport_defaults(), **answers
+    )
 
 
 @router.post("/tools/water")
@@ -902,9 +911,18 @@ async def water_tool(request: Request, user: Signed) -> Response:
 
 @router.post("/tools/exchange")
 async def exchange_tool(request: Request, user: Signed) -> Response:
-    """The exchange network of a problem file, for one objective or as the money/CO2 trade-off."""
-    fields, data = await _problem_file(request)
+    """The exchange network of a problem typed row by row or of a problem file, for one objective or as the
+    money/CO2 trade-off."""
+    from eipkit.web import forms
+
     lang = language(request)
+
+    def rows(fields: dict[str, list[str]]) -> dict[str, Any] | None:
+        if not forms.typed(fields, "supply_quantity", "demand_capacity"):
+            return None
+        return forms.exchange_problem(fields, lang)
+
+    fields, data = await _problem_file(request, rows)
     try:
         points = int(fields.get("pareto") or 0)
     except ValueError:
@@ -933,6 +951,6 @@ def audit(request: Request, user: Signed) -> Response:
     """The trail of changes: a park's people see their parks' changes; an enterprise sees its own."""
     _allow(request, user.role != "ministry")
     database, cache = _state(request)
-    parks = [p.park_id for p in views.places(database, cache).values() if access.edits(user, p)]
+    parks = [p.park_id for p in page_data.places(database, cache).values() if access.edits(user, p)]
     entries = users.audit_log(database, 300, park_ids=parks, username=user.username)
     return render(request, "audit.html.j2", user, entries=entries)

@@ -65,9 +65,9 @@ def described(values: dict[str, Any] | None, lang: str) -> str:
 
 def province_of(request: Request, park_id: str) -> str | None:
     """The province of a park, for the trail above its pages."""
-    from eipkit.web import views
+    from eipkit.web import page_data
 
-    place = views.places(request.app.state.database, request.app.state.cache).get(park_id)
+    place = page_data.places(request.app.state.database, request.app.state.cache).get(park_id)
     return place.province if place else None
 
 

@@ -12,12 +12,12 @@ from pydantic import BaseModel, Field
 from eipkit import access, api, i18n, users
 from eipkit.access import User
 from eipkit.api import changes, registry
-from eipkit.io.validate import ImportRejected
 from eipkit.symbiosis.problem import Problem
-from eipkit.web import views, work
+from eipkit.web import page_data, work
+from eipkit.web.page_data import enterprise_place, park_place
 from eipkit.web.security import api_user, client_of, forbid, issue_token, language
-from eipkit.web.views import enterprise_place, park_place
 from eipkit.web.work import apart, database_url, heavy
+from eipkit.workbooks.validate import ImportRejected
 
 
 class Refusal(BaseModel):
@@ -65,7 +65,7 @@ async def logout(request: Request, user: Signed) -> None:
 
 @router.get("/parks", summary="Parks you may see, with their enterprise count and EIP status")
 def parks(request: Request, user: Signed) -> list[dict[str, Any]]:
-    return views.parks(request.app.state.database, request.app.state.cache, user)
+    return page_data.parks(request.app.state.database, request.app.state.cache, user)
 
 
 @router.get("/parks/{park_id}/kpi", summary="A park's yearly figures (energy, water, waste, GHG)")
@@ -73,11 +73,11 @@ def park_kpi(request: Request, park_id: str, user: Signed, year: Year = None) ->
     if not access.sees_park(user, park_place(request, park_id)):
         raise forbid(request)
     database, cache = request.app.state.database, request.app.state.cache
-    year = year or views.latest_year(database, cache, park_id)
+    year = year or page_data.latest_year(database, cache, park_id)
     if year is None:
         raise HTTPException(404, i18n.t("web.not_found", language(request), what=f"{park_id} records"))
     try:
-        figures = views.kpi(database, cache, park_id, year)
+        figures = page_data.kpi(database, cache, park_id, year)
         carriers = sorted(figures.get("fuel_by_carrier_tj", {}))
         origin = api.provenance(database, ("accounting", "scope2"), [year], carriers)
         return {"park_id": park_id, **figures, "provenance": origin.as_dict()}
@@ -107,9 +107,11 @@ def certification(request: Request, park_id: str, user: Signed, rules: str = "vn
         raise forbid(request)
     database, cache, lang = request.app.state.database, request.app.state.cache, language(request)
     try:
-        found = views.certification(database, cache, park_id, rules, lang, named=access.sees_park_details(user, place))
-    except (LookupError, ValueError) as exc:
-        raise HTTPException(404, str(exc)) from None
+        found = page_data.certification(
+            database, cache, park_id, rules, lang, named=access.sees_park_details(user, place)
+        )
+    except (LookupError, ValueError) as exc:  # an unknown rule pack
+        raise HTTPException(404, exc.text(lang) if isinstance(exc, i18n.LocalisedError) else str(exc)) from None
     packs = [(found["pack"], found["pack_version"])]
     origin = api.provenance(database, ("certification", "accounting", "scope2"), [found["year"]], packs=packs)
     return found | {"provenance": origin.as_dict()}
@@ -174,8 +176,8 @@ def results(request: Request, user: Signed, park: str | None = None) -> dict[str
     elif user.role == "ministry":
         chosen = None
     else:
-        chosen = tuple(p.park_id for p in views.places(database, cache).values() if access.sees_park(user, p))
+        chosen = tuple(p.park_id for p in page_data.places(database, cache).values() if access.sees_park(user, p))
         if not chosen:
             raise forbid(request)
-    found = views.results(database, cache, chosen)
-    return found | {"provenance": views.results_provenance(database, cache, chosen)}
+    found = page_data.results(database, cache, chosen)
+    return found | {"provenance": page_data.results_provenance(database, cache, chosen)}

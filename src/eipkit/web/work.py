@@ -25,9 +25,9 @@ from fastapi import HTTPException, Request
 from eipkit import i18n
 from eipkit.access import User
 from eipkit.api.registry import Database, connect
-from eipkit.io.importer import ImportResult
-from eipkit.io.workbook import Limits
 from eipkit.web.security import language
+from eipkit.workbooks.importer import ImportResult
+from eipkit.workbooks.workbook import Limits
 
 T = TypeVar("T")
 

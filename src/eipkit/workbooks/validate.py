@@ -12,8 +12,8 @@ from typing import Any, NamedTuple
 
 from eipkit import contract, provinces, units
 from eipkit.i18n import Message
-from eipkit.io.cells import CellError, parse_id, parser_for
-from eipkit.io.workbook import RawSheet
+from eipkit.workbooks.cells import CellError, parse_id, parser_for
+from eipkit.workbooks.workbook import RawSheet
 
 
 @dataclass(frozen=True)

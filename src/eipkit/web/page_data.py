@@ -243,12 +243,15 @@ def savings_cards(result: dict[str, Any], lang: str) -> list[tuple[str, str, flo
     return cards
 
 
-def national(database: Database, cache: Cache, lang: str, year: int | None = None) -> dict[str, Any]:
-    """National figures: each park's latest year summed (said so, with the years), or one year's across the parks
-    that have it (said so, with the parks that do not); the years a reader may choose."""
+def totals(
+    database: Database, cache: Cache, lang: str, year: int | None = None, park_ids: tuple[str, ...] | None = None
+) -> dict[str, Any]:
+    """National figures (or those of `park_ids`, a province's): each park's latest year summed (said so, with the
+    years), or one year's across the parks that have it (said so, with the parks that do not); the years a reader
+    may choose."""
 
     def compute() -> dict[str, Any]:
-        rows = park_table(database, cache)
+        rows = [r for r in park_table(database, cache) if park_ids is None or r["park_id"] in park_ids]
         years = sorted({int(y) for row in rows for y in row["kpi_by_year"]}, reverse=True)
         totals: dict[str, float] = {}
         counted: Counter[int] = Counter()
@@ -264,7 +267,7 @@ def national(database: Database, cache: Cache, lang: str, year: int | None = Non
         missing = len(rows) - sum(counted.values())
         return {**totals, "as_of": as_of, "years": years, "year": year, "missing": missing}
 
-    return cache.get(("national", lang, year), compute)
+    return cache.get(("totals", lang, year, park_ids), compute)
 
 
 def park_place(request: Request, park_id: str) -> Place:

@@ -14,10 +14,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from eipkit.i18n import Message
-from eipkit.io import workbook
-from eipkit.io.validate import ImportRejected, KnownIds, Problem, ValidWorkbook, declared_ids, validate
 from eipkit.store import Database, repository, state
 from eipkit.store.schema import Enterprise
+from eipkit.workbooks import workbook
+from eipkit.workbooks.validate import ImportRejected, KnownIds, Problem, ValidWorkbook, declared_ids, validate
 
 RECORD_SHEETS = ("energy", "water", "materials", "waste", "production")
 

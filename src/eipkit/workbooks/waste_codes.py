@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from eipkit.i18n import Message
-from eipkit.io.cells import CellError, is_blank, parse_waste_code
-from eipkit.io.validate import ImportRejected, Problem
+from eipkit.workbooks.cells import CellError, is_blank, parse_waste_code
+from eipkit.workbooks.validate import ImportRejected, Problem
 
 SHEET = "waste_codes"
 MARKS = ("NH", "KS", "TT-R", "TT")
