@@ -237,3 +237,19 @@ def test_park_city_exchanges_through_a_city_s_pseudo_enterprises(database: Datab
     assert [(r["supply_enterprise"], r["demand_enterprise"], r["kb_id"]) for r in found] == [("WWTP", "BRICK", "IS19")]
     # 0.5 t of clay replaced per t of sludge, 5,000 t of clay: all 400 t fit
     assert found[0]["max_flow_t"] == pytest.approx(400)
+
+
+def test_a_sankeys_small_nodes_are_grouped_and_its_tonnes_kept() -> None:
+    from eipkit.reports import park_summary
+
+    tonnes = [50, 20, 10, 8, 5, 3, 2, 2]  # the five largest kept (5 t is 5 %, above 4 %), the last three grouped
+    flows = {(f"S{i}", "Tro bay", "T", "proposed"): float(t) for i, t in enumerate(tonnes)}
+    grouped, others = park_summary._small_grouped(flows, "vi")
+    givers = {key[0]: t for key, t in grouped.items()}
+    assert givers == {"S0": 50, "S1": 20, "S2": 10, "S3": 8, "S4": 5, "Các ngành khác (3)": 7}
+    assert others == {"Các ngành khác (3)": "Khác (3)"} and sum(grouped.values()) == sum(tonnes)
+    few = {(f"S{i}", "Tro bay", "T", "proposed"): float(t) for i, t in enumerate([90, 3, 3, 2, 2])}
+    grouped, _ = park_summary._small_grouped(few, "en")  # under 4 % of the tonnes: grouped though among the five
+    assert {key[0]: t for key, t in grouped.items()} == {"S0": 90, "Other sectors (4)": 10}
+    alone = {("S0", "Tro bay", "T", "proposed"): 98.0, ("S1", "Tro bay", "T", "proposed"): 2.0}
+    assert park_summary._small_grouped(alone, "vi")[0] == alone  # one small node stays itself

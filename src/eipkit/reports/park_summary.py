@@ -143,9 +143,11 @@ def _sankey(summary: ParkSummary, lang: str) -> go.Figure:
         if x.unit == "t":  # tonnes only: water is drawn on the map
             key = (sector(x.source), x.what, sector(x.target), x.status)
             flows[key] = flows.get(key, 0.0) + x.tonnes
-    givers = sorted({k[0] for k in flows})
-    resources = sorted({k[1] for k in flows})
-    takers = sorted({k[2] for k in flows})
+    flows, others = _small_grouped(flows, lang)
+    last = lambda name: (name in others, name)  # noqa: E731  each column's "others" at its foot
+    givers = sorted({k[0] for k in flows}, key=last)
+    resources = sorted({k[1] for k in flows}, key=last)
+    takers = sorted({k[2] for k in flows}, key=last)
     node = {f"give|{n}": i for i, n in enumerate(givers)}
     node.update({f"what|{n}": len(node) + i for i, n in enumerate(resources)})
     node.update({f"take|{n}": len(node) + i for i, n in enumerate(takers)})
@@ -153,10 +155,26 @@ def _sankey(summary: ParkSummary, lang: str) -> go.Figure:
     for (giver, what, taker, status), tonnes in sorted(flows.items()):
         links.append((node[f"give|{giver}"], node[f"what|{what}"], tonnes, status))
         links.append((node[f"what|{what}"], node[f"take|{taker}"], tonnes, status))
+    labels = [*givers, *resources, *takers]
+
+    def short(name: str) -> str:
+        """What a phone shows beside a node (charts.js swaps it in on a narrow chart): a sector's VSIC division,
+        a resource's first words; the whole name stays in the node's hover."""
+        head, dot, _ = name.partition(" · ")
+        if name in others or (dot and head.isdigit()):
+            return others.get(name, head)
+        return name if len(name) <= 14 else name[:13] + "…"
+
     sankey = go.Figure(
         go.Sankey(
             arrangement="snap",
-            node={"label": [*givers, *resources, *takers], "pad": 10, "thickness": 12},
+            node={
+                "label": labels,
+                "customdata": [short(name) for name in labels],
+                "hovertemplate": [f"{name}<br>%{{value:,.0f}} t<extra></extra>" for name in labels],
+                "pad": 10,
+                "thickness": 12,
+            },
             link={
                 "source": [link[0] for link in links],
                 "target": [link[1] for link in links],
@@ -170,6 +188,38 @@ def _sankey(summary: ParkSummary, lang: str) -> go.Figure:
     )
     sankey.update_layout(title=i18n.t("ui.exchange_sankey", lang))  # charts.js writes figures the page's way
     return sankey
+
+
+SANKEY_NODES = 5  # per column: more, and the small ones' labels pile up on each other
+SANKEY_SHARE = 0.04  # a node under this share of the tonnes joins the column's "others"
+
+
+Flows = dict[tuple[str, str, str, str], float]  # (giving sector, resource, taking sector, status) -> tonnes
+
+
+def _small_grouped(flows: Flows, lang: str) -> tuple[Flows, dict[str, str]]:
+    """The flows with each column's small nodes (beyond the largest few, or under a few per cent of the tonnes)
+    merged into one "others (n)" node, as a reader of a flow diagram expects, and those nodes' names with their
+    short forms; the tonnes are kept whole."""
+    total = sum(flows.values())
+    kinds = ("ui.other_sectors", "ui.other_resources", "ui.other_sectors")
+    renamed: list[dict[str, str]] = []
+    others: dict[str, str] = {}
+    for column, kind in enumerate(kinds):
+        through: dict[str, float] = {}
+        for key, tonnes in flows.items():
+            through[key[column]] = through.get(key[column], 0.0) + tonnes
+        ranked = sorted(through, key=lambda name: (-through[name], name))
+        small = [n for i, n in enumerate(ranked) if i >= SANKEY_NODES or through[n] < SANKEY_SHARE * total]
+        other = i18n.t(kind, lang, count=len(small))
+        renamed.append({n: other for n in small} if len(small) > 1 else {})
+        if len(small) > 1:
+            others[other] = i18n.t("ui.others_short", lang, count=len(small))
+    grouped: Flows = {}
+    for (giver, what, taker, status), tonnes in flows.items():
+        key = (renamed[0].get(giver, giver), renamed[1].get(what, what), renamed[2].get(taker, taker), status)
+        grouped[key] = grouped.get(key, 0.0) + tonnes
+    return grouped, others
 
 
 def _environment() -> Environment:

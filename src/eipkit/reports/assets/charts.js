@@ -15,6 +15,11 @@
       layout.separators = layout.separators || (vietnamese ? ",." : ".,");
       var values = layout.yaxis = layout.yaxis || {};
       if (!values.tickformat && values.type !== "category" && values.type !== "date") { values.tickformat = ",~r"; }
+      (figure.data || []).forEach(function (trace) {  // a flow diagram on a phone: the nodes' short names
+        if (trace.type === "sankey" && trace.node && trace.node.customdata && box.clientWidth < 560) {
+          trace.node.label = trace.node.customdata;
+        }
+      });
       box.dataset.drawn = "1";
       Plotly.newPlot(box, figure.data || [], layout, {displaylogo: false, responsive: true});
     });
