@@ -157,6 +157,23 @@ def test_implementing_an_opportunity_moves_the_park_figures(browser: Browser, se
     assert after - before == pytest.approx(chosen["cost_saving_vnd"], abs=1.0)
 
 
+def test_a_card_dragged_to_another_column_changes_its_stage(browser: Browser, server: str) -> None:
+    chosen = next(
+        o["opportunity_id"]
+        for o in demo.rows()["opportunities"]
+        if o["park_id"] == "DEEPC" and o["stage"] == "identified"
+    )
+    page = _page(browser, server, "dieuphoi-deepc")
+    page.goto("/parks/DEEPC/opportunities")
+    card = page.locator(f"#op-{chosen}")
+    card.drag_to(page.locator("[data-stage=proposed] h3"))
+    expect(page.locator(f"[data-stage=proposed] #op-{chosen}")).to_be_visible()
+    expect(page.locator(f"#op-{chosen} [data-testid=card-saved]")).to_be_visible()
+    page.reload()  # stored, not only moved on the page
+    expect(page.locator(f"[data-stage=proposed] #op-{chosen}")).to_be_visible()
+    expect(page.locator(f"#op-{chosen} select[name=stage]")).to_have_value("proposed")
+
+
 def test_symbiosis_optimisation_runs_and_its_links_are_on_the_map(browser: Browser, server: str) -> None:
     page = _page(browser, server, "dieuphoi-deepc")
     page.goto("/parks/DEEPC/symbiosis")

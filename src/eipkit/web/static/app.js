@@ -142,4 +142,38 @@
   }
   document.addEventListener("DOMContentLoaded", function () { equip(document); });
   document.addEventListener("htmx:afterSettle", function () { equip(document); });
+
+  // The opportunities board: a card dragged onto another column is that card's stage form sent with the column's
+  // stage, checked by the server as any change is (the select in each card does the same from the keyboard).
+  var dragged = null;
+  document.addEventListener("dragstart", function (event) {
+    var card = event.target.closest && event.target.closest(".opportunity[draggable]");
+    if (!card) { return; }
+    dragged = card;
+    event.dataTransfer.setData("text/plain", card.id);
+    event.dataTransfer.effectAllowed = "move";
+  });
+  document.addEventListener("dragend", function () {
+    dragged = null;
+    document.querySelectorAll(".column.drop-target").forEach(function (c) { c.classList.remove("drop-target"); });
+  });
+  document.addEventListener("dragover", function (event) {
+    var column = dragged && event.target.closest(".board .column");
+    if (!column || column.contains(dragged)) { return; }
+    event.preventDefault();
+    column.classList.add("drop-target");
+  });
+  document.addEventListener("dragleave", function (event) {
+    var column = event.target.closest(".board .column");
+    if (column && !column.contains(event.relatedTarget)) { column.classList.remove("drop-target"); }
+  });
+  document.addEventListener("drop", function (event) {
+    var column = dragged && event.target.closest(".board .column");
+    if (!column || column.contains(dragged)) { return; }
+    event.preventDefault();
+    var form = dragged.querySelector("form");
+    form.querySelector("select[name=stage]").value = column.dataset.stage;
+    column.classList.remove("drop-target");
+    form.requestSubmit();
+  });
 })();
