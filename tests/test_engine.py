@@ -74,9 +74,9 @@ def test_a_stopped_solve_answers_with_a_feasible_flow_its_bound_and_its_gap() ->
     quantity = {s.id: s.quantity_t for s in country.supplies}
     assert all(v <= quantity[s] * (1 + 1e-9) + 1e-7 for s, v in supplied.items())
     # the limit plus 10%, plus what runs to its end once started: the park-scale first round and building the links
-    # of the answer (up to about 0.9 s on the CI machine: 2.37 s was seen; proven optimal, the solve takes about 3 s
-    # here and more there, so the limit is what stopped it)
-    assert stopped.elapsed_s < 1.5 * 1.1 + 1.0
+    # of the answer (up to about 0.9 s on an idle CI machine, 2.37 and 2.85 s were seen on a busy one; the status
+    # above is what says the limit stopped it, this only catches a limit ignored until a long phase ends)
+    assert stopped.elapsed_s < 1.5 * 1.1 + 2.0
     rounds = [r for r in reports if r.round is not None]
     assert rounds and all(r.bound >= r.value for r in rounds)
     assert reports[0].phase == "pairs"

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Boolean, Column, Date, Float, Integer, MetaData, String, Table, Text, select
+from sqlalchemy import Boolean, Column, Date, Float, Integer, MetaData, String, Table, Text, delete, select
 
 from eipkit.store import Database, bulk, connect, dump, resolve_url
 from eipkit.store.schema import Park
@@ -68,12 +68,10 @@ def test_rows_written_in_bulk_read_back_as_they_were_given(postgresql_db: Databa
     """COPY in binary where every value has an exact binary form, in text otherwise: the same rows either way."""
     for number, row in enumerate(rows):
         row["id"] = number
-    _BULK.create_all(postgresql_db.engine)
-    try:
-        with postgresql_db.transaction() as session:
-            bulk.insert_rows(session, _SAMPLES, rows)
-            stored = [dict(r._mapping) for r in session.execute(select(_SAMPLES).order_by(_SAMPLES.c.id))]
-    finally:
-        _BULK.drop_all(postgresql_db.engine)
+    _BULK.create_all(postgresql_db.engine)  # once: the database goes with the test
+    with postgresql_db.transaction() as session:
+        bulk.insert_rows(session, _SAMPLES, rows)
+        stored = [dict(r._mapping) for r in session.execute(select(_SAMPLES).order_by(_SAMPLES.c.id))]
+        session.execute(delete(_SAMPLES))
     expected = [r | {"note": None if r["note"] is None else str(r["note"])} for r in rows]
     assert stored == expected

@@ -23,8 +23,7 @@ from eipkit.certification.rules import Criterion
 from eipkit.model import Enterprise
 from eipkit.reports.document import Document
 from eipkit.symbiosis.park_city import ParkCity
-
-PLANNED = ("identified", "proposed", "feasibility", "implementing")
+from eipkit.vocabulary import OPEN, OpportunityKind
 
 
 @dataclass(frozen=True)
@@ -121,9 +120,11 @@ def park_report(facts: ParkFacts, lang: str = "vi") -> dict[str, Any]:
     ]
     before = [o for o in implemented if o.year_implemented is not None and o.year_implemented < year]
     this_year = [o for o in implemented if o.year_implemented == year]
-    planned = {e for o in facts.opportunities if o.kind == "recp" and o.stage in PLANNED for e in o.enterprise_ids}
+    planned = {
+        e for o in facts.opportunities if o.kind == OpportunityKind.RECP and o.stage in OPEN for e in o.enterprise_ids
+    }
     links = facts.links
-    symbiosis_planned = [o for o in facts.opportunities if o.kind == "symbiosis" and o.stage in PLANNED]
+    symbiosis_planned = [o for o in facts.opportunities if o.kind == OpportunityKind.SYMBIOSIS and o.stage in OPEN]
     new_members = sorted(
         {
             e

@@ -12,9 +12,9 @@ from eipkit import contract, labels
 from eipkit.certification.evidence import ISO_STANDARDS, ParkFacts
 from eipkit.i18n import Figure, Message, Said
 from eipkit.model import Enterprise, Opportunity
+from eipkit.vocabulary import OPEN, OpportunityKind, Stage
 
-# stages from which an opportunity can still be brought to 'implemented', nearest first
-PIPELINE = ("implementing", "feasibility", "proposed", "identified")
+NEAREST_FIRST = tuple(reversed(OPEN))  # the stages still open, nearest to 'implemented' first
 
 
 class StageLabel(Message):
@@ -191,9 +191,9 @@ def _link_evidence(facts: ParkFacts) -> list[Message]:
 
 def _symbiosis_pipeline(facts: ParkFacts) -> list[Message]:
     """Symbiosis opportunities of the park not yet implemented, nearest to implementation first, then cheapest."""
-    pending = [o for o in facts.opportunities if o.kind == "symbiosis" and o.stage in PIPELINE]
+    pending = [o for o in facts.opportunities if o.kind == OpportunityKind.SYMBIOSIS and o.stage in NEAREST_FIRST]
     pending.sort(
-        key=lambda o: (PIPELINE.index(o.stage), o.investment_vnd if o.investment_vnd is not None else math.inf)
+        key=lambda o: (NEAREST_FIRST.index(o.stage), o.investment_vnd if o.investment_vnd is not None else math.inf)
     )
     if not pending:
         return [Message("cert.path.no_symbiosis_pipeline")]
@@ -279,10 +279,10 @@ def _recp_share(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Out
 def _recp_path(facts: ParkFacts, counted: dict[str, Any], needed: int) -> list[Message]:
     """The cheapest way to `needed` more enterprises: per enterprise not yet counted, its RECP opportunity nearest to
     implementation (implemented without measured savings first), then the least investment."""
-    order = ("implemented", *PIPELINE)
+    order = (Stage.IMPLEMENTED, *NEAREST_FIRST)
     best: dict[str, Any] = {}
     for o in facts.opportunities:
-        if o.kind != "recp" or o.stage not in order:
+        if o.kind != OpportunityKind.RECP or o.stage not in order:
             continue
         for e in o.enterprise_ids:
             if e not in facts.members or e in counted:
@@ -314,7 +314,7 @@ def _is_plan_share(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> 
     planning = {
         e
         for o in facts.opportunities
-        if o.kind == "symbiosis" and o.stage != "dropped"
+        if o.kind == OpportunityKind.SYMBIOSIS and o.stage != Stage.DROPPED
         for e in o.enterprise_ids
         if e in facts.members
     } | set(facts.participants)

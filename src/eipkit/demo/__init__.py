@@ -20,10 +20,11 @@ import yaml
 
 from eipkit import contract, i18n, reference
 from eipkit.store import Database, state
+from eipkit.vocabulary import Stage
 from eipkit.workbooks.importer import ImportResult, import_rows
 
 SOURCE = "eipkit demo (synthetic data)"
-STAGES = ("identified", "proposed", "feasibility", "implementing", "implemented", "dropped")
+STAGES = tuple(s.value for s in Stage)
 _STAGE_WEIGHTS = (20, 15, 15, 15, 30, 5)
 
 # Prices for the synthetic costs (VND per unit), of the order Vietnamese industrial tenants paid in 2022-2025.

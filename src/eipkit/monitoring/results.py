@@ -15,6 +15,7 @@ from typing import Any
 from eipkit import reference
 from eipkit.accounting import Factors, combustion
 from eipkit.model import Application, Opportunity
+from eipkit.vocabulary import Stage
 
 KINDS = ("recp", "symbiosis")
 BASES = ("expected", "measured")
@@ -173,7 +174,7 @@ def results(
         table.investment_vnd[opportunity.kind] += opportunity.investment_vnd
     links = [o for o in recorded if o.kind == "symbiosis"]
     table.symbiosis_links = {
-        "identified": sum(o.stage != "dropped" for o in links),
+        "identified": sum(o.stage != Stage.DROPPED for o in links),
         "operating": table.opportunities_implemented["symbiosis"],
     }
     granted = [a for a in applications if _granted_by(a, year)]

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from eipkit.errors import Conflict
+from eipkit.vocabulary import Stage
 
-PIPELINE = ("identified", "proposed", "feasibility", "implementing", "implemented")
-DROPPED = "dropped"
-STAGES = (*PIPELINE, DROPPED)
+STAGES = tuple(Stage)
 
 
 class StageError(Conflict):
@@ -18,15 +17,16 @@ def check_move(current: str | None, new: str) -> None:
     only from dropped (a reopened idea). Anything else is refused with the reason."""
     if new not in STAGES:
         raise StageError("err.stage_unknown", stage=new, allowed=", ".join(STAGES))
+    wanted = Stage(new)
     if current is None:
         return
-    if new == current:
+    if wanted == current:
         raise StageError("err.stage_same", stage=new)
-    if new == DROPPED:
+    if wanted is Stage.DROPPED:
         return
-    if current == DROPPED:
-        if new in PIPELINE[:2]:
+    if current == Stage.DROPPED:
+        if wanted.is_early:
             return
         raise StageError("err.stage_reopen", stage=new)
-    if PIPELINE.index(new) < PIPELINE.index(current):
+    if wanted.position < Stage(current).position:
         raise StageError("err.stage_backwards", current=current, stage=new)

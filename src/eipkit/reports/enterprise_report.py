@@ -25,6 +25,7 @@ from eipkit.recp.options import Proposal
 from eipkit.reports.charts import figure_html, write_scripts
 from eipkit.reports.document import font_files
 from eipkit.store import Database
+from eipkit.vocabulary import OPEN
 
 TOP_OPTIONS = 8
 _NOT_KEY = {
@@ -67,7 +68,7 @@ def build(database: Database, enterprise_id: str, year: int) -> ReportContent:
         positions=api.enterprise_benchmark(database, enterprise_id, year).positions,
         proposals=api.enterprise_options(database, enterprise_id, year)[:TOP_OPTIONS],
         implemented=[o for o in opportunities if o.stage == "implemented"],
-        pipeline=[o for o in opportunities if o.stage not in ("implemented", "dropped")],
+        pipeline=[o for o in opportunities if o.stage in OPEN],
         assessments=api.enterprise_assessments(database, enterprise_id),
     )
     origin = api.accounts_provenance(database, [content.accounts])

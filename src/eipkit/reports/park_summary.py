@@ -16,6 +16,7 @@ from eipkit import __version__, accounting, contract, i18n, reference
 from eipkit.model import Enterprise, Opportunity, Park
 from eipkit.reports.charts import figure_html, write_scripts
 from eipkit.store import Database, repository
+from eipkit.vocabulary import OPEN, OpportunityKind
 
 TABLE_KEYS = tuple(k for k in accounting.REPORTED if k not in {"enterprises", "grid_electricity_mwh", "grid_ef_year"})
 _COLOURS = {"scope1": "#C0504D", "scope2": "#4F81BD", "biogenic": "#9BBB59"}
@@ -62,7 +63,7 @@ def summarise(database: Database, park_id: str) -> ParkSummary:
                 if flow.year == latest and flow.fate == "exchange" and flow.receiver:
                     exchanges.append(Exchange(flow.enterprise_id, flow.receiver, flow.mass_t, flow.waste, "existing"))
         for o in opportunities:
-            if o.kind == "symbiosis" and o.stage in OPEN_STAGES and len(o.enterprise_ids) >= 2:
+            if o.kind == OpportunityKind.SYMBIOSIS and o.stage in OPEN and len(o.enterprise_ids) >= 2:
                 source, target = o.enterprise_ids[:2]
                 if o.waste_t:
                     exchanges.append(Exchange(source, target, o.waste_t, o.title, "proposed"))
@@ -75,7 +76,6 @@ def summarise(database: Database, park_id: str) -> ParkSummary:
     return ParkSummary(park, members, accounts, opportunities, exchanges=exchanges, partners=partners)
 
 
-OPEN_STAGES = ("identified", "proposed", "feasibility", "implementing")
 _EXCHANGE_COLOURS = {"existing": "rgba(46,107,63,0.6)", "proposed": "rgba(237,125,49,0.6)"}
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from eipkit import contract, model
 from eipkit.model import Application, Assessment, StageEvent, StepDone, TaskState
 from eipkit.store import bulk, schema
+from eipkit.vocabulary import Stage
 
 _CHUNK = 500
 _LIST_COLUMNS = {"services"}
@@ -610,7 +611,7 @@ def propose_opportunity(
             )
         )
     else:
-        keep = {"stage", "basis"} if stored.stage not in ("identified", "proposed") else set()
+        keep = {"stage", "basis"} if not Stage(stored.stage).is_early else set()
         for column, value in values.items():
             if column not in keep:
                 setattr(stored, column, value)

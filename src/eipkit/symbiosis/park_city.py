@@ -14,8 +14,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from eipkit.model import Opportunity, WasteFlow
-
-PLANNED = ("identified", "proposed", "feasibility", "implementing")
+from eipkit.vocabulary import OPEN
 
 
 @dataclass(frozen=True)
@@ -93,7 +92,7 @@ def flows(
         if o.stage == "implemented" and (o.year_implemented is None or o.year_implemented <= year):
             operating.append(item)
             pairs.add(frozenset(o.enterprise_ids[:2]))
-        elif o.stage in PLANNED:
+        elif o.stage in OPEN:
             planned.append(item)
     for w in waste:
         if w.year != year or w.fate != "exchange" or not w.receiver:

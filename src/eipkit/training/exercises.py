@@ -16,6 +16,7 @@ import yaml
 from eipkit import i18n
 from eipkit.i18n import Message
 from eipkit.store import Database
+from eipkit.vocabulary import OPEN, OpportunityKind, Stage
 
 if TYPE_CHECKING:
     from eipkit.certification.evidence import ParkFacts
@@ -81,7 +82,9 @@ def saving_opportunity(sandbox: Database) -> str:
     from eipkit import api
 
     chosen = [
-        o for o in api.enterprise_opportunities(sandbox, "DEEPC-001") if o.kind == "recp" and o.stage != "dropped"
+        o
+        for o in api.enterprise_opportunities(sandbox, "DEEPC-001")
+        if o.kind == OpportunityKind.RECP and o.stage != Stage.DROPPED
     ]
     return sorted(chosen, key=lambda o: o.opportunity_id)[0].opportunity_id
 
@@ -132,7 +135,7 @@ def share_gap(facts: ParkFacts, target_percent: float) -> ShareGap:
     needed = max(0, math.ceil(target_percent / 100 * total - 1e-9) - len(counted))
     cheapest: dict[str, tuple[str, float]] = {}
     for o in facts.opportunities:
-        if o.kind != "recp" or o.stage not in ("identified", "proposed", "feasibility", "implementing"):
+        if o.kind != OpportunityKind.RECP or o.stage not in OPEN:
             continue
         if o.investment_vnd is None or not any((getattr(o, f) or 0.0) > 0 for f in RESOURCE_FIELDS):
             continue
@@ -180,9 +183,7 @@ def _check_share(exercise: Exercise, sandbox: Database, answer: str, lang: str) 
     if unknown:
         return Verdict(False, Message("train.unknown_opportunities", ids=", ".join(unknown)))
     open_ids = {o for o, _ in gap.cheapest.values()} | {
-        o.opportunity_id
-        for o in by_id.values()
-        if o.stage in ("identified", "proposed", "feasibility", "implementing") and o.investment_vnd is not None
+        o.opportunity_id for o in by_id.values() if o.stage in OPEN and o.investment_vnd is not None
     }
     gained = {e for i in chosen if i in open_ids for e in by_id[i].enterprise_ids if e in gap.cheapest}
     cost = sum(by_id[i].investment_vnd or 0.0 for i in set(chosen))

@@ -20,6 +20,7 @@ from eipkit.api import changes, registry, regulation
 from eipkit.api.figures import DEFAULT_PACK
 from eipkit.api.registry import Database
 from eipkit.recp.assessment import TASK_STATUSES
+from eipkit.vocabulary import OpportunityKind, Stage
 from eipkit.web import page_data, work
 from eipkit.web.page_data import enterprise_place, park_place
 from eipkit.web.render import banner, render
@@ -417,7 +418,11 @@ def symbiosis(request: Request, park_id: str, user: Signed) -> Response:
         editable=access.edits(user, place),
         charts=park_summary.exchange_charts(summary, lang),
         proposed=[x for x in summary.exchanges if x.status == "proposed"],
-        worklist=[o for o in _opportunities(request, park_id) if o.kind == "symbiosis" and o.stage == "proposed"],
+        worklist=[
+            o
+            for o in _opportunities(request, park_id)
+            if o.kind == OpportunityKind.SYMBIOSIS and o.stage == Stage.PROPOSED
+        ],
         names={e.enterprise_id: e.name for e in summary.enterprises + summary.partners},
     )
 
@@ -678,7 +683,9 @@ def savings(request: Request, enterprise_id: str, user: Signed, baseline: int, r
     except (ValueError, LookupError) as exc:
         raise HTTPException(400, str(exc)) from None
     opportunities = [
-        o for o in api.enterprise_opportunities(database, enterprise_id) if o.stage in ("implementing", "implemented")
+        o
+        for o in api.enterprise_opportunities(database, enterprise_id)
+        if o.stage in (Stage.IMPLEMENTING, Stage.IMPLEMENTED)
     ]
     return render(
         request,
