@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ class Records:
     def years(self) -> list[int]:
         return sorted({r.year for _, rows in self._lists() for r in rows})
 
-    def _lists(self) -> list[tuple[str, list]]:
+    def _lists(self) -> list[tuple[str, list[Any]]]:
         return [(name, getattr(self, name)) for name in ("energy", "water", "materials", "waste", "production")]
 
 

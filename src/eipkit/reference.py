@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -154,7 +154,7 @@ class CpTask(_Row):
     confidence: str
 
 
-def _load(filename: str, model: type[_Row]) -> list:
+def _load(filename: str, model: type[_Row]) -> list[Any]:
     text = resources.files("eipkit.data").joinpath(filename).read_text(encoding="utf-8")
     rows = []
     for line_no, raw in enumerate(csv.DictReader(text.splitlines()), start=2):

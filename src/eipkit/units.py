@@ -83,7 +83,7 @@ class UnitError(BadInput):
 
 
 @cache
-def registry() -> pint.UnitRegistry:
+def registry() -> pint.UnitRegistry[Any]:
     ureg: Any = pint.UnitRegistry()
     ureg.define("cubic_metre_ = meter ** 3 = m3")
     ureg.define("square_metre_ = meter ** 2 = m2")

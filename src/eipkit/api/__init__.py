@@ -760,7 +760,7 @@ def certification_dossier(
 
 def annual_report(
     database: Database, park_id: str, year: int | None = None, enterprise_id: str | None = None, lang: str = "vi"
-) -> dict:
+) -> dict[str, Any]:
     """The Art. 43 annual monitoring report of a park (forms A.4, A.5) or of one of its enterprises (B.4, B.5)."""
     from eipkit.certification import annual
 
@@ -822,7 +822,7 @@ def _annex(document: Any, origin: Provenance, lang: str) -> None:
 
 
 def annual_report_files(
-    report: dict, out_dir: str | Path, lang: str = "vi", origin: Provenance | None = None
+    report: dict[str, Any], out_dir: str | Path, lang: str = "vi", origin: Provenance | None = None
 ) -> list[Path]:
     """The annual report written as DOCX and PDF into `out_dir`, ending with its methodology annex."""
     from eipkit.certification.annual import report_document
@@ -875,7 +875,7 @@ def application_progress(
     application_id: int | None = None,
     overdue_only: bool = False,
     lang: str = "vi",
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Applications with each step's due date and what is late on `today`; the board's overdue view."""
     from eipkit.certification.applications import RefusedStep, progress
     from eipkit.certification.calendar import vietnam

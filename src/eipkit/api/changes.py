@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 from eipkit import access, provinces, users
 from eipkit.access import Place, User
 from eipkit.api import (
-    NotFound,
     attribute_measured_savings,
     checked_move,
     checked_step,
@@ -33,7 +32,7 @@ from eipkit.api import (
     store_saving_values,
     symbiosis_candidates,
 )
-from eipkit.errors import NotAllowed
+from eipkit.errors import NotAllowed, NotFound
 from eipkit.i18n import Message
 from eipkit.model import Assessment
 from eipkit.store import Database, repository, schema, state

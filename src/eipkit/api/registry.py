@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from eipkit.api import NotFound
+from eipkit.errors import NotFound
 from eipkit.model import Enterprise, Opportunity, Park, Records
 from eipkit.store import Database, connect, repository, resolve_url, state
 from eipkit.store import backup as copies

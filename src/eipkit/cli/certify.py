@@ -46,7 +46,7 @@ def _thresholds(values: list[str] | None) -> dict[str, float]:
     return found
 
 
-def _show(evaluation: dict, lang: str) -> None:
+def _show(evaluation: dict[str, Any], lang: str) -> None:
     verdict = {True: i18n.t("cert.yes", lang), False: i18n.t("cert.no", lang), None: "?"}
     rows = []
     for c in evaluation["criteria"]:
@@ -297,6 +297,11 @@ TimeLimitOption = Annotated[
 ]
 
 
+def _heads(lang: str) -> Callable[[str], str]:
+    """The impact tables' column headings in the reader's language."""
+    return lambda key: i18n.t(f"impact.head.{key}", lang)
+
+
 def _scope(park: list[str] | None, province: str | None, national: bool) -> tuple[list[str] | None, str | None]:
     if national and (park or province):
         raise fail("--national covers every park: give it alone, or --park / --province")
@@ -351,10 +356,10 @@ def compare(
     if output == OutputFormat.json:
         print_json(payload)
         return
-    t = lambda key: i18n.t(f"impact.head.{key}", lang)  # noqa: E731
+    t = _heads(lang)
     ids = [p["id"] for p in payload["packs"]]
 
-    def rows(subjects: list[dict]) -> list[tuple]:
+    def rows(subjects: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         return [
             (
                 s["id"],
@@ -400,7 +405,7 @@ def diff(
     lang = i18n.language(lang)
     sides = attempt(lambda: regulation.diff(first, second), lang)
 
-    def side(c: Any) -> dict | None:
+    def side(c: Any) -> dict[str, Any] | None:
         if c is None:
             return None
         return {
@@ -420,10 +425,10 @@ def diff(
         print_json(payload)
         return
 
-    def cell(c: dict | None) -> str:
+    def cell(c: dict[str, Any] | None) -> str:
         return "-" if c is None else f"{c['id']} {c['title']}\n{c['threshold'] or ''} [{c['wording']}]"
 
-    t = lambda key: i18n.t(f"impact.head.{key}", lang)  # noqa: E731
+    t = _heads(lang)
     for kind in ("park", "enterprise"):
         if not payload[kind]:
             continue
@@ -480,7 +485,7 @@ def sweep(
             }
         )
     else:
-        t = lambda key: i18n.t(f"impact.head.{key}", lang)  # noqa: E731
+        t = _heads(lang)
         rows = [
             (
                 i18n.number(s.threshold, lang, 0 if float(s.threshold).is_integer() else 2),

@@ -22,6 +22,7 @@ from eipkit.cli.common import (
     refusal,
 )
 from eipkit.cli.common import progress as _progress
+from eipkit.errors import NotFound
 from eipkit.workbooks import workbook
 from eipkit.workbooks.importer import import_path
 from eipkit.workbooks.validate import ImportRejected
@@ -117,7 +118,7 @@ def kpi_(
     database = connect(db)
     try:
         accounts = api.park_kpi(database, park, year) if park else api.enterprise_kpi(database, enterprise or "", year)
-    except (api.NotFound, ValueError) as exc:
+    except (NotFound, ValueError) as exc:
         raise refusal(exc, lang) from None
     figures = accounts.as_dict()
     note = reference.grid_factor(year).note(lang)

@@ -23,6 +23,7 @@ from eipkit.cli.common import (
     print_table,
     refusal,
 )
+from eipkit.errors import NotFound
 
 app = typer.Typer(help="Monitoring: opportunity stages and measured savings.", no_args_is_help=True)
 OpportunityOption = Annotated[str, typer.Option("--opportunity", help="Opportunity ID.")]
@@ -99,7 +100,7 @@ def savings(
     try:
         result = api.enterprise_measured_savings(database, enterprise, baseline, year)
         attribution = api.apply_measured_savings(database, apply_to, result, enterprise) if apply_to else None
-    except (api.NotFound, ValueError) as exc:
+    except (NotFound, ValueError) as exc:
         raise refusal(exc, lang) from None
     if output is OutputFormat.json:
         extra = {"attribution": attribution.as_dict()} if attribution else {}

@@ -22,6 +22,7 @@ from eipkit.cli.common import (
     print_table,
     refusal,
 )
+from eipkit.errors import NotFound
 from eipkit.recp.finance import business_case
 
 app = typer.Typer(help="Resource efficiency and cleaner production (RECP) of an enterprise.", no_args_is_help=True)
@@ -122,7 +123,7 @@ def options_(
     try:
         year = year or api.latest_year(database, enterprise)
         proposals = api.enterprise_options(database, enterprise, year, rate)
-    except api.NotFound as exc:
+    except NotFound as exc:
         raise refusal(exc, lang) from None
     if output is OutputFormat.json:
         options = [p.as_dict(lang) for p in proposals]
@@ -205,7 +206,7 @@ def assessment_start(
             parse_date(date),
             consultant,
         )
-    except api.NotFound as exc:
+    except NotFound as exc:
         raise refusal(exc) from None
     print_json({"assessment_id": result.assessment_id, "enterprise_id": enterprise, "status": result.status})
 
@@ -237,7 +238,7 @@ def assessment_link(
     """Record that an opportunity came out of an assessment."""
     try:
         api.link_assessment_opportunity(connect(db), assessment, opportunity)
-    except api.NotFound as exc:
+    except NotFound as exc:
         raise refusal(exc) from None
 
 

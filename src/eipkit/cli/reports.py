@@ -11,6 +11,7 @@ import typer
 from eipkit import api, i18n
 from eipkit.api.registry import connect
 from eipkit.cli.common import DbOption, LangOption, console, fail, figure, print_json, print_table, refusal
+from eipkit.errors import NotFound
 from eipkit.monitoring.results import SAVINGS
 from eipkit.reports import results_workbook
 
@@ -48,7 +49,7 @@ def results(
         table = api.results(
             database, park_ids=park or None, province=province, year=year, usd_rate=usd_rate, former=former
         )
-    except (api.NotFound, ValueError) as exc:
+    except (NotFound, ValueError) as exc:
         raise refusal(exc, lang) from None
     if output is ResultsFormat.json:
         print_json(table.as_dict() | {"provenance": api.results_provenance(database, table).as_dict()})
@@ -117,7 +118,7 @@ def report(
     try:
         year = year or api.latest_year(database, enterprise)
         content = enterprise_report.build(database, enterprise, year)
-    except api.NotFound as exc:
+    except NotFound as exc:
         raise refusal(exc, lang) from None
     if out.suffix.lower() == ".pdf":
         enterprise_report.write_pdf(content, out, lang)

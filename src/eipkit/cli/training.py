@@ -13,6 +13,7 @@ from eipkit import contract, i18n
 from eipkit.api import training
 from eipkit.api.registry import connect
 from eipkit.cli.common import DbOption, LangOption, attempt, console, parse_date, print_table
+from eipkit.training.exercises import catalogue
 
 app = typer.Typer(help="Training courses, participants and their exercises (each in a private sandbox).")
 
@@ -74,7 +75,7 @@ def listing(
         print_table(t("train.title", lang), heads, rows)
         return
     _, found = attempt(lambda: training.course_progress(database, None, course), lang)
-    total = len(training.exercises.catalogue())
+    total = len(catalogue())
     rows = [
         [
             p.participant.name,
@@ -126,7 +127,5 @@ def answer(
 def exercises(lang: LangOption = None) -> None:
     """The exercises and the guide section each one practises."""
     lang = i18n.language(lang)
-    rows = [
-        [e.exercise_id, e.title[lang], f"/guide/{e.guide}#{e.anchor}"] for e in training.exercises.catalogue().values()
-    ]
+    rows = [[e.exercise_id, e.title[lang], f"/guide/{e.guide}#{e.anchor}"] for e in catalogue().values()]
     print_table(i18n.t("train.exercises", lang), ["id", i18n.t("guide.head.title", lang), "guide"], rows)

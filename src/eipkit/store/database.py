@@ -140,7 +140,7 @@ def upgrade(database: Database) -> None:
         command.upgrade(config, "head")
 
 
-def dump(database: Database) -> dict[str, list[tuple]]:
+def dump(database: Database) -> dict[str, list[tuple[Any, ...]]]:
     """Every stored row of every table, sorted: two equal dumps mean two identical databases."""
     result = {}
     with database.engine.connect() as connection:

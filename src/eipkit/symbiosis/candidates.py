@@ -325,7 +325,7 @@ def find(
         if year is None:
             continue
         own = records.of(enterprise.enterprise_id).in_year(year)
-        offers: dict[tuple[str, str], list] = defaultdict(list)
+        offers: dict[tuple[str, str], list[Any]] = defaultdict(list)
         for flow in own.waste:
             if flow.fate in DISPOSAL_FATES:
                 match = best_waste_match(kb, flow.waste, flow.waste_code)

@@ -22,7 +22,7 @@ from eipkit.web import guide, page_data, pages, rest, training
 from eipkit.web.config import WebSettings
 from eipkit.web.keys import signing_keys
 from eipkit.web.render import render, templates
-from eipkit.web.security import LANG_COOKIE, Guard, NotSignedIn, RotatingSessions, SignInThrottle, language
+from eipkit.web.security import LANG_COOKIE, Guard, NotSignedIn, RotatingSessions, SignInThrottle, language, page_user
 from eipkit.web.work import HeavyWork
 
 SESSION_SECONDS = 12 * 3600
@@ -135,7 +135,7 @@ def create_app(database: Database, banner: str | None = None, settings: WebSetti
             return JSONResponse({"detail": detail}, status_code=status, headers=headers)
         user = None
         with contextlib.suppress(NotSignedIn):
-            user = pages.page_user(request)
+            user = page_user(request)
         response = render(request, "error.html.j2", user, status, message=detail)
         response.headers.update(headers or {})
         return response

@@ -11,7 +11,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from fastapi import HTTPException, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -30,10 +30,10 @@ _seen: ContextVar[tuple[int, int] | None] = ContextVar("data_version_seen", defa
 class Cache:
     def __init__(self, database: Database) -> None:
         self.database = database
-        self._items: dict[tuple, tuple[int, Any]] = {}
+        self._items: dict[tuple[Any, ...], tuple[int, Any]] = {}
         self._changes = 0  # changes made through this process: a request that made one reads the version again
         self._lock = threading.Lock()
-        self._computing: dict[tuple, threading.Lock] = {}
+        self._computing: dict[tuple[Any, ...], threading.Lock] = {}
 
     def version(self) -> int:
         """The data version this request sees: read from the database at its first cached value."""
@@ -49,25 +49,25 @@ class Cache:
         with self._lock:
             self._changes += 1
 
-    def _fresh(self, key: tuple, version: int) -> tuple[bool, Any]:
+    def _fresh(self, key: tuple[Any, ...], version: int) -> tuple[bool, Any]:
         found = self._items.get(key)
         if found and found[0] == version:
             return True, found[1]
         return False, None
 
-    def get(self, key: tuple, compute: Callable[[], T]) -> T:
+    def get(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """The cached value, or computed once while other requests for the same key wait for it."""
         version = self.version()
         with self._lock:
             hit, value = self._fresh(key, version)
             if hit:
-                return value
+                return cast(T, value)
             computing = self._computing.setdefault(key, threading.Lock())
         with computing:
             with self._lock:
                 hit, value = self._fresh(key, version)
                 if hit:
-                    return value
+                    return cast(T, value)
             value = compute()
             with self._lock:
                 newest = max((v for v, _ in self._items.values()), default=version)
@@ -163,7 +163,8 @@ def certification(
 
 
 def results(database: Database, cache: Cache, park_ids: tuple[str, ...] | None) -> dict[str, Any]:
-    return _results(database, cache, park_ids).as_dict()
+    table: dict[str, Any] = _results(database, cache, park_ids).as_dict()
+    return table
 
 
 def results_provenance(database: Database, cache: Cache, park_ids: tuple[str, ...] | None) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from eipkit.access import Place, User
 from eipkit.api import changes, registry, regulation
 from eipkit.api.figures import DEFAULT_PACK
 from eipkit.api.registry import Database
+from eipkit.errors import NotAllowed, NotFound
 from eipkit.recp.assessment import TASK_STATUSES
 from eipkit.vocabulary import OpportunityKind, Stage
 from eipkit.web import page_data, work
@@ -70,7 +71,7 @@ async def _attempt(request: Request, user: User, work: Callable[[], T]) -> T:
     def guarded() -> T:
         try:
             return work()
-        except (changes.NotAllowed, api.NotFound):
+        except (NotAllowed, NotFound):
             raise
         except (ValueError, KeyError, LookupError) as exc:
             raise HTTPException(400, _reason(exc, lang)) from None
@@ -386,7 +387,7 @@ async def edit_opportunity(request: Request, opportunity_id: str, user: Signed) 
                 k: _number(form.get(k), lang) for k in ("cost_saving_vnd", "co2e_t", "electricity_mwh") if k in form
             }
             changes.edit_opportunity(database, user, opportunity_id, form.get("stage"), savings, _day(form))
-        except changes.NotAllowed:
+        except NotAllowed:
             raise
         except ValueError as exc:  # a refused move, a bad number or date: said on the board, nothing changed
             return park_id, _reason(exc, lang)
@@ -531,7 +532,7 @@ async def application(request: Request, park_id: str, user: Signed) -> Response:
     return RedirectResponse(f"/parks/{park_id}/certification", status_code=303)
 
 
-def _file(path: Path, folder: tempfile.TemporaryDirectory, media: str) -> FileResponse:
+def _file(path: Path, folder: tempfile.TemporaryDirectory[str], media: str) -> FileResponse:
     return FileResponse(path, media_type=media, filename=path.name, background=BackgroundTask(folder.cleanup))
 
 
@@ -652,7 +653,7 @@ async def assessment(request: Request, enterprise_id: str, user: Signed) -> Resp
             number = int(form["assessment"])
             stored = {a.assessment_id: a for a in api.enterprise_assessments(database, enterprise_id)}
             if number not in stored:
-                raise api.NotFound("nf.assessment", assessment=number, enterprise=enterprise_id)
+                raise NotFound("nf.assessment", assessment=number, enterprise=enterprise_id)
             changed: dict[int, tuple[str, dt.date, str | None]] = {
                 task.task: (form[f"status_{task.task}"], _day(form, f"on_{task.task}"), None)
                 for task in stored[number].tasks

@@ -74,8 +74,9 @@ def province_of(request: Request, park_id: str) -> str | None:
 def banner(request: Request, lang: str) -> str | None:
     """The banner given to the application, else the one the database asks for (its data are synthetic): every
     process shows it, whoever loaded the data."""
-    if request.app.state.banner:
-        return request.app.state.banner
+    given: str | None = request.app.state.banner
+    if given:
+        return given
     from eipkit import demo
     from eipkit.api import registry
 
@@ -88,7 +89,8 @@ def banner(request: Request, lang: str) -> str | None:
 def render(request: Request, name: str, user: User | None, status_code: int = 200, **context: Any) -> Response:
     """A page in the reader's language, with the helpers every template uses."""
     lang = language(request)
-    return request.app.state.templates.TemplateResponse(
+    pages: Jinja2Templates = request.app.state.templates
+    return pages.TemplateResponse(
         request,
         name,
         {

@@ -82,11 +82,13 @@ class HeavyWork:
 
 
 async def heavy(request: Request, who: str, work: Callable[[], T]) -> T:
-    return await request.app.state.heavy.run(request, who, work)
+    runner: HeavyWork = request.app.state.heavy
+    return await runner.run(request, who, work)
 
 
 async def apart(request: Request, who: str, function: Callable[..., T], *args: Any) -> T:
-    return await request.app.state.heavy.apart(request, who, function, *args)
+    runner: HeavyWork = request.app.state.heavy
+    return await runner.apart(request, who, function, *args)
 
 
 def database_url(database: Database) -> str:

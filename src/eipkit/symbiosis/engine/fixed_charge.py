@@ -15,6 +15,7 @@ import math
 import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 import highspy
 import numpy as np
@@ -36,7 +37,7 @@ from eipkit.symbiosis.pairing import (
 from eipkit.symbiosis.problem import Problem
 
 
-def _solve_component(args: tuple, threads: int = 0) -> tuple[float, float, np.ndarray, str]:
+def _solve_component(args: tuple[Any, ...], threads: int = 0) -> tuple[float, float, np.ndarray, str]:
     """One component's mixed-integer problem. `threads` is 1 in the parallel workers, so that they do not compete
     for the cores; in this process HiGHS keeps its own count (it refuses another once its thread pool started)."""
     spec, stop_at, gap, start = args
