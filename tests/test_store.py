@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Boolean, Column, Date, Float, Integer, MetaData, String, Table, Text, delete, select
+from sqlalchemy.exc import DBAPIError
 
 from eipkit.store import Database, bulk, connect, dump, resolve_url
 from eipkit.store.schema import Park
@@ -75,3 +76,9 @@ def test_rows_written_in_bulk_read_back_as_they_were_given(postgresql_db: Databa
         session.execute(delete(_SAMPLES))
     expected = [r | {"note": None if r["note"] is None else str(r["note"])} for r in rows]
     assert stored == expected
+
+
+def test_a_value_the_database_refuses_in_bulk_is_its_error_with_the_reason(postgresql_db: Database) -> None:
+    _BULK.create_all(postgresql_db.engine)
+    with pytest.raises(DBAPIError, match="out of range for type integer"), postgresql_db.transaction() as session:
+        bulk.insert_rows(session, _SAMPLES, [{"id": 1, "year": 2**40}])  # too large for the column: said by the server

@@ -101,8 +101,15 @@ def _binary_types(table: Any, columns: list[str], rows: list[Sequence[Any]]) -> 
         binary = _BINARY.get(type(table.c[column].type))
         if binary is None or not set(map(type, values)) - {type(None)} <= binary[1]:
             return None
+        if binary[0] == "int4":
+            given = [v for v in values if v is not None]
+            if given and not (min(given) >= _INT4_LEAST and max(given) <= _INT4_MOST):
+                return None  # out of range: the server refuses it, with its reason, in the text format
         names.append(binary[0])
     return names
+
+
+_INT4_LEAST, _INT4_MOST = -(2**31), 2**31 - 1
 
 
 def _insert_many(connection: Connection, table: Any, columns: list[str], rows: Iterable[Sequence[Any]]) -> None:
