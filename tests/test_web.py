@@ -659,6 +659,12 @@ def test_the_exchange_calculator_takes_its_problem_typed_row_by_row(app) -> None
     assert wrong.status_code == 400
     said = "Doanh nghiệp có thể nhận, dòng 1, Nhu cầu (t/năm): “chín trăm” không phải là một số"
     assert said in html.unescape(wrong.text)
+    north = client.post("/tools/exchange", data={**typed, "demand_lat": ["120,84", ""]})
+    assert "Doanh nghiệp có thể nhận, dòng 1, Vĩ độ: “120,84” phải nằm trong khoảng từ -90 đến 90 độ" in html.unescape(
+        north.text
+    )
+    nowhere = client.post("/tools/exchange", data={**typed, "max_distance": "0"})
+    assert nowhere.status_code == 400 and "Khoảng cách tối đa (km): “0” phải lớn hơn 0" in html.unescape(nowhere.text)
     nameless = client.post("/tools/exchange", data={**typed, "supply_enterprise": ["", ""]})
     assert "Nguồn chất thải, phụ phẩm, dòng 1, Doanh nghiệp: cần có giá trị" in html.unescape(nameless.text)
 

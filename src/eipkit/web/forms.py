@@ -65,11 +65,15 @@ def water_problem(fields: Mapping[str, Sequence[str]], lang: str) -> dict[str, A
     return {"contaminants": [contaminant], "sources": sources, "sinks": sinks}
 
 
-def _coordinate(text: str, lang: str, table: str, row: int, field: str) -> float:
+def _coordinate(text: str, lang: str, table: str, row: int, field: str, bound: float) -> float:
+    """A latitude (`bound` 90) or longitude (180) in decimal degrees."""
     try:
-        return i18n.parse_number(text, lang)
+        value = i18n.parse_number(text, lang)
     except i18n.NotANumber:
         raise FormRefused("form.not_a_number", table=table, row=row, field=field, text=text[:40]) from None
+    if not -bound <= value <= bound:
+        raise FormRefused("form.out_of_range", table=table, row=row, field=field, text=text[:40], bound=bound)
+    return value
 
 
 SUPPLY_COLUMNS = ("id", "enterprise", "resource", "quantity", "disposal", "lat", "lon")
@@ -87,7 +91,10 @@ def exchange_problem(fields: Mapping[str, Sequence[str]], lang: str) -> dict[str
 
     def setting(name: str, default: float, label: str) -> float:
         text = (fields.get(name) or [""])[0].strip()
-        return _number(text, lang, settings_label, 1, i18n.t(label, lang)) if text else default
+        value = _number(text, lang, settings_label, 1, i18n.t(label, lang)) if text else default
+        if value == 0 and name == "max_distance":
+            raise FormRefused("form.not_positive", table=settings_label, row=1, field=i18n.t(label, lang), text=text)
+        return value
 
     supplies_label, demands_label = i18n.t("form.supplies", lang), i18n.t("form.demands", lang)
     label = {c: i18n.t(f"form.exchange.{c}", lang) for c in {*SUPPLY_COLUMNS, *DEMAND_COLUMNS}}
@@ -107,8 +114,8 @@ def exchange_problem(fields: Mapping[str, Sequence[str]], lang: str) -> dict[str
                 "resource": needed(resource, supplies_label, row, "resource"),
                 "quantity_t": _number(quantity, lang, supplies_label, row, label["quantity"]),
                 "disposal_cost_vnd_per_t": _number(disposal or "0", lang, supplies_label, row, label["disposal"]),
-                "lat": _coordinate(lat, lang, supplies_label, row, label["lat"]),
-                "lon": _coordinate(lon, lang, supplies_label, row, label["lon"]),
+                "lat": _coordinate(lat, lang, supplies_label, row, label["lat"], 90),
+                "lon": _coordinate(lon, lang, supplies_label, row, label["lon"], 180),
             }
         )
     demands = []
@@ -126,8 +133,8 @@ def exchange_problem(fields: Mapping[str, Sequence[str]], lang: str) -> dict[str
                 "capacity_t": _number(capacity, lang, demands_label, row, label["capacity"]),
                 "virgin_price_vnd_per_t": _number(price or "0", lang, demands_label, row, label["price"]),
                 "virgin_co2e_t_per_t": _number(co2e or "0", lang, demands_label, row, label["co2e"]),
-                "lat": _coordinate(lat, lang, demands_label, row, label["lat"]),
-                "lon": _coordinate(lon, lang, demands_label, row, label["lon"]),
+                "lat": _coordinate(lat, lang, demands_label, row, label["lat"], 90),
+                "lon": _coordinate(lon, lang, demands_label, row, label["lon"], 180),
             }
         )
     for table, rows in ((supplies_label, supplies), (demands_label, demands)):
