@@ -342,6 +342,7 @@ def test_the_store_depends_on_the_model_and_its_schema_only() -> None:
     assert loaded == {
         "eipkit",
         "eipkit.contract",
+        "eipkit.data",  # the contract's tables, read by the vocabulary
         "eipkit.model",
         "eipkit.store",
         "eipkit.store.bulk",
@@ -349,6 +350,7 @@ def test_the_store_depends_on_the_model_and_its_schema_only() -> None:
         "eipkit.store.repository",
         "eipkit.store.schema",
         "eipkit.store.state",
+        "eipkit.vocabulary",  # the model's words: stages, kinds, fates
     }
 
 

@@ -8,8 +8,7 @@ from importlib import resources
 import pytest
 
 from eipkit import contract, vocabulary
-from eipkit.reference import ReferenceDataError
-from eipkit.vocabulary import OPEN, PIPELINE, Stage
+from eipkit.vocabulary import OPEN, PIPELINE, Stage, VocabularyDrift
 
 
 def _listed(name: str) -> list[str]:
@@ -36,5 +35,5 @@ def test_a_table_and_code_that_drift_apart_stop_eipkit_with_the_reason(monkeypat
     monkeypatch.setattr(
         contract, "enum_values", lambda name: (*listed(name), "audited") if name == "stage" else listed(name)
     )
-    with pytest.raises(ReferenceDataError, match=r"'stage' lists identified, .*, audited; eipkit\.vocabulary\.Stage"):
+    with pytest.raises(VocabularyDrift, match=r"'stage' lists identified, .*, audited; eipkit\.vocabulary\.Stage"):
         vocabulary._check()

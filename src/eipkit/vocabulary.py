@@ -9,7 +9,10 @@ from __future__ import annotations
 from enum import StrEnum
 
 from eipkit import contract
-from eipkit.reference import ReferenceDataError
+
+
+class VocabularyDrift(RuntimeError):
+    """data/enums.csv and this module list different values: both are changed together or not at all."""
 
 
 class Stage(StrEnum):
@@ -79,7 +82,7 @@ def _check() -> None:
     for name, enumeration in ENUMERATIONS.items():
         written, listed = tuple(enumeration), contract.enum_values(name)
         if written != listed:
-            raise ReferenceDataError(
+            raise VocabularyDrift(
                 f"data/enums.csv '{name}' lists {', '.join(listed)}; eipkit.vocabulary.{enumeration.__name__} "
                 f"holds {', '.join(written)}: change both together"
             )
@@ -87,4 +90,4 @@ def _check() -> None:
 
 _check()
 
-__all__ = ["ENUMERATIONS", "OPEN", "PIPELINE", "Basis", "Fate", "OpportunityKind", "Stage"]
+__all__ = ["ENUMERATIONS", "OPEN", "PIPELINE", "Basis", "Fate", "OpportunityKind", "Stage", "VocabularyDrift"]
