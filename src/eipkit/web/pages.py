@@ -852,12 +852,12 @@ async def export_table(request: Request, user: Signed) -> Response:
     )
 
 
-Typed = Callable[[dict[str, list[str]]], Any]
+Typed = Callable[[dict[str, list[str]], str], dict[str, Any]]
 
 
-async def _problem_file(request: Request, typed: Typed | None = None) -> tuple[dict[str, str], Any]:
-    """The posted form and its problem: typed into the form's rows (`typed` reads them), else an uploaded JSON file
-    or JSON pasted in the text box."""
+async def _problem_file(request: Request, typed: Typed | None = None, *inputs: str) -> tuple[dict[str, str], Any]:
+    """The posted form and its problem: typed into the form's rows when any of `inputs` holds something (`typed`
+    reads them), else an uploaded JSON file or JSON pasted in the text box."""
     import json
 
     from eipkit.web import forms
@@ -866,13 +866,11 @@ async def _problem_file(request: Request, typed: Typed | None = None) -> tuple[d
     fields = await checked_form(request)
     lang = language(request)
     listed = {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form}
-    if typed is not None:
+    if typed is not None and forms.typed(listed, *inputs):
         try:
-            problem = typed(listed)
+            return fields, typed(listed, lang)
         except forms.FormRefused as exc:
             raise HTTPException(400, exc.text(lang)) from None
-        if problem is not None:
-            return fields, problem
     upload = form.get("file")
     try:
         text = (await upload.read()).decode("utf-8") if isinstance(upload, UploadFile) and upload.filename else ""
@@ -905,14 +903,7 @@ async def water_tool(request: Request, user: Signed) -> Response:
     """Water reuse between enterprises under contaminant limits: a calculator, nothing is stored."""
     from eipkit.web import forms
 
-    lang = language(request)
-
-    def rows(fields: dict[str, list[str]]) -> dict[str, Any] | None:
-        if not forms.typed(fields, "source_flow", "sink_demand"):
-            return None
-        return forms.water_problem(fields, lang)
-
-    _, data = await _problem_file(request, rows)
+    _, data = await _problem_file(request, forms.water_problem, "source_flow", "sink_demand")
     result = await _calculated(request, user, work.water_reuse, data)
     return _tools(request, user, water=result)
 
@@ -924,13 +915,7 @@ async def exchange_tool(request: Request, user: Signed) -> Response:
     from eipkit.web import forms
 
     lang = language(request)
-
-    def rows(fields: dict[str, list[str]]) -> dict[str, Any] | None:
-        if not forms.typed(fields, "supply_quantity", "demand_capacity"):
-            return None
-        return forms.exchange_problem(fields, lang)
-
-    fields, data = await _problem_file(request, rows)
+    fields, data = await _problem_file(request, forms.exchange_problem, "supply_quantity", "demand_capacity")
     try:
         points = int(fields.get("pareto") or 0)
     except ValueError:
