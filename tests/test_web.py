@@ -734,3 +734,10 @@ def test_a_board_chooses_the_year_its_provinces_totals_sum(app) -> None:  # type
     latest = client.get("/provinces/Hải Phòng").text
     assert "Tổng của năm gần nhất có số liệu của mỗi KCN" in latest
     assert client.get("/provinces/Hải Phòng?year=1999").status_code == 404
+
+
+def test_a_park_dashboard_says_which_years_its_figures_cover(app) -> None:  # type: ignore[no-untyped-def]
+    years = api.park_records(app.state.database, "DEEPC").years()  # the records themselves, not the page's figures
+    page = browser(app, "dieuphoi-deepc").get("/parks/DEEPC").text
+    said = f"Số liệu của {len(years)} năm, {years[0]}–{years[-1]}; năm gần nhất có số liệu: {years[-1]}"
+    assert f'data-testid="as-of">{said}<' in page

@@ -168,6 +168,7 @@ def _park_map(rows: list[dict[str, Any]], lang: str) -> str:
             ],
             hoverinfo="text",
             textposition="top center",
+            cliponaxis=False,  # a park at the edge keeps its whole name
             name=i18n.t("web.criteria_met", lang, passed=passed, total=total),
             marker={"size": 12, "color": colour, "line": {"width": 1, "color": "#333"}},
         )

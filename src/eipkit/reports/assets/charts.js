@@ -15,6 +15,9 @@
       layout.separators = layout.separators || (vietnamese ? ",." : ".,");
       var values = layout.yaxis = layout.yaxis || {};
       if (!values.tickformat && values.type !== "category" && values.type !== "date") { values.tickformat = ",~r"; }
+      if (box.clientWidth < 560 && layout.showlegend !== false) {  // a phone: the legend under the plot, not over it
+        layout.legend = Object.assign({}, layout.legend || {}, {orientation: "v", x: 0, xanchor: "left", y: -0.25, yanchor: "top"});
+      }
       (figure.data || []).forEach(function (trace) {  // a flow diagram on a phone: the nodes' short names
         if (trace.type === "sankey" && trace.node && trace.node.customdata && box.clientWidth < 560) {
           trace.node.label = trace.node.customdata;
