@@ -28,11 +28,15 @@ def _rows(fields: Mapping[str, Sequence[str]], names: Sequence[str]) -> list[tup
     return rows
 
 
-def _number(text: str, lang: str, table: str, row: int, field: str) -> float:
+def _parsed(text: str, lang: str, table: str, row: int, field: str) -> float:
     try:
-        value = i18n.parse_number(text, lang)
+        return i18n.parse_number(text, lang)
     except i18n.NotANumber:
         raise FormRefused("form.not_a_number", table=table, row=row, field=field, text=text[:40]) from None
+
+
+def _number(text: str, lang: str, table: str, row: int, field: str) -> float:
+    value = _parsed(text, lang, table, row, field)
     if value < 0:
         raise FormRefused("form.negative", table=table, row=row, field=field, text=text[:40])
     return value
@@ -67,10 +71,7 @@ def water_problem(fields: Mapping[str, Sequence[str]], lang: str) -> dict[str, A
 
 def _coordinate(text: str, lang: str, table: str, row: int, field: str, bound: float) -> float:
     """A latitude (`bound` 90) or longitude (180) in decimal degrees."""
-    try:
-        value = i18n.parse_number(text, lang)
-    except i18n.NotANumber:
-        raise FormRefused("form.not_a_number", table=table, row=row, field=field, text=text[:40]) from None
+    value = _parsed(text, lang, table, row, field)
     if not -bound <= value <= bound:
         raise FormRefused("form.out_of_range", table=table, row=row, field=field, text=text[:40], bound=bound)
     return value
