@@ -3,7 +3,11 @@ in force with the name as written kept, results by the unit in force or by the f
 
 from __future__ import annotations
 
+import itertools
+import json
+import math
 import unicodedata
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -97,3 +101,54 @@ def test_a_workbook_written_with_long_an_is_reported_under_tay_ninh(database: Da
     assert api.results(database, province="Tây Ninh", former=True).as_dict()["opportunities_identified"]["total"] == 1
     with pytest.raises(api.NotFound):
         api.results(database, province="Đồng Nai")
+
+
+# The base map's outlines are checked by a second method, not by the geometry code that drew them: areas by the
+# shoelace formula on an equal-area (sinusoidal) projection, containment by ray casting.
+KM_PER_DEGREE = 111.32
+VIETNAM_KM2 = 331_345  # GSO, Statistical Yearbook of Viet Nam 2023, land area of the whole country
+
+
+def _km2(ring: provinces.Ring) -> float:
+    points = [((lon - 106) * math.cos(math.radians(lat)) * KM_PER_DEGREE, lat * KM_PER_DEGREE) for lon, lat in ring]
+    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(points))) / 2
+
+
+def _inside(ring: provinces.Ring, lon: float, lat: float) -> bool:
+    crossings = 0
+    for (x0, y0), (x1, y1) in itertools.pairwise(ring):
+        if (y0 > lat) != (y1 > lat) and lon < x0 + (lat - y0) * (x1 - x0) / (y1 - y0):
+            crossings += 1
+    return crossings % 2 == 1
+
+
+def _units_at(lon: float, lat: float) -> list[str]:
+    return [o.unit for o in provinces.base_map().outlines if any(_inside(r, lon, lat) for r in o.rings)]
+
+
+def test_the_base_map_draws_every_unit_about_its_size() -> None:
+    base = provinces.base_map()
+    assert sorted(o.unit for o in base.outlines) == sorted(provinces.units())
+    drawn = {o.unit: sum(_km2(r) for r in o.rings) for o in base.outlines}
+    assert abs(sum(drawn.values()) / VIETNAM_KM2 - 1) < 0.05
+    written = json.loads(resources.files("eipkit.data").joinpath("provinces_outline.json").read_text("utf-8"))
+    by_code = {u.code: u.name for u in provinces.units().values()}
+    for feature in written["features"]:  # the communes' own areas summed per unit, as the dataset gives them
+        unit = by_code[feature["properties"]["code"]]
+        assert 0.65 < drawn[unit] / feature["properties"]["area_km2"] < 1.35, unit
+    assert "approximate" in base.confidence and "vietnamadminunits" in base.source
+    assert {(unit, name) for unit, name, _, _ in base.archipelagos} == {
+        ("Đà Nẵng", "Đặc khu Hoàng Sa"),
+        ("Khánh Hòa", "Đặc khu Trường Sa"),
+    }
+
+
+def test_each_demo_park_lies_in_its_own_unit_on_the_base_map() -> None:
+    from eipkit.demo import rows
+
+    for park in rows()["parks"]:
+        assert _units_at(park["lon"], park["lat"]) == [provinces.resolve(park["province"]).name], park["park_id"]
+    assert _units_at(21.03, 105.85) == []  # lon and lat swapped: the Indian Ocean
+    assert _units_at(107.0, 17.5) == []  # the Gulf of Tonkin off Quảng Trị
+    assert _units_at(105.85, 21.03) == ["Hà Nội"]  # Hoàn Kiếm
+    assert _units_at(106.70, 10.78) == ["Thành phố Hồ Chí Minh"]  # Bến Nghé

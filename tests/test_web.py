@@ -741,3 +741,32 @@ def test_a_park_dashboard_says_which_years_its_figures_cover(app) -> None:  # ty
     page = browser(app, "dieuphoi-deepc").get("/parks/DEEPC").text
     said = f"Số liệu của {len(years)} năm, {years[0]}–{years[-1]}; năm gần nhất có số liệu: {years[-1]}"
     assert f'data-testid="as-of">{said}<' in page
+
+
+def _figures(page: str) -> list[dict]:  # type: ignore[type-arg]
+    import json
+
+    return [json.loads(html.unescape(data)) for data in re.findall(r'data-figure="([^"]*)"', page)]
+
+
+def test_the_park_maps_sit_on_the_provincial_units_drawn_offline(app) -> None:  # type: ignore[no-untyped-def]
+    from eipkit import provinces
+
+    client = browser(app, "bo")
+    national = client.get("/national").text
+    (country,) = [f for f in _figures(national) if any(t.get("fill") == "toself" for t in f["data"])]
+    outlines = [t for t in country["data"] if t.get("fill") == "toself"]
+    assert sorted(t["text"] for t in outlines) == sorted(provinces.units())
+    named = {text for t in country["data"] if t.get("mode") == "markers+text" for text in t["text"]}
+    assert {"Hoàng Sa", "Trường Sa"} <= named
+    assert country["layout"]["xaxis"]["range"][1] > 114.45  # Trường Sa in view
+    assert "Ranh giới 34 tỉnh, thành phố (từ 01/07/2025) là gần đúng" in national
+
+    province = client.get("/provinces/Hải Phòng").text
+    (local,) = [f for f in _figures(province) if any(t.get("fill") == "toself" for t in f["data"])]
+    shaded = {t["text"] for t in local["data"] if t.get("fill") == "toself" and t["fillcolor"] == "#DCE6D5"}
+    assert shaded == {"Hải Phòng"}
+    (low, high) = local["layout"]["xaxis"]["range"]
+    parks = [p for p in demo.rows()["parks"] if p["province"] == "Hải Phòng"]
+    assert len(parks) == 3 and all(low < p["lon"] < high for p in parks)  # two parks and a park-city
+    assert high - low < 3  # the province in view, not the country

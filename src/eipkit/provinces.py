@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -139,3 +140,39 @@ def in_unit(province: str, former: str) -> bool:
     """Whether the unit in force `province` took in the former unit `former`."""
     unit = units().get(province)
     return unit is not None and former in unit.formed_from
+
+
+Ring = tuple[tuple[float, float], ...]  # (longitude, latitude) points, the first repeated last
+
+
+@dataclass(frozen=True)
+class Outline:
+    unit: str
+    rings: tuple[Ring, ...]  # one per piece of land (mainland, islands)
+
+
+@dataclass(frozen=True)
+class BaseMap:
+    """The 34 units' approximate outlines and the two archipelagos, for maps drawn without the internet.
+
+    Drawn from the communes' centres and areas (`tools/province_outlines.py`): right for the country's shape and for
+    which unit a place is in, not a surveyed boundary; `confidence` says so wherever the map is shown."""
+
+    outlines: tuple[Outline, ...]  # the largest first, so a unit inside another is drawn over it
+    archipelagos: tuple[tuple[str, str, float, float], ...]  # unit, name, longitude, latitude
+    source: str
+    confidence: str
+
+
+@cache
+def base_map() -> BaseMap:
+    data = json.loads(resources.files("eipkit.data").joinpath("provinces_outline.json").read_text(encoding="utf-8"))
+    by_code = {unit.code: unit.name for unit in units().values()}
+    outlines = []
+    for feature in data["features"]:
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        rings = tuple(tuple((lon, lat) for lon, lat in polygon[0]) for polygon in polygons)
+        outlines.append(Outline(by_code[feature["properties"]["code"]], rings))
+    archipelagos = tuple((by_code[a["code"]], a["name"], a["lon"], a["lat"]) for a in data["archipelagos"])
+    return BaseMap(tuple(outlines), archipelagos, data["source"], data["confidence"])

@@ -39,6 +39,60 @@ def figure_html(figure: go.Figure, height: int = 340) -> Markup:
     return Markup(f'<figure class="chart-box"><figcaption>{escape(title)}</figcaption>{chart}</figure>')
 
 
+def add_base_map(figure: go.Figure, focus: str | None = None, margin_deg: float = 0.4) -> None:
+    """Draw the provincial units under a map on longitude/latitude axes (no tiles, no internet): the unit `focus`
+    shaded and the view fitted to it, or the whole country with its two archipelagos named. Call it before adding
+    the data, which is then drawn on top."""
+    from eipkit import provinces
+
+    base = provinces.base_map()
+    figure.update_layout(plot_bgcolor="#F2F6F9")  # the sea
+    figure.update_xaxes(showgrid=False, zeroline=False)
+    figure.update_yaxes(showgrid=False, zeroline=False)
+    for outline in base.outlines:
+        lon: list[float | None] = []
+        lat: list[float | None] = []
+        for ring in outline.rings:
+            lon += [x for x, _ in ring] + [None]
+            lat += [y for _, y in ring] + [None]
+        figure.add_scatter(
+            x=lon,
+            y=lat,
+            mode="lines",
+            fill="toself",
+            fillcolor="#DCE6D5" if outline.unit == focus else "#EEF0EC",
+            line={"width": 0.6, "color": "#FFFFFF" if focus is None else "#B9C0B4"},
+            text=outline.unit,
+            hoveron="fills",
+            hoverinfo="text",
+            showlegend=False,
+        )
+    if focus is None:
+        figure.add_scatter(
+            x=[lon for _, _, lon, _ in base.archipelagos],
+            y=[lat for _, _, _, lat in base.archipelagos],
+            mode="markers+text",
+            text=[name.removeprefix("Đặc khu ") for _, name, _, _ in base.archipelagos],
+            hovertext=[f"{name} ({unit})" for unit, name, _, _ in base.archipelagos],
+            hoverinfo="text",
+            textposition="bottom left",  # toward the mainland: at the map's right edge a name would be cut
+            cliponaxis=False,
+            marker={"size": 5, "color": "#8A9384", "symbol": "diamond"},
+            showlegend=False,
+        )
+        rings = [ring for outline in base.outlines for ring in outline.rings]
+        rings.append(tuple((lon, lat) for _, _, lon, lat in base.archipelagos))
+        figure.update_xaxes(constrain="domain")  # the country is tall: the map narrows rather than show empty sea
+    else:
+        rings = [ring for outline in base.outlines if outline.unit == focus for ring in outline.rings]
+        rings = [max(rings, key=len)] if rings else []  # the mainland, not an island far off the coast
+    if rings:
+        lon_seen = [x for ring in rings for x, _ in ring]
+        lat_seen = [y for ring in rings for _, y in ring]
+        figure.update_xaxes(range=[min(lon_seen) - margin_deg, max(lon_seen) + margin_deg])
+        figure.update_yaxes(range=[min(lat_seen) - margin_deg, max(lat_seen) + margin_deg])
+
+
 @cache
 def script() -> str:
     return resources.files("eipkit.reports").joinpath("assets", SCRIPT).read_text(encoding="utf-8")

@@ -147,12 +147,14 @@ def _met_colour(passed: int, total: int) -> str:
     return "#C0504D" if 3 * passed <= total else "#E7B34A" if 3 * passed <= 2 * total else "#9BBB59"
 
 
-def _park_map(rows: list[dict[str, Any]], lang: str) -> str:
-    """The parks where they are, coloured by how many Decree 35 criteria each meets (red: few, green: all; the
-    legend says the count), a park's eligibility in its label."""
-    from eipkit.reports.charts import figure_html
+def _park_map(rows: list[dict[str, Any]], lang: str, province: str | None = None) -> str:
+    """The parks where they are, over the provincial units (`province` shaded and in view, else the country),
+    coloured by how many Decree 35 criteria each meets (red: few, green: all; the legend says the count), a park's
+    eligibility in its label."""
+    from eipkit.reports.charts import add_base_map, figure_html
 
     figure = go.Figure()
+    add_base_map(figure, province)
     placed = [r for r in rows if r["lat"] is not None and r["criteria"]]
     for passed, total in sorted({(r["criteria_passed"], r["criteria"]) for r in placed}, reverse=True):
         chosen = [r for r in placed if (r["criteria_passed"], r["criteria"]) == (passed, total)]
@@ -160,7 +162,7 @@ def _park_map(rows: list[dict[str, Any]], lang: str) -> str:
         figure.add_scatter(
             x=[r["lon"] for r in chosen],
             y=[r["lat"] for r in chosen],
-            mode="markers+text",
+            mode="markers" if province is None else "markers+text",  # the country's hundreds of names would pile up
             text=[r["park_id"] for r in chosen],
             hovertext=[
                 f"{r['name']}: {i18n.t('web.status_' + str(r['eligible_on_verified_criteria']).lower(), lang)}"
@@ -178,7 +180,7 @@ def _park_map(rows: list[dict[str, Any]], lang: str) -> str:
         legend_title_text=i18n.t("web.map_legend", lang),
     )
     figure.update_yaxes(scaleanchor="x", scaleratio=1)
-    return figure_html(figure, 520)
+    return figure_html(figure, 520 if province else 680)
 
 
 @router.get("/national")
@@ -306,7 +308,7 @@ def province(request: Request, province: str, user: Signed, year: int | None = N
         parks=rows,
         totals=totals,
         savings=page_data.savings_cards(page_data.results(database, cache, chosen), lang),
-        map=_park_map(rows, lang),
+        map=_park_map(rows, lang, province),
     )
 
 
