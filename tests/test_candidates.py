@@ -166,7 +166,7 @@ def test_the_park_page_shows_exchanges_on_a_map_and_in_a_sankey(sqlite_db: Datab
     )
     import_path(sqlite_db, workbook.write(tmp_path / "p.xlsx", rows))
     api.optimize_symbiosis(sqlite_db, ["P"])
-    summary = park_summary.summarise(sqlite_db, "P")
+    summary = api.park_summary(sqlite_db, "P")
     existing = [(x.source, x.target, x.tonnes) for x in summary.exchanges if x.status == "existing"]
     proposed = {(x.source, x.target) for x in summary.exchanges if x.status == "proposed"}
     assert existing == [("PAPER", "BOILER", 12)]

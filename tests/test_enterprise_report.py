@@ -25,7 +25,7 @@ def pdf_text(path: Path) -> str:
 
 
 def test_the_pdf_text_extracts_back_with_its_diacritics(demo_db: Database, tmp_path: Path) -> None:
-    content = enterprise_report.build(demo_db, "HIEPPHUOC-001", 2024)
+    content = api.enterprise_report(demo_db, "HIEPPHUOC-001", 2024)
     text = pdf_text(enterprise_report.write_pdf(content, tmp_path / "report.pdf", "vi"))
     for phrase in (
         "Báo cáo sử dụng hiệu quả tài nguyên và sản xuất sạch hơn",
@@ -41,7 +41,7 @@ def test_the_pdf_text_extracts_back_with_its_diacritics(demo_db: Database, tmp_p
 
 
 def test_the_report_states_the_enterprise_s_own_figures_and_options(demo_db: Database, tmp_path: Path) -> None:
-    content = enterprise_report.build(demo_db, "HIEPPHUOC-001", 2024)
+    content = api.enterprise_report(demo_db, "HIEPPHUOC-001", 2024)
     html = enterprise_report.write_html(content, tmp_path / "report.html", "en").read_text(encoding="utf-8")
     assert "Resource efficiency and cleaner production report" in html
     best = api.enterprise_options(demo_db, "HIEPPHUOC-001", 2024)[0]
@@ -53,7 +53,7 @@ def test_the_report_states_the_enterprise_s_own_figures_and_options(demo_db: Dat
 
 
 def test_peers_stay_anonymous_in_the_report(demo_db: Database, tmp_path: Path) -> None:
-    content = enterprise_report.build(demo_db, "VSIP-BN-001", 2024)
+    content = api.enterprise_report(demo_db, "VSIP-BN-001", 2024)
     html = enterprise_report.write_html(content, tmp_path / "r.html", "vi").read_text(encoding="utf-8")
     others = [e for e in demo.rows()["enterprises"] if e["vsic"] == "26" and e["enterprise_id"] != "VSIP-BN-001"]
     assert len(others) >= 3

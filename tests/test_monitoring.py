@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eipkit import api
+from eipkit import api, errors
 from eipkit.monitoring.stages import StageError, check_move
 from eipkit.recp.assessment import AssessmentError
 from eipkit.store import Database
@@ -146,7 +146,7 @@ def test_a_cleaner_production_assessment_through_its_tasks(database: Database, t
     found = api.enterprise_assessments(database, "E1")
     assert found[0].opportunity_ids == ("O1",) and found[0].team == ("Trưởng nhóm", "Kỹ sư")
     assert found[0].tasks[3].started_on == dt.date(2024, 1, 15)
-    with pytest.raises(api.NotFound):
+    with pytest.raises(errors.NotFound):
         api.update_assessment_task(database, number, 19, "done", dt.date(2024, 2, 1))
 
 
@@ -239,7 +239,7 @@ def test_two_measures_share_one_metered_saving_in_proportion_to_their_expected_s
     assert stored["M1"].co2e_t == pytest.approx(150 * 0.6592)  # 2024 borrows 2023's official grid factor
     both = api.apply_measured_savings(database, ["M1", "M2"], result, "E1")
     assert both.shares["M2"]["electricity_mwh"] == pytest.approx(50)
-    with pytest.raises(api.NotFound):
+    with pytest.raises(errors.NotFound):
         api.apply_measured_savings(database, "O2", result, "E3")
 
 

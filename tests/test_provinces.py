@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eipkit import api, provinces
+from eipkit import api, errors, provinces
 from eipkit.store import Database, repository
 from eipkit.workbooks import workbook
 from eipkit.workbooks.importer import import_path
@@ -99,7 +99,7 @@ def test_a_workbook_written_with_long_an_is_reported_under_tay_ninh(database: Da
     before = api.results(database, province="Long An", former=True)
     assert before.scope == "Long An" and before.as_dict()["opportunities_identified"]["total"] == 2
     assert api.results(database, province="Tây Ninh", former=True).as_dict()["opportunities_identified"]["total"] == 1
-    with pytest.raises(api.NotFound):
+    with pytest.raises(errors.NotFound):
         api.results(database, province="Đồng Nai")
 
 

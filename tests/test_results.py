@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from eipkit import api, demo
+from eipkit import api, demo, errors
 from eipkit.store import Database
 from eipkit.workbooks import workbook
 from eipkit.workbooks.importer import import_path
@@ -101,7 +101,7 @@ def test_results_of_a_province_and_up_to_a_year(sqlite_db: Database) -> None:
     assert table["opportunities_identified"]["total"] == len(recorded)
     assert table["opportunities_implemented"]["total"] == len(done)
     assert table["electricity_mwh"]["total"] == pytest.approx(sum(r.get("electricity_mwh") or 0 for r in done))
-    with pytest.raises(api.NotFound):
+    with pytest.raises(errors.NotFound):
         api.results(sqlite_db, province="Atlantis")
 
 

@@ -21,17 +21,15 @@ from sqlalchemy.orm import Session
 
 from eipkit import access, provinces, users
 from eipkit.access import Place, User
-from eipkit.api import (
+from eipkit.api.certification import checked_step
+from eipkit.api.monitoring import (
     attribute_measured_savings,
     checked_move,
-    checked_step,
-    checked_task,
     enterprise_measured_savings,
-    solve_symbiosis,
-    store_links,
     store_saving_values,
-    symbiosis_candidates,
 )
+from eipkit.api.recp import checked_task
+from eipkit.api.symbiosis import solve_symbiosis, store_links, symbiosis_candidates
 from eipkit.errors import NotAllowed, NotFound
 from eipkit.i18n import Message
 from eipkit.model import Assessment

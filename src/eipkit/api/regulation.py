@@ -36,10 +36,10 @@ class Coverage:
 
 
 def _parks_in_scope(database: Database, park_ids: Sequence[str] | None, province: str | None) -> list[str]:
-    from eipkit.api import _scope_parks
+    from eipkit.api.lookup import parks_in_scope
 
     with database.sessions() as session:
-        return [p.park_id for p in _scope_parks(session, park_ids, province)]
+        return [p.park_id for p in parks_in_scope(session, park_ids, province)]
 
 
 class _Reader:

@@ -157,7 +157,6 @@ def demo(
 ) -> None:
     """Load the synthetic demo of the programme's six parks and write an HTML summary per park."""
     from eipkit import demo as demo_data
-    from eipkit.reports import park_summary
 
     lang = i18n.language(lang)
     database = connect(db)
@@ -176,7 +175,7 @@ def demo(
             loaded = demo_data.load(database, progress=show)
         progress.update(task, description="reports")
         workbook.write(out / "demo-workbook.xlsx", demo_data.rows(), lang=lang)
-        index = park_summary.write_all(
+        index = api.write_park_summaries(
             database,
             out,
             lang=lang,

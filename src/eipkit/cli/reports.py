@@ -117,7 +117,7 @@ def report(
     database = connect(db)
     try:
         year = year or api.latest_year(database, enterprise)
-        content = enterprise_report.build(database, enterprise, year)
+        content = api.enterprise_report(database, enterprise, year)
     except NotFound as exc:
         raise refusal(exc, lang) from None
     if out.suffix.lower() == ".pdf":

@@ -1,8 +1,8 @@
 """The RECP report of an enterprise: profile, key figures, consumption breakdown, indicators against anonymous
 peers, proposed options with business cases, implemented measures with their savings, and the assessment.
 
-The content is computed once (`build`); HTML (Jinja2, plotly) and PDF (fpdf2, matplotlib charts, DejaVu Sans,
-which covers Vietnamese) lay out the same content.
+The content is gathered once (`eipkit.api.enterprise_report`); HTML (Jinja2, plotly) and PDF (fpdf2, matplotlib
+charts, DejaVu Sans, which covers Vietnamese) lay out the same content.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader
 
-from eipkit import __version__, accounting, api, contract, i18n, reference
+from eipkit import __version__, accounting, contract, i18n, reference
 from eipkit.model import Assessment, Enterprise, Opportunity, Park
 from eipkit.provenance import Provenance
 from eipkit.recp.benchmark import Position
@@ -24,8 +24,6 @@ from eipkit.recp.indicators import INTENSITIES
 from eipkit.recp.options import Proposal
 from eipkit.reports.charts import figure_html, write_scripts
 from eipkit.reports.document import font_files
-from eipkit.store import Database
-from eipkit.vocabulary import OPEN
 
 TOP_OPTIONS = 8
 _NOT_KEY = {
@@ -55,27 +53,6 @@ class ReportContent:
     assessments: list[Assessment]
     notes: list[str] = field(default_factory=list)
     provenance: Provenance | None = None
-
-
-def build(database: Database, enterprise_id: str, year: int) -> ReportContent:
-    enterprise, park = api.enterprise_profile(database, enterprise_id)
-    opportunities = api.enterprise_opportunities(database, enterprise_id)
-    content = ReportContent(
-        enterprise=enterprise,
-        park=park,
-        year=year,
-        accounts=api.enterprise_kpi(database, enterprise_id, year),
-        positions=api.enterprise_benchmark(database, enterprise_id, year).positions,
-        proposals=api.enterprise_options(database, enterprise_id, year)[:TOP_OPTIONS],
-        implemented=[o for o in opportunities if o.stage == "implemented"],
-        pipeline=[o for o in opportunities if o.stage in OPEN],
-        assessments=api.enterprise_assessments(database, enterprise_id),
-    )
-    origin = api.accounts_provenance(database, [content.accounts])
-    origin.methods += ["benchmark"]
-    origin.price_day = reference.price_day(year)
-    content.provenance = origin
-    return content
 
 
 def notes(content: ReportContent, lang: str) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,8 +15,6 @@ from jinja2 import Environment, PackageLoader
 from eipkit import __version__, accounting, contract, i18n, reference
 from eipkit.model import Enterprise, Opportunity, Park
 from eipkit.reports.charts import figure_html, write_scripts
-from eipkit.store import Database, repository
-from eipkit.vocabulary import OPEN, OpportunityKind
 
 TABLE_KEYS = tuple(k for k in accounting.REPORTED if k not in {"enterprises", "grid_electricity_mwh", "grid_ef_year"})
 _COLOURS = {"scope1": "#C0504D", "scope2": "#4F81BD", "biogenic": "#9BBB59"}
@@ -46,34 +44,6 @@ class ParkSummary:
     notes: list[str] = field(default_factory=list)
     exchanges: list[Exchange] = field(default_factory=list)
     partners: list[Enterprise] = field(default_factory=list)  # the other ends outside the park (a town, another park)
-
-
-def summarise(database: Database, park_id: str) -> ParkSummary:
-    with database.sessions() as session:
-        park = repository.park(session, park_id)
-        if park is None:
-            raise LookupError(f"no park '{park_id}' in the database")
-        members = repository.enterprises(session, park_id)
-        records = repository.records(session, [e.enterprise_id for e in members])
-        opportunities = repository.opportunities(session, park_id)
-        exchanges: list[Exchange] = []
-        if records.years():
-            latest = records.years()[-1]
-            for flow in records.waste:
-                if flow.year == latest and flow.fate == "exchange" and flow.receiver:
-                    exchanges.append(Exchange(flow.enterprise_id, flow.receiver, flow.mass_t, flow.waste, "existing"))
-        for o in opportunities:
-            if o.kind == OpportunityKind.SYMBIOSIS and o.stage in OPEN and len(o.enterprise_ids) >= 2:
-                source, target = o.enterprise_ids[:2]
-                if o.waste_t:
-                    exchanges.append(Exchange(source, target, o.waste_t, o.title, "proposed"))
-                elif o.water_m3:
-                    exchanges.append(Exchange(source, target, o.water_m3, o.title, "proposed", "m3"))
-        inside = {e.enterprise_id for e in members}
-        outside = sorted({e for x in exchanges for e in (x.source, x.target)} - inside)
-        partners = [found for e in outside if (found := repository.enterprise(session, e)) is not None]
-    accounts = [accounting.account(records, year, enterprises=len(members)) for year in records.years()]
-    return ParkSummary(park, members, accounts, opportunities, exchanges=exchanges, partners=partners)
 
 
 _EXCHANGE_COLOURS = {"existing": "rgba(46,107,63,0.6)", "proposed": "rgba(237,125,49,0.6)"}
@@ -366,34 +336,16 @@ def render(
     )
 
 
-def annex_rows(database: Database, summary: ParkSummary, lang: str) -> list[list[str]]:
-    """The methodology annex of a park's summary: the factors of its years, the fuels burnt."""
-    from eipkit import api
-
-    return api.accounts_provenance(database, summary.accounts).rows(lang)
-
-
 def write_all(
-    database: Database,
-    out: str | Path,
-    lang: str = "vi",
-    banner: str | None = None,
-    park_notes: Mapping[str, Sequence[str]] | None = None,
-    park_ids: Collection[str] | None = None,
+    pages: Sequence[tuple[ParkSummary, list[list[str]]]], out: str | Path, lang: str = "vi", banner: str | None = None
 ) -> Path:
-    """One page per park (those of `park_ids` only, when given) and an index; returns the index path."""
+    """One page per park summary (with its methodology annex rows) and an index; returns the index path."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     write_scripts(out)
-    with database.sessions() as session:
-        parks = repository.parks(session)
     entries = []
-    for park in parks:
-        if park_ids is not None and park.park_id not in park_ids:
-            continue
-        summary = summarise(database, park.park_id)
-        summary.notes = list((park_notes or {}).get(park.park_id, ()))
-        annex = annex_rows(database, summary, lang)
+    for summary, annex in pages:
+        park = summary.park
         (out / f"{park.park_id}.html").write_text(render(summary, lang, banner, annex=annex), encoding="utf-8")
         latest = summary.accounts[-1] if summary.accounts else None
         entries.append((park, len(summary.enterprises), latest))

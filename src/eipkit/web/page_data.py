@@ -176,9 +176,7 @@ def _results(database: Database, cache: Cache, park_ids: tuple[str, ...] | None)
 
 
 def summary(database: Database, cache: Cache, park_id: str) -> Any:
-    from eipkit.reports import park_summary
-
-    return cache.get(("summary", park_id), lambda: park_summary.summarise(database, park_id))
+    return cache.get(("summary", park_id), lambda: api.park_summary(database, park_id))
 
 
 def park_page(database: Database, cache: Cache, park_id: str, lang: str) -> dict[str, Any]:

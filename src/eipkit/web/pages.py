@@ -584,7 +584,7 @@ def park_summary_page(request: Request, park_id: str, user: Signed) -> Response:
     summary = page_data.summary(*_state(request), park_id)
     details = access.sees_park_details(user, place)
     lang, database = language(request), request.app.state.database
-    annex = park_summary.annex_rows(database, summary, lang)
+    annex = api.park_summary_annex(database, summary, lang)
     html = park_summary.render(summary, lang, banner(request, lang), details=details, annex=annex)
     return HTMLResponse(
         html.replace('src="plotly.min.js"', 'src="/assets/plotly.min.js"').replace(
@@ -742,7 +742,7 @@ def enterprise_report(request: Request, enterprise_id: str, user: Signed, year: 
     year = year or api.latest_year(database, enterprise_id)
     folder = tempfile.TemporaryDirectory()
     path = report.write_pdf(
-        report.build(database, enterprise_id, year),
+        api.enterprise_report(database, enterprise_id, year),
         Path(folder.name) / f"{enterprise_id}-{year}.pdf",
         language(request),
     )
