@@ -9,7 +9,7 @@ import pytest
 
 from eipkit import api
 from eipkit.accounting import account
-from eipkit.model import EnergyUse, MaterialUse, Output, Records, WasteFlow, WaterUse
+from eipkit.model import EnergyUse, MaterialUse, Opportunity, Output, Records, WasteFlow, WaterUse
 from eipkit.recp.benchmark import MAX_SHARE, MIN_PEERS, benchmark, position, quartiles
 from eipkit.recp.indicators import INTENSITIES, indicators
 from eipkit.recp.options import propose
@@ -167,3 +167,32 @@ def test_a_division_of_three_leaves_each_enterprise_two_peers(database: Database
     assert api.enterprise_benchmark(database, "E2", 2023).positions["energy_gj_per_bn_vnd"].status == (
         "not_enough_peers"
     )
+
+
+def _recp(ident: str, enterprise: str, stage: str, basis: str = "expected", **figures: float) -> Opportunity:
+    return Opportunity(ident, "P", "recp", ident, stage, basis, (enterprise,), year_implemented=2024, **figures)
+
+
+def test_a_parks_recp_share_counts_measured_resource_savings_and_ranks_the_next_measures() -> None:
+    from eipkit.recp import park_share
+
+    members = {"E1", "E2", "E3", "E4", "E5", "E6", "E7"}
+    opportunities = [
+        _recp("O1", "E1", "implemented", "measured", electricity_mwh=50.0),  # counted
+        _recp("O2", "E2", "implemented", "measured", co2e_t=30.0, cost_saving_vnd=1e8),  # no resource saved
+        _recp("O3", "E2", "implemented", "expected", water_m3=900.0, investment_vnd=5e8),  # to be measured
+        _recp("O4", "E3", "feasibility", investment_vnd=1e8),
+        _recp("O5", "E3", "implementing", investment_vnd=9e8),  # nearer to implementation than O4
+        _recp("O6", "E4", "identified", investment_vnd=2e7),
+        _recp("O7", "E5", "identified", investment_vnd=1e7),  # cheaper than O6 at the same stage
+        _recp("O8", "X9", "implemented", "measured", waste_t=10.0),  # not of this park
+    ]
+    counted = park_share.enterprises_with_measured_savings(opportunities, members, 2024)
+    assert {e: [o.opportunity_id for o in found] for e, found in counted.items()} == {"E1": ["O1"]}
+    assert park_share.enterprises_with_measured_savings(opportunities, members, 2023) == {}  # implemented in 2024
+    # 20 % of 7 enterprises is 1.4: two are needed, one is counted; 1 of 5 is exactly 20 %
+    assert park_share.enterprises_needed(1, 7, 20) == 1
+    assert park_share.enterprises_needed(1, 5, 20) == 0
+    assert park_share.enterprises_needed(0, 10, 25) == 3
+    ranked = park_share.cheapest_measures(opportunities, members, counted, 4)
+    assert [(e, o.opportunity_id) for e, o in ranked] == [("E2", "O3"), ("E3", "O5"), ("E5", "O7"), ("E4", "O6")]

@@ -4,7 +4,7 @@ methods of `eipkit.accounting` compute them from the stored records."""
 from __future__ import annotations
 
 from eipkit import accounting
-from eipkit.api.lookup import known_enterprise, park_members
+from eipkit.api._lookup import known_enterprise, park_members
 from eipkit.store import Database, repository
 
 
@@ -17,7 +17,7 @@ def park_kpi(database: Database, park_id: str, year: int) -> accounting.Accounts
         park_id: as in the workbook (`DEEPC`); an unknown park raises NotFound.
         year: the calendar year of the records.
 
-    Example:
+    Examples:
         >>> kpi = api.park_kpi(database, "DEEPC", 2023)
         >>> kpi.scope1_tco2e + kpi.scope2_tco2e  # tCO2e
     """
@@ -35,7 +35,7 @@ def enterprise_kpi(database: Database, enterprise_id: str, year: int) -> account
         enterprise_id: as in the workbook (`DEEPC-001`); an unknown one raises NotFound.
         year: the calendar year of the records.
 
-    Example:
+    Examples:
         >>> api.enterprise_kpi(database, "DEEPC-001", 2023).electricity_mwh
     """
     with database.sessions() as session:

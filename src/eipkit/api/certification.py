@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from eipkit.api.lookup import known_park, park_members
+from eipkit.api._lookup import known_park, park_members
 from eipkit.api.provenance import accounts_provenance
 from eipkit.api.symbiosis import park_city
 from eipkit.errors import NotFound
@@ -24,8 +24,18 @@ if TYPE_CHECKING:  # the symbiosis modules load linopy; commands that do not opt
 
 
 def park_facts(database: Database, park_id: str, year: int | None = None, records: Records | None = None) -> ParkFacts:
-    """What the certification criteria of a park are computed from, for `year` (default: its latest year);
-    `records`, every year's records of the park when the caller has read them already (see `park_records`)."""
+    """What the certification criteria of a park are computed from (its enterprises, records, opportunities and the
+    parks of its partners), for `year`.
+
+    Args:
+        database: the store.
+        park_id: the park; an unknown one raises NotFound.
+        year: the year (the park's latest year of records when None).
+        records: every year's records of the park when the caller has read them already (see `park_records`).
+
+    Examples:
+        >>> len(api.park_facts(database, "DEEPC", 2025).enterprises)
+    """
     from eipkit.certification.evidence import ParkFacts
 
     with database.sessions() as session:
@@ -61,7 +71,21 @@ def certify_park(
     year: int | None = None,
     thresholds: dict[str, float] | None = None,
 ) -> Evaluation:
-    """The park against a rule pack, with evidence, what is missing and the cheapest path per gap."""
+    """The park against a rule pack (Decree 35/2022 Art. 37 by default): each criterion met, not met or
+    undetermined, with its evidence, what is missing, and the cheapest path per gap; a criterion whose wording could not
+    be verified is flagged, never counted as met.
+
+    Args:
+        database: the store.
+        park_id: the park; an unknown one raises NotFound.
+        pack: the rule pack's id (`eipkit regulation packs` lists them).
+        year: the year of the facts (the latest when None).
+        thresholds: thresholds replaced by criterion id, for a what-if.
+
+    Examples:
+        >>> evaluation = api.certify_park(database, "DEEPC", year=2025)
+        >>> evaluation.eligible, [(r.criterion.id, r.status) for r in evaluation.results]
+    """
     from eipkit.certification import evaluate, rules
 
     rule_pack = rules.load(pack).with_thresholds(thresholds or {})
@@ -71,7 +95,17 @@ def certify_park(
 def certify_enterprises(
     database: Database, park_id: str, pack: str = "vn-decree-35-2022", year: int | None = None
 ) -> list[Evaluation]:
-    """Each enterprise of the park against the pack's eco-enterprise criteria (Decree 35 Art. 40(2), 42)."""
+    """Each enterprise of the park against the pack's eco-enterprise criteria (Decree 35 Art. 40(2), 42).
+
+    Args:
+        database: the store.
+        park_id: the park whose enterprises are evaluated.
+        pack: the rule pack's id.
+        year: the year of the facts (the latest when None).
+
+    Examples:
+        >>> [e.subject for e in api.certify_enterprises(database, "DEEPC") if e.eligible]
+    """
     from eipkit.certification import evaluate, rules
 
     return evaluate.evaluate_enterprises(rules.load(pack), park_facts(database, park_id, year))
@@ -86,7 +120,22 @@ def certification_dossier(
     year: int | None = None,
     lang: str = "vi",
 ) -> list[Path]:
-    """The Art. 41 dossier of a park (or the Art. 42 dossier of one of its enterprises) as DOCX and PDF."""
+    """The Art. 41 dossier of a park (or the Art. 42 dossier of one of its enterprises) as DOCX and PDF, with the
+    evaluation, its evidence and the methodology annex.
+
+    Args:
+        database: the store.
+        park_id: the park.
+        out_dir: the folder the two files are written into.
+        enterprise_id: one of its enterprises, for the eco-enterprise dossier instead.
+        pack: the rule pack's id.
+        year: the year of the facts (the latest when None).
+        lang: "vi" or "en".
+
+    Examples:
+        >>> api.certification_dossier(database, "DEEPC", "dossier/")
+        [PosixPath('dossier/DEEPC-...docx'), PosixPath('dossier/DEEPC-...pdf')]
+    """
     from eipkit.certification import dossier, evaluate, rules
     from eipkit.reports.document import write_docx, write_pdf
 
@@ -113,7 +162,20 @@ def certification_dossier(
 def annual_report(
     database: Database, park_id: str, year: int | None = None, enterprise_id: str | None = None, lang: str = "vi"
 ) -> dict[str, Any]:
-    """The Art. 43 annual monitoring report of a park (forms A.4, A.5) or of one of its enterprises (B.4, B.5)."""
+    """The Art. 43 annual monitoring report of a park (forms A.4, A.5) or of one of its enterprises (B.4, B.5), as
+    the forms' content.
+
+    Args:
+        database: the store.
+        park_id: the park.
+        year: the year reported (the latest when None).
+        enterprise_id: one of its enterprises, for its own forms instead.
+        lang: "vi" or "en".
+
+    Examples:
+        >>> report = api.annual_report(database, "DEEPC", 2025)
+        >>> api.annual_report_files(report, "reports/", origin=api.park_provenance(database, "DEEPC", 2025))
+    """
     from eipkit.certification import annual
 
     facts = park_facts(database, park_id, year)
@@ -130,7 +192,18 @@ def annual_report(
 
 
 def park_provenance(database: Database, park_id: str, year: int | None = None, pack: str | None = None) -> Provenance:
-    """What a park's figures of a year are computed with: for its annual report and dossier."""
+    """What a park's figures of a year are computed with (grid factor, fuels, methods, the rule pack): for its
+    annual report and dossier.
+
+    Args:
+        database: the store.
+        park_id: the park.
+        year: the year (the latest when None).
+        pack: the rule pack's id, when the output evaluates one.
+
+    Examples:
+        >>> api.park_provenance(database, "DEEPC", 2025, "vn-decree-35-2022").rows("en")
+    """
     facts = park_facts(database, park_id, year)
     origin = accounts_provenance(database, [facts.accounts])
     origin.methods += ["certification"]
@@ -152,7 +225,17 @@ def _annex(document: Any, origin: Provenance, lang: str) -> None:
 def annual_report_files(
     report: dict[str, Any], out_dir: str | Path, lang: str = "vi", origin: Provenance | None = None
 ) -> list[Path]:
-    """The annual report written as DOCX and PDF into `out_dir`, ending with its methodology annex."""
+    """The annual report written as DOCX and PDF into `out_dir`, ending with its methodology annex.
+
+    Args:
+        report: what `annual_report` returned.
+        out_dir: the folder the two files are written into.
+        lang: "vi" or "en".
+        origin: the provenance for the annex (`park_provenance`).
+
+    Examples:
+        >>> api.annual_report_files(api.annual_report(database, "DEEPC", 2025), "reports/")
+    """
     from eipkit.certification.annual import report_document
     from eipkit.reports.document import write_docx, write_pdf
 
@@ -167,7 +250,19 @@ def annual_report_files(
 def submit_application(
     database: Database, park_id: str, submitted: dt.date, procedure: str = "park", enterprise_id: str | None = None
 ) -> int:
-    """Open an application on the day its complete dossier was received; returns its number."""
+    """Open a certification application on the day its complete dossier was received; returns its number. Its
+    steps' due dates follow from that day on Vietnam's calendar.
+
+    Args:
+        database: the store.
+        park_id: the park applying (or whose enterprise applies).
+        submitted: the day the complete dossier was received.
+        procedure: `park` (Art. 41), `enterprise` (Art. 42) or `recertify`.
+        enterprise_id: the enterprise, for the `enterprise` procedure.
+
+    Examples:
+        >>> number = api.submit_application(database, "DEEPC", dt.date(2026, 3, 2))
+    """
     from eipkit.certification.procedure import step_ids
 
     step_ids(procedure)  # refuses an unknown procedure before anything is stored
@@ -181,12 +276,37 @@ def submit_application(
 def record_application_step(
     database: Database, application_id: int, step: str, on: dt.date, note: str | None = None
 ) -> None:
+    """Record that a step of an application was done on a day (in order, not dated back, not after closing).
+
+    Args:
+        database: the store.
+        application_id: the application's number.
+        step: the procedure's step (`forward`, `opinions`, `appraisal`, `issue` for a park).
+        on: the day it was done.
+        note: what was decided.
+
+    Examples:
+        >>> api.record_application_step(database, number, "forward", dt.date(2026, 3, 4))
+    """
     with database.transaction() as session:
         checked_step(session, application_id, step, on, note)
 
 
 def checked_step(session: Session, application_id: int, step: str, on: dt.date, note: str | None = None) -> None:
-    """Record an application's step after the procedure's checks: in order, not dated back, not after closing."""
+    """Record an application's step after the procedure's checks (in order, not dated back, not after closing), in
+    the caller's transaction.
+
+    Args:
+        session: the caller's open transaction.
+        application_id: the application's number.
+        step: the procedure's step.
+        on: the day it was done.
+        note: what was decided.
+
+    Examples:
+        >>> with database.transaction() as session:
+        ...     api.checked_step(session, number, "opinions", dt.date(2026, 3, 20))
+    """
     from eipkit.certification.applications import RefusedStep, check_step
 
     found = repository.applications(session, ids=[application_id])
@@ -204,7 +324,20 @@ def application_progress(
     overdue_only: bool = False,
     lang: str = "vi",
 ) -> list[dict[str, Any]]:
-    """Applications with each step's due date and what is late on `today`; the board's overdue view."""
+    """Applications with each step's due date (working days and holidays of Vietnam's calendar) and what is late
+    on `today`: the board's overdue view.
+
+    Args:
+        database: the store.
+        today: the day the delays are counted to.
+        park_ids: these parks' applications (all when None).
+        application_id: this application only; an unknown one raises RefusedStep.
+        overdue_only: only the applications with a step late.
+        lang: "vi" or "en".
+
+    Examples:
+        >>> api.application_progress(database, dt.date.today(), ["DEEPC"], overdue_only=True)
+    """
     from eipkit.certification.applications import RefusedStep, progress
     from eipkit.certification.calendar import vietnam
 

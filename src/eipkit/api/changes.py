@@ -123,8 +123,18 @@ def _placed_rows(valid: ValidWorkbook, session: Session) -> list[_PlacedRow]:
 
 def import_refusals(user: User, valid: ValidWorkbook, session: Session) -> list[Problem]:
     """The rows of a workbook this person may not write, judged on where each record is stored now and where the
-    row would put it. A row that would move a stored enterprise, park or opportunity elsewhere is refused too:
-    moving is its own action (`move_enterprise`), checked against both places and audited."""
+    row would put it. A row that would move a stored enterprise, park or opportunity elsewhere is refused too: moving is
+    its own action (`move_enterprise`), checked against both places and audited.
+
+    Args:
+        user: the person acting; what they may change is read from their account, never from the request.
+        valid: the workbook, already checked against the contract.
+        session: the caller's open session.
+
+    Examples:
+        >>> with database.sessions() as session:
+        ...     changes.import_refusals(user, valid, session)
+    """
     return _refusals(user, _placed_rows(valid, session))
 
 
@@ -141,9 +151,21 @@ def _refusals(user: User, placed: list[_PlacedRow]) -> list[Problem]:
 def import_workbook(
     database: Database, user: User, filename: str, content: bytes, limits: Limits = NO_LIMITS
 ) -> ImportResult:
-    """Import an uploaded workbook when every row is one the person may write; otherwise nothing is stored and
-    the problems (invalid cells, rows out of reach, moves) are listed. The audit entries, one per park the rows
-    belong to, are written in the import's own transaction."""
+    """Import an uploaded workbook when every row is one the person may write; otherwise nothing is stored and the
+    problems (invalid cells, rows out of reach, moves) are listed (ImportRejected). The audit entries, one per park
+    the rows belong to, are written in the import's own transaction.
+
+    Args:
+        database: the store.
+        user: the person acting; what they may change is read from their account, never from the request.
+        filename: the file's name as uploaded (its ending tells .xlsx from .csv).
+        content: the file's bytes.
+        limits: the largest workbook accepted (rows, cells, bytes).
+
+    Examples:
+        >>> result = changes.import_workbook(database, user, "deepc.xlsx", Path("deepc.xlsx").read_bytes())
+        >>> result.rows  # or ImportRejected, listing every problem by sheet, row and column
+    """
     shown = Path(filename).name
 
     def check(valid: ValidWorkbook, session: Session) -> list[Problem]:
@@ -168,7 +190,17 @@ def import_workbook(
 
 
 def move_enterprise(database: Database, user: User, enterprise_id: str, park_id: str) -> None:
-    """Move an enterprise to another park: allowed to a person who may change both parks; audited under both."""
+    """Move an enterprise to another park: allowed to a person who may change both parks; audited under both.
+
+    Args:
+        database: the store.
+        user: the person acting; what they may change is read from their account, never from the request.
+        enterprise_id: the enterprise moved.
+        park_id: the park it now belongs to.
+
+    Examples:
+        >>> changes.move_enterprise(database, user, "DEEPC-034", "NAMCAUKIEN")
+    """
     with database.transaction() as session:
         old = _enterprise_place(session, enterprise_id)
         _require(access.sees_records(user, old))
@@ -187,7 +219,17 @@ def move_enterprise(database: Database, user: User, enterprise_id: str, park_id:
 
 def move_park(database: Database, user: User, park_id: str, province: str) -> None:
     """Record that a park now belongs to another province (a corrected record); a former unit's name is read as the
-    unit in force."""
+    unit in force.
+
+    Args:
+        database: the store.
+        user: the person acting; what they may change is read from their account, never from the request.
+        park_id: the park.
+        province: the province as written ("Long An" is filed under Tây Ninh).
+
+    Examples:
+        >>> changes.move_park(database, user, "TANDO", "Long An")
+    """
     province = provinces.resolve(province).name
     with database.transaction() as session:
         old = _park_place(session, park_id)
@@ -216,7 +258,20 @@ def edit_opportunity(
     savings: dict[str, float | None],
     on: dt.date,
 ) -> dict[str, Any]:
-    """Move an opportunity's stage (dated, checked by the pipeline's rules) and set its expected savings."""
+    """Move an opportunity's stage (dated, checked by the pipeline's rules) and set its expected savings, audited.
+
+    Args:
+        database: the store.
+        user: the person acting; what they may change is read from their account, never from the request.
+        opportunity_id: the opportunity.
+        stage: the new stage, or None to keep it.
+        savings: expected savings by contract column (None clears one).
+        on: the day of the change.
+
+    Examples:
+        >>> changes.edit_opportunity(database, user, "DEEPC-OP0007", "implementing", {"cost_saving_vnd": 1.2e8},
+        ...                          dt.date.today())
+    """
     with database.transaction() as session:
         stored = repository.opportunity(session, opportunity_id)
         if stored is None:
@@ -238,7 +293,18 @@ def optimize_park(
     database: Database, user: User, park_id: str, objective: str, progress: Callable[[Any], None] | None = None
 ) -> dict[str, Any]:
     """Optimise a park's exchange network with the one engine and store its links as proposed opportunities, with
-    the audit entry."""
+    the audit entry.
+
+    Args:
+        database: the store.
+        user: the person acting; what they may change is read from their account, never from the request.
+        park_id: the park.
+        objective: `cost` or `co2`.
+        progress: called with the solver's progress.
+
+    Examples:
+        >>> changes.optimize_park(database, user, "DEEPC", "cost")["links"]
+    """
     with database.sessions() as session:
         _require(access.edits(user, _park_place(session, park_id)))
     found, solution = solve_symbiosis(database, [park_id], objective=objective, progress=progress)
@@ -259,8 +325,19 @@ def optimize_park(
 
 def propose_candidate(database: Database, user: User, park_id: str, supply: str, demand: str) -> str:
     """One candidate exchange of the park made a proposed symbiosis opportunity, at the largest flow the records
-    allow, with the audit entry. The candidate is found again from the stored records (never taken from the
-    request), so its figures are the product's."""
+    allow, with the audit entry. The candidate is found again from the stored records (never taken from the request), so
+    its figures are the product's. Returns the opportunity's id.
+
+    Args:
+        database: the store.
+        user: the person acting; what they may change is read from their account, never from the request.
+        park_id: the park.
+        supply: the candidate's supply (a waste of an enterprise), as the candidates table names it.
+        demand: the candidate's demand.
+
+    Examples:
+        >>> changes.propose_candidate(database, user, "DEEPC", "DEEPC-001|IS03|Thạch cao thải", "DEEPC-013|IS03|input")
+    """
     with database.sessions() as session:
         _require(access.edits(user, _park_place(session, park_id)))
     found = symbiosis_candidates(database, [park_id])
@@ -280,7 +357,19 @@ def apply_measured_savings(
     database: Database, user: User, enterprise_id: str, opportunity_id: str, baseline_year: int, reporting_year: int
 ) -> dict[str, float]:
     """Savings measured from an enterprise's records, stored on one of its opportunities: its share when other
-    measures were implemented in the period too (see `api.attribute_measured_savings`)."""
+    measures were implemented in the period too (see `api.attribute_measured_savings`).
+
+    Args:
+        database: the store.
+        user: the person acting; what they may change is read from their account, never from the request.
+        enterprise_id: the enterprise whose meter measured the saving.
+        opportunity_id: its opportunity credited.
+        baseline_year: the baseline year.
+        reporting_year: the year compared.
+
+    Examples:
+        >>> changes.apply_measured_savings(database, user, "TANDO-001", "TANDO-OP0301", 2022, 2025)
+    """
     measured = enterprise_measured_savings(database, enterprise_id, baseline_year, reporting_year)
     with database.transaction() as session:
         place = _enterprise_place(session, enterprise_id)
@@ -298,6 +387,19 @@ def apply_measured_savings(
 def start_assessment(
     database: Database, user: User, enterprise_id: str, focus_area: str, team: Sequence[str], on: dt.date
 ) -> Assessment:
+    """Start an RECP assessment of an enterprise the person may assess, audited.
+
+    Args:
+        database: the store.
+        user: the person acting; what they may change is read from their account, never from the request.
+        enterprise_id: the enterprise.
+        focus_area: what the assessment looks at.
+        team: the names of the enterprise's team.
+        on: the first day.
+
+    Examples:
+        >>> changes.start_assessment(database, user, "TANDO-002", "Lò hơi", ["An", "Bình"], dt.date.today())
+    """
     with database.transaction() as session:
         place = _enterprise_place(session, enterprise_id)
         _require(access.edits(user, place))
@@ -319,7 +421,21 @@ def update_assessment_task(
     on: dt.date,
     note: str | None = None,
 ) -> Assessment:
-    """Change one of the 18 tasks of an assessment of this enterprise (another enterprise's is not found)."""
+    """Change one of the 18 tasks of an assessment of this enterprise (another enterprise's is not found).
+
+    Args:
+        database: the store.
+        user: the person acting; what they may change is read from their account, never from the request.
+        enterprise_id: the enterprise the assessment belongs to.
+        assessment_id: the assessment.
+        task: the task's number.
+        status: `not_started`, `in_progress`, `done` or `skipped`.
+        on: the day of the change.
+        note: what was done or found.
+
+    Examples:
+        >>> changes.update_assessment_task(database, user, "TANDO-002", 7, 1, "done", dt.date.today())
+    """
     return update_assessment_tasks(database, user, enterprise_id, assessment_id, {task: (status, on, note)})
 
 
@@ -330,7 +446,18 @@ def update_assessment_tasks(
     assessment_id: int,
     changed: dict[int, tuple[str, dt.date, str | None]],
 ) -> Assessment:
-    """Change several tasks of an assessment at once (task -> status, day, note), all or none, each audited."""
+    """Change several tasks of an assessment at once (task -> status, day, note), all or none, each audited.
+
+    Args:
+        database: the store.
+        user: the person acting; what they may change is read from their account, never from the request.
+        enterprise_id: the enterprise the assessment belongs to.
+        assessment_id: the assessment.
+        changed: by task number, its new (status, day, note).
+
+    Examples:
+        >>> changes.update_assessment_tasks(database, user, "TANDO-002", 7, {1: ("done", dt.date.today(), None)})
+    """
     with database.transaction() as session:
         place = _enterprise_place(session, enterprise_id)
         _require(access.edits(user, place))
@@ -352,7 +479,19 @@ def update_assessment_tasks(
 
 
 def open_application(database: Database, user: User, park_id: str, submitted: dt.date, procedure: str = "park") -> int:
-    """Open an application on the day its complete dossier was received; returns its number."""
+    """Open a certification application of a park on the day its complete dossier was received; returns its
+    number.
+
+    Args:
+        database: the store.
+        user: the person acting; what they may change is read from their account, never from the request.
+        park_id: the park.
+        submitted: the day the complete dossier was received.
+        procedure: `park`, `enterprise` or `recertify`.
+
+    Examples:
+        >>> changes.open_application(database, user, "DEEPC", dt.date(2026, 3, 2))
+    """
     from eipkit.certification.procedure import step_ids
 
     step_ids(procedure)  # refuses an unknown procedure before anything is stored
@@ -367,7 +506,19 @@ def open_application(database: Database, user: User, park_id: str, submitted: dt
 def record_application_step(
     database: Database, user: User, park_id: str, application_id: int, step: str, on: dt.date
 ) -> None:
-    """Record a step of an application of this park; an application of another park is not found here."""
+    """Record a step of an application of this park; an application of another park is not found here.
+
+    Args:
+        database: the store.
+        user: the person acting; what they may change is read from their account, never from the request.
+        park_id: the park the application belongs to.
+        application_id: the application's number.
+        step: the procedure's step.
+        on: the day it was done.
+
+    Examples:
+        >>> changes.record_application_step(database, user, "DEEPC", 1, "forward", dt.date(2026, 3, 4))
+    """
     with database.transaction() as session:
         _require(access.edits(user, _park_place(session, park_id)))
         stored = session.get(schema.CertificationApplication, application_id)

@@ -18,8 +18,16 @@ DEFAULT_PACK = "vn-decree-35-2022"
 
 
 def compute(database: Database, park_id: str) -> dict[str, Any]:
-    """A park's figures from its records (the slow way, used when the stored ones are stale): its records, read
-    once, give the certification status of its latest year and the KPIs of every year."""
+    """A park's figures from its records (the slow way, used when the stored ones are stale): its records, read once,
+    give the certification status of its latest year and the KPIs of every year.
+
+    Args:
+        database: the store.
+        park_id: the park.
+
+    Examples:
+        >>> sorted(figures.compute(database, "DEEPC")["kpi_by_year"])
+    """
     from eipkit import accounting, api
     from eipkit.certification import evaluate, rules
 
@@ -50,7 +58,16 @@ def park_figures(
     park_ids: Iterable[str] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Figures of these parks (all by default): stored ones while current, the others computed and stored."""
+    """Figures of these parks (all by default): stored ones while current, the others computed and stored.
+
+    Args:
+        database: the store.
+        park_ids: these parks (all when None).
+        progress: called with each park's id as it is computed.
+
+    Examples:
+        >>> figures.park_figures(database, ["DEEPC"])["DEEPC"]["criteria_passed"]
+    """
     with database.sessions() as session:
         epoch = state.figures_epoch(session)
         wanted = [p.park_id for p in repository.parks(session)]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eipkit import accounting, provinces, reference
-from eipkit.api.lookup import known_enterprise, park_members, province_parks
+from eipkit.api._lookup import known_enterprise, park_members, province_parks
 from eipkit.errors import NotFound
 from eipkit.model import StageEvent
 from eipkit.monitoring import results as results_table
@@ -32,7 +32,7 @@ def enterprise_measured_savings(
         baseline_years: one year, or three or more for the regression.
         reporting_year: the year whose consumption is compared.
 
-    Example:
+    Examples:
         >>> saved = api.enterprise_measured_savings(database, "TANDO-001", [2022, 2023, 2024], 2025)
         >>> saved.avoided["electricity_mwh"]
     """
@@ -79,7 +79,7 @@ def apply_measured_savings(
         savings: what `enterprise_measured_savings` measured.
         enterprise_id: the enterprise whose meter measured it.
 
-    Example:
+    Examples:
         >>> saved = api.enterprise_measured_savings(database, "TANDO-001", 2022, 2025)
         >>> api.apply_measured_savings(database, "TANDO-OP0301", saved, "TANDO-001").shares
     """
@@ -119,7 +119,7 @@ def attribute_measured_savings(
         savings: what `enterprise_measured_savings` measured.
         chosen: the opportunities to receive their shares.
 
-    Example:
+    Examples:
         >>> with database.sessions() as session:
         ...     api.attribute_measured_savings(session, "TANDO-001", saved, ["TANDO-OP0301"])
     """
@@ -158,7 +158,7 @@ def store_measured_savings(session: Session, opportunity_id: str, savings: Measu
         opportunity_id: the opportunity credited.
         savings: its share of the measured savings.
 
-    Example:
+    Examples:
         >>> with database.transaction() as session:
         ...     api.store_measured_savings(session, "TANDO-OP0301", saved)
     """
@@ -174,7 +174,7 @@ def store_saving_values(session: Session, opportunity_id: str, values: dict[str,
         opportunity_id: the opportunity credited.
         values: the values by field name, in the contract's units.
 
-    Example:
+    Examples:
         >>> with database.transaction() as session:
         ...     api.store_saving_values(session, "TANDO-OP0301", {"electricity_mwh": 120.0})
     """
@@ -205,7 +205,7 @@ def move_opportunity(
         basis: where its figures come from from now on: `expected` or `measured`.
         note: why.
 
-    Example:
+    Examples:
         >>> api.move_opportunity(database, "DEEPC-OP0007", "implemented", basis="measured").stage
     """
     with database.transaction() as session:
@@ -226,7 +226,7 @@ def checked_move(
         basis: where its figures come from from now on.
         note: why.
 
-    Example:
+    Examples:
         >>> with database.transaction() as session:
         ...     api.checked_move(session, "DEEPC-OP0007", "implementing", dt.date(2026, 3, 1))
     """
@@ -263,7 +263,7 @@ def results(
         usd_rate: VND per USD (the year's rate from `data/usd_rates.csv` when None).
         former: read `province` as a unit before 2025.
 
-    Example:
+    Examples:
         >>> api.results(database, province="Hải Phòng", year=2025).as_dict()["electricity_mwh"]["total"]
     """
     with database.sessions() as session:

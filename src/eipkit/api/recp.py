@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from eipkit import accounting
-from eipkit.api.lookup import known_enterprise
+from eipkit.api._lookup import known_enterprise
 from eipkit.errors import NotFound
 from eipkit.model import Assessment
 from eipkit.recp import benchmark as peers
@@ -28,7 +28,7 @@ def enterprise_indicators(database: Database, enterprise_id: str, year: int) -> 
         enterprise_id: as in the workbook; an unknown one raises NotFound.
         year: the year of the records and of the production value.
 
-    Example:
+    Examples:
         >>> api.enterprise_indicators(database, "HIEPPHUOC-001", 2024).values["energy_gj_per_bn_vnd"]
     """
     with database.sessions() as session:
@@ -46,7 +46,7 @@ def division_indicators(database: Database, division: str, year: int) -> list[In
         division: the two-digit VSIC 2018 division (`"24"`, basic metals).
         year: the year of the records.
 
-    Example:
+    Examples:
         >>> len(api.division_indicators(database, "24", 2024))
     """
     with database.sessions() as session:
@@ -78,7 +78,7 @@ def enterprise_benchmark(database: Database, enterprise_id: str, year: int) -> B
         enterprise_id: as in the workbook; an unknown one raises NotFound.
         year: the year compared.
 
-    Example:
+    Examples:
         >>> api.enterprise_benchmark(database, "HIEPPHUOC-001", 2024).positions
     """
     with database.sessions() as session:
@@ -98,7 +98,7 @@ def enterprise_options(database: Database, enterprise_id: str, year: int, rate: 
         year: the year whose consumption and prices are used.
         rate: the discount rate of the business cases (a fraction, 0.1 for 10 %).
 
-    Example:
+    Examples:
         >>> best = api.enterprise_options(database, "HIEPPHUOC-001", 2024)[0]
         >>> best.saving_vnd, best.case.simple_payback_years
     """
@@ -126,7 +126,7 @@ def start_assessment(
         started_on: the first day (today when None).
         consultant: the consultant's user name, who may then edit it.
 
-    Example:
+    Examples:
         >>> api.start_assessment(database, "TANDO-002", "Lò hơi", ["An", "Bình"]).assessment_id
     """
     with database.transaction() as session:
@@ -154,7 +154,7 @@ def update_assessment_task(
         on: the day of the change (today when None).
         note: what was done or found.
 
-    Example:
+    Examples:
         >>> api.update_assessment_task(database, 7, 1, "done", dt.date(2026, 2, 10))
     """
     with database.transaction() as session:
@@ -175,7 +175,7 @@ def checked_task(
         on: the day of the change.
         note: what was done or found.
 
-    Example:
+    Examples:
         >>> with database.transaction() as session:
         ...     api.checked_task(session, 7, 2, "in_progress", dt.date(2026, 2, 11))
     """
@@ -195,7 +195,7 @@ def link_assessment_opportunity(database: Database, assessment_id: int, opportun
         assessment_id: the assessment's number.
         opportunity_id: the opportunity's id (`TANDO-OP0301`).
 
-    Example:
+    Examples:
         >>> api.link_assessment_opportunity(database, 7, "TANDO-OP0301")
     """
     with database.transaction() as session:
@@ -212,7 +212,7 @@ def enterprise_assessments(database: Database, enterprise_id: str) -> list[Asses
         database: the store.
         enterprise_id: as in the workbook.
 
-    Example:
+    Examples:
         >>> [a.focus_area for a in api.enterprise_assessments(database, "TANDO-002")]
     """
     with database.sessions() as session:

@@ -36,7 +36,7 @@ class Coverage:
 
 
 def _parks_in_scope(database: Database, park_ids: Sequence[str] | None, province: str | None) -> list[str]:
-    from eipkit.api.lookup import parks_in_scope
+    from eipkit.api._lookup import parks_in_scope
 
     with database.sessions() as session:
         return [p.park_id for p in parks_in_scope(session, park_ids, province)]
@@ -82,8 +82,23 @@ def compare(
     time_limit_s: float = TIME_LIMIT_S,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[impact.Comparison, Coverage]:
-    """The parks in scope (the given ones, a province's, else all) and their enterprises under each pack (ids of
-    shipped packs or draft pack files, checked like the shipped ones)."""
+    """The parks in scope and their enterprises under each pack (ids of shipped packs or draft pack files, checked like
+    the shipped ones): who gains and who loses the status, and why.
+
+    Args:
+        database: the store.
+        packs: two or more rule packs, as ids or file paths.
+        park_ids: these parks.
+        province: a province's parks instead (all parks when neither is given).
+        year: the year of the facts (each park's latest when None).
+        time_limit_s: parks not judged by then are left out, and `Coverage` says how many were.
+        progress: called with a line of progress per park.
+        enterprises: also judge each park's enterprises under the packs' eco-enterprise criteria.
+
+    Examples:
+        >>> comparison, coverage = regulation.compare(database, ["vn-decree-35-2022", "draft.yaml"])
+        >>> regulation.comparison_dict(comparison, coverage, "en", named=False)
+    """
     loaded = [rules.load(p) for p in packs]
     reader = _Reader(database, _parks_in_scope(database, park_ids, province), year, time_limit_s, progress)
     comparison = impact.compare(loaded, reader, enterprises)
@@ -101,19 +116,54 @@ def sweep(
     time_limit_s: float = TIME_LIMIT_S,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[list[impact.SweepStep], Coverage]:
+    """How many parks meet a pack as one criterion's threshold moves over `thresholds`: the ministry's "what if the
+    threshold were...".
+
+    Args:
+        database: the store.
+        pack: the rule pack, as an id or a file path.
+        criterion: the criterion whose threshold moves (its id in the pack).
+        thresholds: the values tried.
+        park_ids: these parks.
+        province: a province's parks instead (all parks when neither is given).
+        year: the year of the facts (each park's latest when None).
+        time_limit_s: parks not judged by then are left out, and `Coverage` says how many were.
+        progress: called with a line of progress per park.
+
+    Examples:
+        >>> steps, coverage = regulation.sweep(database, "vn-decree-35-2022", "D35-37.2.c", [10, 20, 30])
+    """
     reader = _Reader(database, _parks_in_scope(database, park_ids, province), year, time_limit_s, progress)
     steps = impact.sweep(rules.load(pack), criterion, thresholds, reader)
     return steps, reader.coverage()
 
 
 def diff(first: str, second: str) -> dict[str, list[impact.CriterionPair]]:
-    """Two packs' park and eco-enterprise criteria side by side."""
+    """Two packs' park and eco-enterprise criteria side by side: added, removed, changed wording or threshold.
+
+    Args:
+        first: a rule pack, as an id or a file path.
+        second: the other.
+
+    Examples:
+        >>> regulation.diff("vn-decree-35-2022", "draft.yaml")["park"]
+    """
     a, b = rules.load(first), rules.load(second)
     return {"park": impact.diff(a, b), "enterprise": impact.diff(a, b, enterprise=True)}
 
 
 def thresholds_between(low: float, high: float, step: float) -> list[float]:
-    """low, low + step, ... up to high, without floating drift (10, 12.5, 15 stay exact)."""
+    """low, low + step, ... up to high, without floating drift (10, 12.5, 15 stay exact).
+
+    Args:
+        low: the first threshold.
+        high: the last (included when the steps reach it).
+        step: the distance between two thresholds, above 0.
+
+    Examples:
+        >>> regulation.thresholds_between(10, 15, 2.5)
+        [10.0, 12.5, 15.0]
+    """
     if step <= 0 or high < low:
         raise ValueError("the step must be positive and the range not empty")
     count = int(round((high - low) / step, 9)) + 1
@@ -124,7 +174,17 @@ def comparison_dict(
     comparison: impact.Comparison, coverage: Coverage, lang: str = "vi", named: bool = True
 ) -> dict[str, Any]:
     """The comparison for a reader. Without `named` (a ministry analyst without detail rights) enterprises appear
-    only in counts; parks are named either way."""
+    only in counts; parks are named either way.
+
+    Args:
+        comparison: what `compare` returned.
+        coverage: how many parks it judged.
+        lang: "vi" or "en".
+        named: whether enterprises may be named.
+
+    Examples:
+        >>> regulation.comparison_dict(*regulation.compare(database, ["vn-decree-35-2022", "draft.yaml"]), named=False)
+    """
 
     def judged(j: impact.Judged) -> dict[str, Any]:
         return {
@@ -162,6 +222,15 @@ PackSpec = str | dict[str, str]  # a shipped pack's id or a pack file, or a draf
 
 
 def pack_of(spec: PackSpec) -> rules.RulePack:
+    """A rule pack from what a user gave: a shipped pack's id or a pack file's path, or a draft's name and text
+    (checked like a shipped pack: a RulePackError names the line at fault).
+
+    Args:
+        spec: an id or path, or {"name": ..., "text": ...}.
+
+    Examples:
+        >>> regulation.pack_of({"name": "draft.yaml", "text": Path("draft.yaml").read_text()}).version
+    """
     if isinstance(spec, dict):
         return rules.parse(spec["text"], spec["name"])
     return rules.load(spec)
@@ -176,9 +245,21 @@ def ministry_summary(
     time_limit_s: float = TIME_LIMIT_S,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """What the ministry's page shows: every park read once, compared under the packs and swept on one criterion
-    of the last pack, as counts only (by standing, by change, by cause, by province); no enterprise, no park
-    named."""
+    """What the ministry's page shows: every park read once, compared under the packs and swept on one criterion of
+    the last pack, as counts only (by standing, by change, by cause, by province); no enterprise, no park named.
+
+    Args:
+        database: the store.
+        packs: the packs compared (ids, paths or drafts).
+        criterion: the criterion swept, in the last pack.
+        thresholds: the values tried.
+        lang: "vi" or "en".
+        time_limit_s: parks not judged by then are left out and counted.
+        progress: called with a line of progress per park.
+
+    Examples:
+        >>> regulation.ministry_summary(database, ["vn-decree-35-2022"], "D35-37.2.c", [10, 20, 30], "en")["sweep"]
+    """
     loaded = [pack_of(p) for p in packs]
     if progress:
         progress("judging")

@@ -7,8 +7,8 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 from eipkit import accounting, reference
+from eipkit.api._lookup import known_park
 from eipkit.api.accounts import enterprise_kpi
-from eipkit.api.lookup import known_park
 from eipkit.api.provenance import accounts_provenance
 from eipkit.api.recp import enterprise_assessments, enterprise_benchmark, enterprise_options
 from eipkit.api.registry import enterprise_opportunities, enterprise_profile
@@ -27,7 +27,7 @@ def enterprise_report(database: Database, enterprise_id: str, year: int) -> Repo
         enterprise_id: as in the workbook (`DEEPC-001`); an unknown one raises NotFound.
         year: the year of the figures; peers and options are read for the same year.
 
-    Example:
+    Examples:
         >>> content = api.enterprise_report(database, "HIEPPHUOC-001", 2024)
         >>> reports.enterprise_report.write_pdf(content, "hiepphuoc-001.pdf", "vi")
     """
@@ -59,7 +59,7 @@ def park_summary(database: Database, park_id: str) -> ParkSummary:
         database: the store.
         park_id: as in the workbook (`DEEPC`); an unknown park raises NotFound.
 
-    Example:
+    Examples:
         >>> summary = api.park_summary(database, "DEEPC")
         >>> [a.year for a in summary.accounts]
         [2022, 2023, 2024, 2025]
@@ -92,7 +92,12 @@ def park_summary(database: Database, park_id: str) -> ParkSummary:
 def park_summary_annex(database: Database, summary: ParkSummary, lang: str = "vi") -> list[list[str]]:
     """The methodology annex of a park's summary (the factors of its years, the fuels burnt), as table rows.
 
-    Example:
+    Args:
+        database: the store.
+        summary: what `park_summary` returned.
+        lang: "vi" or "en".
+
+    Examples:
         >>> rows = api.park_summary_annex(database, api.park_summary(database, "DEEPC"), "en")
     """
     return accounts_provenance(database, summary.accounts).rows(lang)
@@ -119,7 +124,7 @@ def write_park_summaries(
     Returns:
         The index page's path.
 
-    Example:
+    Examples:
         >>> api.write_park_summaries(database, "eipkit-demo", lang="en")
         PosixPath('eipkit-demo/index.html')
     """

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from eipkit.api.lookup import park_members, parks_in_scope
+from eipkit.api._lookup import park_members, parks_in_scope
 from eipkit.api.registry import waste_codes
 from eipkit.errors import NotFound
 from eipkit.store import Database, repository
@@ -29,7 +29,21 @@ def symbiosis_candidates(
     knowledge_file: str | None = None,
     max_distance_km: float | None = None,
 ) -> CandidateSet:
-    """Candidate exchanges among the enterprises of these parks (within and across them)."""
+    """Candidate exchanges among the enterprises of these parks (within and across them, and with the cities of their
+    provinces): each waste matched to an enterprise that can take it by the knowledge base's synergies, explained (the
+    rule, the substitution, the distance, the money and CO2e), with the confidence of the synergy behind it.
+
+    Args:
+        database: the store.
+        park_ids: these parks (all when None and no province).
+        province: a province's parks instead.
+        knowledge_file: a knowledge base of your own in place of the shipped one (`data/synergies.csv` columns).
+        max_distance_km: the longest haul considered (the knowledge base's 50 km when None).
+
+    Examples:
+        >>> found = api.symbiosis_candidates(database, ["HIEPPHUOC"])
+        >>> len(found.arcs)
+    """
     from eipkit.symbiosis import candidates, knowledge
 
     with database.sessions() as session:
@@ -55,8 +69,25 @@ def optimize_symbiosis(
     progress: Callable[[Any], None] | None = None,
 ) -> tuple[CandidateSet, Solution]:
     """Optimise the exchange network of these parks (all of them when none is named) with the one engine
-    (`symbiosis.engine.solve`) and store each selected link as a proposed symbiosis opportunity (an opportunity
-    already further along keeps its stage)."""
+    (`symbiosis.engine.solve`: linopy + HiGHS, within its time limit, with its proven gap) and store each selected
+    link as a proposed symbiosis opportunity (an opportunity already further along keeps its stage).
+
+    Args:
+        database: the store.
+        park_ids: these parks.
+        province: a province's parks instead.
+        objective: `cost` (the most money saved) or `co2` (the most CO2e avoided).
+        limits: the engine's limits, or a time limit in seconds (the engine's default when None).
+        knowledge_file: a knowledge base of your own.
+        progress: called with the solver's progress (bound, gap, seconds) while it runs.
+
+    Returns:
+        The candidates and the solution (status, gap, bound, the links chosen).
+
+    Examples:
+        >>> found, solution = api.optimize_symbiosis(database, province="Hải Phòng", limits=30)
+        >>> solution.status, solution.gap
+    """
     found, solution = solve_symbiosis(database, park_ids, province, objective, limits, knowledge_file, progress)
     with database.transaction() as session:
         store_links(session, found, solution.links)
@@ -72,7 +103,22 @@ def solve_symbiosis(
     knowledge_file: str | None = None,
     progress: Callable[[Any], None] | None = None,
 ) -> tuple[CandidateSet, Solution]:
-    """The optimised exchange network of these parks from their records and the knowledge base, stored nowhere."""
+    """The optimised exchange network of these parks, as `optimize_symbiosis` finds it, stored nowhere (what a user
+    tries before proposing).
+
+    Args:
+        database: the store.
+        park_ids: these parks.
+        province: a province's parks instead.
+        objective: `cost` or `co2`.
+        limits: the engine's limits, or a time limit in seconds.
+        knowledge_file: a knowledge base of your own.
+        progress: called with the solver's progress.
+
+    Examples:
+        >>> _, solution = api.solve_symbiosis(database, ["DEEPC"], objective="co2")
+        >>> solution.links[["supply", "demand", "flow_t"]]
+    """
     from eipkit.symbiosis import engine
 
     if not isinstance(limits, engine.Limits):
@@ -88,8 +134,19 @@ def national_symbiosis(
     progress: Callable[[Any], None] | None = None,
     lang: str = "vi",
 ) -> dict[str, Any]:
-    """The whole country's exchange network, told as aggregates only (no enterprise named): links, tonnes, money
-    and CO2 per province (of the supplying enterprise) and per resource. Nothing is stored."""
+    """The whole country's exchange network, told as aggregates only (no enterprise named): links, tonnes, money and
+    CO2 per province (of the supplying enterprise) and per resource. Nothing is stored.
+
+    Args:
+        database: the store.
+        objective: `cost` or `co2`.
+        limits: the engine's limits, or a time limit in seconds.
+        progress: called with the solver's progress.
+        lang: "vi" or "en", for the names of resources and provinces.
+
+    Examples:
+        >>> api.national_symbiosis(database, limits=120)["by_province"]
+    """
     from eipkit.symbiosis import knowledge
 
     found, solution = solve_symbiosis(database, None, None, objective, limits, None, progress)
@@ -142,7 +199,18 @@ def national_symbiosis(
 
 def store_links(session: Session, found: CandidateSet, links: Any) -> list[str]:
     """Each chosen link (a solution's links, or candidate arcs with their `flow_t`) as a proposed symbiosis
-    opportunity, in the caller's transaction; returns their ids."""
+    opportunity, in the caller's transaction; returns their ids.
+
+    Args:
+        session: the caller's open transaction.
+        found: the candidates the links were chosen from.
+        links: a solution's links table, or candidate arcs with `flow_t`.
+
+    Examples:
+        >>> found, solution = api.solve_symbiosis(database, ["DEEPC"])
+        >>> with database.transaction() as session:
+        ...     api.store_links(session, found, solution.links)
+    """
     year = dt.date.today().year
     park_of = {e.enterprise_id: e.park_id for e in repository.all_enterprises(session)}
     cities = {c.park_id for c in repository.parks(session, cities=True)}
@@ -176,8 +244,17 @@ def store_links(session: Session, found: CandidateSet, links: Any) -> list[str]:
 
 
 def park_city(database: Database, park_id: str, year: int | None = None) -> ParkCity:
-    """What crosses the boundary between a park and the cities of its province in a year (default: the park's
-    latest year of records)."""
+    """What crosses the boundary between a park and the cities of its province in a year: treated water and
+    by-products taken by the city, the city's waste taken by tenants, and the CO2e avoided.
+
+    Args:
+        database: the store.
+        park_id: the park; an unknown one raises NotFound.
+        year: the year (the park's latest year of records when None).
+
+    Examples:
+        >>> api.park_city(database, "NAMCAUKIEN", 2024)
+    """
     from eipkit.symbiosis import park_city as boundary
 
     with database.sessions() as session:

@@ -41,7 +41,19 @@ def _own(user: User | None, course: Course | None, course_id: int) -> Course:
 def create_course(
     database: Database, user: User | None, title: str, held_on: dt.date, place: str | None = None, trainer: str = ""
 ) -> Course:
-    """A course held by `user` (or, from the command line, by `trainer`)."""
+    """A course held by `user` (or, from the command line, by `trainer`); returns it with its number.
+
+    Args:
+        database: the store.
+        user: the trainer (None from the command line, which may see every course).
+        title: the course's title.
+        held_on: the day it is held.
+        place: where.
+        trainer: the trainer's name when `user` is None.
+
+    Examples:
+        >>> training.create_course(database, None, "RECP cơ bản", dt.date(2027, 3, 9), "Hải Phòng", "Nguyễn An")
+    """
     _allowed_to_train(user)
     title = title.strip()
     if not title or len(title) > 200:
@@ -51,7 +63,15 @@ def create_course(
 
 
 def courses(database: Database, user: User | None) -> list[Course]:
-    """The courses a user may see: its own, or every one for the ministry and the command line."""
+    """The courses a user may see: its own, or every one for the ministry and the command line.
+
+    Args:
+        database: the store.
+        user: the trainer (None from the command line, which may see every course).
+
+    Examples:
+        >>> [c.title for c in training.courses(database, None)]
+    """
     with database.sessions() as session:
         return stored.courses(session, None if user is None or user.role == "ministry" else user.username)
 
@@ -66,7 +86,23 @@ def add_participant(
     gender: str,
     role: str | None = None,
 ) -> Participant:
-    """Register a person on a course; each gets a private page (and sandbox) behind a secret code."""
+    """Register a person on a course; each gets a private page (and sandbox) behind a secret code.
+
+    Args:
+        database: the store.
+        user: the trainer (None from the command line, which may see every course).
+        course_id: the course's number.
+        name: the person's name.
+        organisation: where they work.
+        organisation_kind: `management_board`, `park_investor`, `enterprise`, `consultant`, `government` or `other`.
+        gender: `female`, `male` or `other` (the programme reports people trained by gender).
+        role: their role, free text.
+
+    Examples:
+        >>> person = training.add_participant(database, None, 1, "Trần Bình", "BQL KKT Hải Phòng", "management_board",
+        ...                                   "female")
+        >>> person.code
+    """
     for field, value, enum in (
         ("organisation_kind", organisation_kind, "organisation_kind"),
         ("gender", gender, "gender"),
@@ -102,6 +138,17 @@ class Progress:
 
 
 def course_progress(database: Database, user: User | None, course_id: int) -> tuple[Course, list[Progress]]:
+    """A course and each participant's progress (exercises done, answers given), for its trainer.
+
+    Args:
+        database: the store.
+        user: the trainer (None from the command line, which may see every course).
+        course_id: the course's number; another trainer's course raises TrainingError.
+
+    Examples:
+        >>> course, people = training.course_progress(database, None, 1)
+        >>> [(p.participant.name, len(p.done)) for p in people]
+    """
     with database.sessions() as session:
         course = _own(user, stored.course(session, course_id), course_id)
         people = stored.participants(session, [course_id])
@@ -134,6 +181,15 @@ class Desk:
 
 
 def participant(database: Database, code: str) -> tuple[Participant, Course]:
+    """The participant behind a secret code, and their course (a wrong code raises TrainingError).
+
+    Args:
+        database: the store.
+        code: the participant's secret code.
+
+    Examples:
+        >>> person, course = training.participant(database, person.code)
+    """
     with database.sessions() as session:
         person = stored.participant_by_code(session, code) if code else None
         if person is None:
@@ -144,6 +200,17 @@ def participant(database: Database, code: str) -> tuple[Participant, Course]:
 
 
 def desk(database: Database, code: str, lang: str) -> Desk:
+    """What a participant's page shows: their course, each exercise with its task said for their sandbox, and the
+    answers given so far.
+
+    Args:
+        database: the store.
+        code: the participant's secret code.
+        lang: "vi" or "en".
+
+    Examples:
+        >>> training.desk(database, person.code, "vi").done_count
+    """
     person, course = participant(database, code)
     own = sandbox.sandbox(person.code)
     try:
@@ -158,7 +225,18 @@ def desk(database: Database, code: str, lang: str) -> Desk:
 
 def answer(database: Database, code: str, exercise_id: str, given: str, lang: str) -> exercises.Verdict:
     """Check an answer on the participant's sandbox and record it; a right measured saving is also recorded on the
-    sandbox's opportunity, as the exercise asks."""
+    sandbox's opportunity, as the exercise asks.
+
+    Args:
+        database: the store.
+        code: the participant's secret code.
+        exercise_id: `energy-intensity`, `scope-2`, `record-saving`, `cheapest-recp-share` or `dossier-gaps`.
+        given: the answer as typed ("1.234,5" and "1234.5" both read).
+        lang: "vi" or "en", for the verdict's words.
+
+    Examples:
+        >>> training.answer(database, person.code, "scope-2", "1.234,5", "vi").correct
+    """
     person, _ = participant(database, code)
     exercise = exercises.catalogue().get(exercise_id)
     if exercise is None:
@@ -183,7 +261,15 @@ def answer(database: Database, code: str, exercise_id: str, given: str, lang: st
 
 def trained(database: Database, year: int | None = None) -> dict[str, Any]:
     """People trained (registered on a course held by the end of `year`, or ever), by gender and kind of
-    organisation: the results table's line."""
+    organisation: the results table's line.
+
+    Args:
+        database: the store.
+        year: courses held up to this year (all when None).
+
+    Examples:
+        >>> training.trained(database, 2027)["by_gender"]
+    """
     with database.sessions() as session:
         held = [c.course_id for c in stored.courses(session) if year is None or c.held_on.year <= year]
         people = stored.participants(session, held) if held else []
@@ -198,7 +284,18 @@ def trained(database: Database, year: int | None = None) -> dict[str, Any]:
 
 
 def export_rows(database: Database, user: User | None, course_id: int, lang: str) -> tuple[list[str], list[list[Any]]]:
-    """The course's register: one row per participant with their progress, as the trainer files it."""
+    """The course's register: one row per participant with their progress, as the trainer files it; the header
+    and the rows.
+
+    Args:
+        database: the store.
+        user: the trainer (None from the command line, which may see every course).
+        course_id: the course's number.
+        lang: "vi" or "en", for the header and the labels.
+
+    Examples:
+        >>> header, rows = training.export_rows(database, None, 1, "vi")
+    """
     _, found = course_progress(database, user, course_id)
     names = list(exercises.catalogue())
     headers = [i18n.t(f"train.head.{k}", lang) for k in ("name", "organisation", "kind", "role", "gender")]

@@ -8,6 +8,7 @@ from functools import cached_property
 
 from eipkit import accounting
 from eipkit.model import Enterprise, Opportunity, Park, Records
+from eipkit.recp import park_share
 
 SAVING_FIELDS = (
     "electricity_mwh",
@@ -19,9 +20,6 @@ SAVING_FIELDS = (
     "co2e_t",
     "cost_saving_vnd",
 )
-# Decree 35/2022 Art. 37(2)(c): solutions that save raw materials and materials, water, energy, chemicals, waste
-# and scrap. A measured CO2 or money figure alone is not a saving of resources.
-RESOURCE_FIELDS = ("electricity_mwh", "fuel_gj", "water_m3", "materials_t", "chemicals_t", "waste_t")
 ISO_STANDARDS = ("iso_14001", "iso_50001", "iso_9001")
 # Circular 05/2025/TT-BKHDT Art. 2(1): the kinds of industrial-symbiosis activity, by opportunity category
 LINK_TYPE_OF_CATEGORY = {
@@ -105,20 +103,9 @@ class ParkFacts:
         return sorted({e for link in self.links for e in link.enterprises if e in self.members})
 
     def recp_with_savings(self, minimum_saving: float = 0.0) -> dict[str, list[Opportunity]]:
-        """Enterprises of the park with an implemented RECP opportunity whose measured saving of a resource (energy,
-        water, materials, chemicals, waste: RESOURCE_FIELDS) exceeds the minimum."""
-        counted: dict[str, list[Opportunity]] = {}
-        for o in self.opportunities:
-            if not (o.kind == "recp" and o.stage == "implemented" and o.basis == "measured"):
-                continue
-            if o.year_implemented is not None and o.year_implemented > self.year:
-                continue
-            if not any((getattr(o, f) or 0.0) > minimum_saving for f in RESOURCE_FIELDS):
-                continue
-            for e in o.enterprise_ids:
-                if e in self.members:
-                    counted.setdefault(e, []).append(o)
-        return counted
+        """Enterprises of the park with an implemented RECP opportunity whose measured saving of a resource exceeds
+        the minimum (`recp.park_share`)."""
+        return park_share.enterprises_with_measured_savings(self.opportunities, self.members, self.year, minimum_saving)
 
     def has_iso(self, enterprise: Enterprise, standards: tuple[str, ...] = ISO_STANDARDS) -> bool | None:
         """True when any of the standards is held, False when all are known not held, None when unknown."""

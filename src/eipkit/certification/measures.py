@@ -12,6 +12,7 @@ from eipkit import contract, labels
 from eipkit.certification.evidence import ISO_STANDARDS, ParkFacts
 from eipkit.i18n import Figure, Message, Said
 from eipkit.model import Enterprise, Opportunity
+from eipkit.recp import park_share
 from eipkit.vocabulary import OPEN, OpportunityKind, Stage
 
 NEAREST_FIRST = tuple(reversed(OPEN))  # the stages still open, nearest to 'implemented' first
@@ -267,33 +268,20 @@ def _recp_share(facts: ParkFacts, criterion: Any, params: dict[str, Any]) -> Out
     ]
     target = criterion.threshold.value if criterion.threshold and criterion.threshold.value is not None else None
     if target is not None:
-        # exact integer arithmetic at the boundary: 1 of 5 is 20% and passes
-        needed = max(0, math.ceil(target * total / 100 - 1e-9) - len(counted))
+        needed = park_share.enterprises_needed(len(counted), total, target)
         outcome.compare = False
-        outcome.passed = len(counted) * 100 >= target * total - 1e-9
+        outcome.passed = needed == 0
         if needed:
             outcome.path = _recp_path(facts, counted, needed)
     return outcome
 
 
 def _recp_path(facts: ParkFacts, counted: dict[str, Any], needed: int) -> list[Message]:
-    """The cheapest way to `needed` more enterprises: per enterprise not yet counted, its RECP opportunity nearest to
-    implementation (implemented without measured savings first), then the least investment."""
-    order = (Stage.IMPLEMENTED, *NEAREST_FIRST)
-    best: dict[str, Any] = {}
-    for o in facts.opportunities:
-        if o.kind != OpportunityKind.RECP or o.stage not in order:
-            continue
-        for e in o.enterprise_ids:
-            if e not in facts.members or e in counted:
-                continue
-            key = (order.index(o.stage), _cost(o))
-            if e not in best or key < best[e][0]:
-                best[e] = (key, o)
-    ranked = sorted(best.items(), key=lambda item: item[1][0])[:needed]
+    """The cheapest way to `needed` more enterprises (`recp.park_share.cheapest_measures`), said step by step."""
+    ranked = park_share.cheapest_measures(facts.opportunities, facts.members, counted, needed)
     path = [Message("cert.path.recp_needed", needed=needed)]
-    for enterprise, (_, o) in ranked:
-        step = "cert.path.recp_measure" if o.stage == "implemented" else "cert.path.recp_implement"
+    for enterprise, o in ranked:
+        step = "cert.path.recp_measure" if o.stage == Stage.IMPLEMENTED else "cert.path.recp_implement"
         path.append(
             Message(
                 step,

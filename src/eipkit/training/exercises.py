@@ -3,7 +3,6 @@ answer on the participant's sandbox, and the feedback says how far the answer is
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -128,16 +127,16 @@ class ShareGap:
 def share_gap(facts: ParkFacts, target_percent: float) -> ShareGap:
     """Art. 37(2)(c): the enterprises short of `target_percent` and the cheapest opportunity of each that is not
     counted yet (an opportunity without an investment figure cannot be costed and is left out)."""
-    from eipkit.certification.evidence import RESOURCE_FIELDS
+    from eipkit.recp import park_share
 
     counted = set(facts.recp_with_savings())
     total = len(facts.enterprises)
-    needed = max(0, math.ceil(target_percent / 100 * total - 1e-9) - len(counted))
+    needed = park_share.enterprises_needed(len(counted), total, target_percent)
     cheapest: dict[str, tuple[str, float]] = {}
     for o in facts.opportunities:
         if o.kind != OpportunityKind.RECP or o.stage not in OPEN:
             continue
-        if o.investment_vnd is None or not any((getattr(o, f) or 0.0) > 0 for f in RESOURCE_FIELDS):
+        if o.investment_vnd is None or not park_share.saves_a_resource(o):
             continue
         for enterprise in o.enterprise_ids:
             if enterprise in facts.members and enterprise not in counted:
