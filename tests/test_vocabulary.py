@@ -37,3 +37,17 @@ def test_a_table_and_code_that_drift_apart_stop_eipkit_with_the_reason(monkeypat
     )
     with pytest.raises(VocabularyDrift, match=r"'stage' lists identified, .*, audited; eipkit\.vocabulary\.Stage"):
         vocabulary._check()
+
+
+def test_every_carrier_burnt_on_site_has_its_combustion_factors_and_no_other_does() -> None:
+    from eipkit.vocabulary import Carrier
+
+    text = resources.files("eipkit.data").joinpath("fuels.csv").read_text(encoding="utf-8")
+    with_factors = {row["carrier"] for row in csv.DictReader(text.splitlines())}
+    assert {c.value for c in Carrier if c.is_burnt} == with_factors - {c.value for c in Carrier if not c.is_burnt}
+    assert {c for c in Carrier if c.is_electricity} == {
+        Carrier.ELECTRICITY_GRID,
+        Carrier.ELECTRICITY_SOLAR_ONSITE,
+        Carrier.ELECTRICITY_RENEWABLE_PURCHASED,
+    }
+    assert not Carrier.STEAM_PURCHASED.is_burnt and Carrier.BIOGAS.is_burnt

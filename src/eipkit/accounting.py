@@ -14,6 +14,7 @@ from typing import Any
 
 from eipkit import reference
 from eipkit.model import Records
+from eipkit.vocabulary import Carrier
 
 GJ_PER_MWH = 3.6
 
@@ -150,13 +151,13 @@ def account(records: Records, year: int, enterprises: int, factors: Factors | No
     for use in data.energy:
         result.energy_tj += use.energy_gj / 1000
         result.energy_cost_vnd += use.cost_vnd or 0.0
-        if use.carrier == "electricity_grid":
+        if use.carrier == Carrier.ELECTRICITY_GRID:
             result.grid_electricity_mwh += use.energy_gj / GJ_PER_MWH
-        elif use.carrier == "electricity_solar_onsite":
+        elif use.carrier == Carrier.ELECTRICITY_SOLAR_ONSITE:
             result.solar_electricity_mwh += use.energy_gj / GJ_PER_MWH
-        elif use.carrier == "electricity_renewable_purchased":
+        elif use.carrier == Carrier.ELECTRICITY_RENEWABLE_PURCHASED:
             result.renewable_purchased_mwh += use.energy_gj / GJ_PER_MWH
-        elif use.carrier == "steam_purchased":
+        elif use.carrier == Carrier.STEAM_PURCHASED:
             result.steam_purchased_tj += use.energy_gj / 1000
         else:
             fuel_by_carrier[use.carrier] += use.energy_gj / 1000

@@ -17,6 +17,7 @@ import pint
 from eipkit import reference
 from eipkit.errors import BadInput
 from eipkit.i18n import Message
+from eipkit.vocabulary import Carrier
 
 Dimension = Literal["energy", "mass", "volume", "count", "area", "length"]
 
@@ -186,9 +187,7 @@ class CarrierEnergy:
     route: str
 
 
-ELECTRIC_OR_HEAT = frozenset(
-    {"electricity_grid", "electricity_solar_onsite", "electricity_renewable_purchased", "steam_purchased"}
-)
+ELECTRIC_OR_HEAT = frozenset(str(c) for c in Carrier if not c.is_burnt)
 
 
 def carrier_energy(carrier: str, quantity: float, unit: str) -> CarrierEnergy:

@@ -1,8 +1,8 @@
 """The contract's choices the code reasons about, as typed enumerations: an opportunity's stage, kind and basis, a
-waste's fate. Their values and order are those of `data/enums.csv`, checked when this module is imported, so the
-code and the workbook's drop-downs cannot drift apart; labels in either language come from the same table
-(`contract.enum_label`). Members are strings: `Stage.PROPOSED == "proposed"`, and a stored value reads back with
-`Stage(value)`."""
+waste's fate, an energy carrier. Their values and order are those of `data/enums.csv`, checked when this module is
+imported, so the code and the workbook's drop-downs cannot drift apart; labels in either language come from the same
+table (`contract.enum_label`). Members are strings: `Stage.PROPOSED == "proposed"`, and a stored value reads back
+with `Stage(value)`."""
 
 from __future__ import annotations
 
@@ -70,11 +70,46 @@ class Fate(StrEnum):
     EXCHANGE = "exchange"
 
 
+class Carrier(StrEnum):
+    """An energy carrier a record may name: electricity of three origins, steam bought in, or a fuel burnt on site
+    (whose factors are in `data/fuels.csv`)."""
+
+    ELECTRICITY_GRID = "electricity_grid"
+    ELECTRICITY_SOLAR_ONSITE = "electricity_solar_onsite"
+    DIESEL = "diesel"
+    FUEL_OIL = "fuel_oil"
+    LPG = "lpg"
+    NATURAL_GAS = "natural_gas"
+    COAL_ANTHRACITE = "coal_anthracite"
+    COAL_BITUMINOUS = "coal_bituminous"
+    COAL_SUBBITUMINOUS = "coal_subbituminous"
+    BIOMASS_WOOD = "biomass_wood"
+    BIOMASS_RICE_HUSK = "biomass_rice_husk"
+    BIOMASS_BAGASSE = "biomass_bagasse"
+    BIOGAS = "biogas"
+    ELECTRICITY_RENEWABLE_PURCHASED = "electricity_renewable_purchased"
+    STEAM_PURCHASED = "steam_purchased"
+
+    @property
+    def is_electricity(self) -> bool:
+        return self in (
+            Carrier.ELECTRICITY_GRID,
+            Carrier.ELECTRICITY_SOLAR_ONSITE,
+            Carrier.ELECTRICITY_RENEWABLE_PURCHASED,
+        )
+
+    @property
+    def is_burnt(self) -> bool:
+        """Burnt on site (scope 1, by its combustion factors): neither electricity nor steam bought in."""
+        return not self.is_electricity and self is not Carrier.STEAM_PURCHASED
+
+
 ENUMERATIONS: dict[str, type[StrEnum]] = {
     "stage": Stage,
     "opportunity_kind": OpportunityKind,
     "basis": Basis,
     "fate": Fate,
+    "carrier": Carrier,
 }
 
 
@@ -90,4 +125,14 @@ def _check() -> None:
 
 _check()
 
-__all__ = ["ENUMERATIONS", "OPEN", "PIPELINE", "Basis", "Fate", "OpportunityKind", "Stage", "VocabularyDrift"]
+__all__ = [
+    "ENUMERATIONS",
+    "OPEN",
+    "PIPELINE",
+    "Basis",
+    "Carrier",
+    "Fate",
+    "OpportunityKind",
+    "Stage",
+    "VocabularyDrift",
+]

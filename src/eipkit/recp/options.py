@@ -15,17 +15,18 @@ from eipkit import reference, units
 from eipkit.accounting import GJ_PER_MWH, Accounts
 from eipkit.model import Records
 from eipkit.recp.finance import BusinessCase, business_case
+from eipkit.vocabulary import Carrier
 
 BOILER_FUELS = frozenset(
     {
-        "fuel_oil",
-        "lpg",
-        "natural_gas",
-        "coal_anthracite",
-        "coal_bituminous",
-        "coal_subbituminous",
-        "biomass_wood",
-        "biomass_rice_husk",
+        Carrier.FUEL_OIL,
+        Carrier.LPG,
+        Carrier.NATURAL_GAS,
+        Carrier.COAL_ANTHRACITE,
+        Carrier.COAL_BITUMINOUS,
+        Carrier.COAL_SUBBITUMINOUS,
+        Carrier.BIOMASS_WOOD,
+        Carrier.BIOMASS_RICE_HUSK,
     }
 )
 DEFAULT_RATE = 0.10
@@ -118,7 +119,7 @@ def unit_prices(records: Records) -> dict[str, UnitPrice]:
             own[resource] = (spent + cost, used + amount)
 
     for use in records.energy:
-        if use.carrier == "electricity_grid":
+        if use.carrier == Carrier.ELECTRICITY_GRID:
             add("electricity", use.cost_vnd, use.energy_gj / GJ_PER_MWH)
         elif use.carrier in BOILER_FUELS:
             add("fuel", use.cost_vnd, use.energy_gj)

@@ -24,6 +24,7 @@ from eipkit.recp.indicators import INTENSITIES
 from eipkit.recp.options import Proposal
 from eipkit.reports.charts import figure_html, write_scripts
 from eipkit.reports.document import font_files
+from eipkit.vocabulary import Carrier
 
 TOP_OPTIONS = 8
 _NOT_KEY = {
@@ -183,9 +184,9 @@ def _iso(enterprise: Enterprise) -> tuple[bool | None, ...]:
 def _energy_mix(content: ReportContent, lang: str) -> tuple[list[str], list[float]]:
     a = content.accounts
     labels = [
-        contract.enum_label("carrier", "electricity_grid", lang),
-        contract.enum_label("carrier", "electricity_solar_onsite", lang),
-        contract.enum_label("carrier", "electricity_renewable_purchased", lang),
+        contract.enum_label("carrier", Carrier.ELECTRICITY_GRID, lang),
+        contract.enum_label("carrier", Carrier.ELECTRICITY_SOLAR_ONSITE, lang),
+        contract.enum_label("carrier", Carrier.ELECTRICITY_RENEWABLE_PURCHASED, lang),
     ]
     values = [
         a.grid_electricity_mwh * accounting.GJ_PER_MWH,

@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader
 from eipkit import __version__, accounting, contract, i18n, reference
 from eipkit.model import Enterprise, Opportunity, Park
 from eipkit.reports.charts import figure_html, write_scripts
+from eipkit.vocabulary import Carrier
 
 TABLE_KEYS = tuple(k for k in accounting.REPORTED if k not in {"enterprises", "grid_electricity_mwh", "grid_ef_year"})
 _COLOURS = {"scope1": "#C0504D", "scope2": "#4F81BD", "biogenic": "#9BBB59"}
@@ -233,7 +234,7 @@ def charts(summary: ParkSummary, lang: str, details: bool = True) -> dict[str, s
     )
     if any(a.renewable_purchased_mwh for a in summary.accounts):
         energy.add_bar(
-            name=contract.enum_label("carrier", "electricity_renewable_purchased", lang),
+            name=contract.enum_label("carrier", Carrier.ELECTRICITY_RENEWABLE_PURCHASED, lang),
             x=years,
             y=[a.renewable_purchased_mwh * accounting.GJ_PER_MWH / 1000 for a in summary.accounts],
         )
