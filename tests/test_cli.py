@@ -12,6 +12,7 @@ import pytest
 from eipkit import api
 from eipkit.store import connect
 from eipkit.workbooks import workbook
+from processes import child_env
 from workbooks import small
 
 COMMANDS = ["template", "import", "export", "kpi", "demo", "factors", "contract"]
@@ -24,7 +25,7 @@ def eipkit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=300,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "HOME": str(cwd)},
+        env=child_env(PATH="/usr/bin:/bin", COLUMNS="200", HOME=str(cwd)),
     )
 
 

@@ -17,6 +17,7 @@ from eipkit import guides
 from eipkit.guides import examples
 from eipkit.store import Database
 from eipkit.web import create_app
+from processes import child_env
 from web_client import browser
 
 
@@ -101,7 +102,7 @@ def test_the_guides_on_the_web_and_the_how_links(demo_copy: Database) -> None:
 
 def test_eipkit_guide_on_the_command_line(tmp_path: Path) -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        env = {"PATH": "/usr/bin:/bin", "COLUMNS": "200", "HOME": str(tmp_path)}
+        env = child_env(PATH="/usr/bin:/bin", COLUMNS="200", HOME=str(tmp_path))
         return subprocess.run(
             [sys.executable, "-m", "eipkit", *args], capture_output=True, text=True, env=env, timeout=300
         )

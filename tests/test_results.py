@@ -14,6 +14,7 @@ from eipkit import api, demo, errors
 from eipkit.store import Database
 from eipkit.workbooks import workbook
 from eipkit.workbooks.importer import import_path
+from processes import child_env
 from workbooks import small
 
 GRID = {
@@ -154,7 +155,7 @@ def test_results_command_as_json_and_xlsx(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
         text=True,
-        env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"},
+        env=child_env(COLUMNS="160", PATH="/usr/bin:/bin"),
     ).stdout
     assert "Opportunities implemented" in table and "Electricity (MWh/yr)" in table
 

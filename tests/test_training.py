@@ -21,6 +21,7 @@ from eipkit.api import training
 from eipkit.store import Database
 from eipkit.training import sandbox
 from eipkit.web import create_app
+from processes import child_env
 from test_demo import independent_park_figures
 from web_client import browser
 
@@ -204,7 +205,7 @@ def test_trainer_and_participant_pages(demo_copy: Database) -> None:
 
 def test_the_trainer_s_records_from_the_command_line(tmp_path: Path) -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        env = {"PATH": "/usr/bin:/bin", "COLUMNS": "200", "HOME": str(tmp_path), "EIPKIT_SANDBOXES": str(tmp_path)}
+        env = child_env(PATH="/usr/bin:/bin", COLUMNS="200", HOME=str(tmp_path), EIPKIT_SANDBOXES=str(tmp_path))
         command = [sys.executable, "-m", "eipkit", *args, "--db", f"sqlite:///{tmp_path / 'main.db'}"]
         return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path)
 
