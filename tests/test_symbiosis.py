@@ -178,6 +178,30 @@ def test_malformed_problems_name_the_field(change: dict, field: str) -> None:
         parse(data)
 
 
+def test_a_problem_file_at_fault_is_told_field_by_field_in_the_readers_language() -> None:
+    import pickle
+
+    data = base(
+        supplies=[{"id": "s", "enterprise_id": "A", "resource": "ash", "quantity_t": "nhiều", "lat": 120, "lon": 0}],
+        demands=[{"id": "k", "enterprise_id": "B", "accepts": {"ash": 0}, "capacity_t": 5, "lat": 0, "lon": 0}],
+    ) | {"colour": "blue", "road_factor": 0.5}
+    with pytest.raises(ProblemError) as refused:
+        parse(data)
+    said = refused.value.text("vi")
+    for part in (
+        "supplies[0].quantity_t: phải là một số hữu hạn",
+        "supplies[0].lat: phải từ 90 trở xuống",
+        "demands[0].accepts: tỷ lệ thay thế của 'ash' phải lớn hơn 0",
+        "colour: không phải một trường của tệp bài toán",
+        "road_factor: phải từ 1 trở lên",
+    ):
+        assert part in said
+    assert said.startswith("Tệp bài toán không khớp mẫu: ") and "Input should" not in said
+    assert "supplies[0].lat: must be 90 or less" in refused.value.text("en")
+    crossed = pickle.loads(pickle.dumps(refused.value))  # as it comes back from the calculators' worker process
+    assert isinstance(crossed, ProblemError) and crossed.text("vi") == said
+
+
 def test_the_command_refuses_a_malformed_file_without_a_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(
@@ -194,7 +218,7 @@ def test_the_command_refuses_a_malformed_file_without_a_traceback(tmp_path: Path
         capture_output=True,
         text=True,
     )
-    assert result.returncode == 2 and "not a JSON file" in result.stderr
+    assert result.returncode == 2 and "Tệp bài toán không phải JSON: lỗi ở dòng 1, cột 2" in result.stderr
 
 
 def haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

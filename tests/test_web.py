@@ -479,7 +479,12 @@ def test_calculators_solve_uploaded_problems(app) -> None:  # type: ignore[no-un
     bad = client.post("/tools/water", data={"csrf_token": token, "problem": "{not json"})
     assert bad.status_code == 400 and "JSON" in bad.text
     wrong = client.post("/tools/water", data={"csrf_token": token, "problem": json.dumps({"sources": []})})
-    assert wrong.status_code == 400 and "contaminants" in wrong.text
+    assert wrong.status_code == 400 and "contaminants: thiếu (bắt buộc)" in html.unescape(wrong.text)
+    ash["supplies"][0]["quantity_t"] = "một nghìn"
+    words = client.post("/tools/exchange", data={"csrf_token": token, "problem": json.dumps(ash)})
+    said = html.unescape(words.text)
+    assert words.status_code == 400 and "supplies[0].quantity_t: phải là một số hữu hạn" in said
+    assert "Input should" not in said and "Field required" not in said
 
 
 def test_the_application_on_postgresql(postgresql_db: Database) -> None:

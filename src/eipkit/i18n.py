@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -91,6 +91,29 @@ class Said(Message):
 
     def text(self, lang: str = "en") -> str:
         return str(self.params[lang if lang in LANGUAGES else "en"])
+
+
+class Joined(Message):
+    """Several messages said one after another, as one parameter of a sentence (every field at fault, say)."""
+
+    __slots__ = ("parts", "separator")
+
+    def __init__(self, parts: Sequence[Message], separator: str = "; ") -> None:
+        super().__init__("")
+        self.parts = tuple(parts)
+        self.separator = separator
+
+    def text(self, lang: str = "en") -> str:
+        return self.separator.join(part.text(lang) for part in self.parts)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Joined, (self.parts, self.separator)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Joined) and (self.parts, self.separator) == (other.parts, other.separator)
+
+    def __hash__(self) -> int:
+        return hash((self.parts, self.separator))
 
 
 class LocalisedError(ValueError):

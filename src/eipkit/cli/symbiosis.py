@@ -67,7 +67,7 @@ def solve(
     try:
         exchange = problem.load(path)
     except problem.ProblemError as exc:
-        raise fail(f"{path}: {exc}", code=2) from None
+        raise fail(f"{path}: {exc.text(lang)}", code=2) from None
     if pareto is not None:
         if pareto < 2:
             raise fail("--pareto needs at least 2 points")
@@ -84,16 +84,18 @@ def solve(
 def water_(
     path: Annotated[Path, typer.Argument(help="Water problem file (JSON).")],
     output: Annotated[str, typer.Option("--format", help="json (the only format).")] = "json",
+    lang: LangOption = None,
 ) -> None:
     """Least freshwater (or cost) reuse of water between enterprises under contaminant limits."""
     from eipkit.symbiosis import problem, water
 
+    lang = i18n.language(lang)
     if output != "json":
         raise fail("--format must be json")
     try:
         reuse = water.load(path)
     except problem.ProblemError as exc:
-        raise fail(f"{path}: {exc}", code=2) from None
+        raise fail(f"{path}: {exc.text(lang)}", code=2) from None
     print_json(water.solve(reuse).as_dict())
 
 

@@ -12,13 +12,85 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from eipkit.errors import LimitReached
+from eipkit.errors import BadInput, LimitReached
+from eipkit.i18n import Figure, Joined, Message
 
 EARTH_RADIUS_KM = 6371.0088
 
 
-class ProblemError(ValueError):
-    """A problem file that cannot be read or does not fit the schema; the message names each field at fault."""
+class ProblemError(BadInput):
+    """A problem file that cannot be read or does not fit the schema; the message names each field at fault, in the
+    reader's language."""
+
+
+class FieldProblem(ValueError):
+    """A rule of a problem file broken at `where` (a check across fields, which pydantic reports at the top)."""
+
+    def __init__(self, where: str, key: str, **params: object) -> None:
+        super().__init__(f"{where}: {key}")
+        self.where, self.message = where, Message(key, **params)
+
+
+_SAID = {  # pydantic's error types, as the reader is told them
+    "missing": "problem.missing",
+    "extra_forbidden": "problem.unknown_field",
+    "float_parsing": "problem.not_number",
+    "float_type": "problem.not_number",
+    "finite_number": "problem.not_number",
+    "int_parsing": "problem.not_number",
+    "int_type": "problem.not_number",
+    "int_from_float": "problem.not_number",
+    "string_type": "problem.not_text",
+    "string_too_short": "problem.empty",
+    "too_short": "problem.empty",
+    "list_type": "problem.not_list",
+    "dict_type": "problem.not_object",
+    "model_type": "problem.not_object",
+    "model_attributes_type": "problem.not_object",
+    "bool_parsing": "problem.not_bool",
+    "bool_type": "problem.not_bool",
+}
+_LIMITS = {
+    "greater_than_equal": ("problem.min", "ge"),
+    "greater_than": ("problem.above", "gt"),
+    "less_than_equal": ("problem.max", "le"),
+    "less_than": ("problem.below", "lt"),
+}
+
+
+def schema_problems(exc: ValidationError) -> ProblemError:
+    """Every field at fault, each at its place in the file (`supplies[0].lat`) and said in the reader's words."""
+    said = []
+    for error in exc.errors():
+        where, kind, context = _where(error["loc"]), error["type"], error.get("ctx") or {}
+        cause = context.get("error")
+        if isinstance(cause, FieldProblem):  # a model's own check: its place is inside that model
+            inside = _where(error["loc"]) if error["loc"] else ""
+            where, problem = f"{inside}.{cause.where}" if inside else cause.where, cause.message
+        elif kind in _SAID:
+            problem = Message(_SAID[kind])
+        elif kind in _LIMITS:
+            key, bound = _LIMITS[kind]
+            limit = float(context[bound])
+            problem = Message(key, limit=Figure(limit, 0 if limit.is_integer() else 2))
+        elif kind == "literal_error":
+            problem = Message("problem.one_of", expected=str(context.get("expected", "")))
+        else:
+            problem = Message("problem.other", reason=error["msg"])
+        said.append(Message("problem.at", where=where, problem=problem))
+    return ProblemError("problem.invalid", problems=Joined(said))
+
+
+def read_json(path: str | Path) -> Any:
+    """A problem file's JSON; its absence or a syntax error named by line and column, in the reader's words."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ProblemError("problem.no_file") from None
+    except UnicodeDecodeError:
+        raise ProblemError("problem.not_utf8") from None
+    except json.JSONDecodeError as exc:
+        raise ProblemError("problem.not_json", line=exc.lineno, column=exc.colno) from None
 
 
 class TooLarge(LimitReached):
@@ -65,7 +137,7 @@ class Demand(Strict):
     def _positive_ratios(self) -> Demand:
         for resource, ratio in self.accepts.items():
             if not ratio > 0:
-                raise ValueError(f"substitution ratio of '{resource}' must be above 0")
+                raise FieldProblem("accepts", "problem.ratio", resource=resource)
         return self
 
 
@@ -93,15 +165,15 @@ class Problem(Strict):
             seen: set[str] = set()
             for index, ident in enumerate(ids):
                 if ident in seen:
-                    raise ValueError(f"{name}[{index}].id: duplicate id '{ident}'")
+                    raise FieldProblem(f"{name}[{index}].id", "problem.duplicate_id", id=ident)
                 seen.add(ident)
         supplies = {s.id for s in self.supplies}
         demands = {d.id for d in self.demands}
         for index, arc in enumerate(self.arcs):
             if arc.supply not in supplies:
-                raise ValueError(f"arcs[{index}].supply: no supply '{arc.supply}'")
+                raise FieldProblem(f"arcs[{index}].supply", "problem.no_supply", id=arc.supply)
             if arc.demand not in demands:
-                raise ValueError(f"arcs[{index}].demand: no demand '{arc.demand}'")
+                raise FieldProblem(f"arcs[{index}].demand", "problem.no_demand", id=arc.demand)
         return self
 
 
@@ -109,7 +181,7 @@ def _where(location: tuple[Any, ...]) -> str:
     text = ""
     for part in location:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top level)"
+    return text or "{}"
 
 
 def parse(data: Any) -> Problem:
@@ -117,18 +189,8 @@ def parse(data: Any) -> Problem:
     try:
         return Problem.model_validate(data)
     except ValidationError as exc:
-        lines = []
-        for error in exc.errors():
-            message = error["msg"].removeprefix("Value error, ")
-            lines.append(f"{_where(error['loc'])}: {message}" if error["loc"] else message)
-        raise ProblemError("; ".join(lines)) from None
+        raise schema_problems(exc) from None
 
 
 def load(path: str | Path) -> Problem:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ProblemError("no such file") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProblemError(f"not a JSON file ({exc})") from None
-    return parse(data)
+    return parse(read_json(path))

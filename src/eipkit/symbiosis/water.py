@@ -13,7 +13,6 @@ concentration R_rc, at a cost per m3. Unused source water and regenerated water 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -24,8 +23,9 @@ import pandas as pd
 import xarray as xr
 from pydantic import Field, ValidationError, model_validator
 
+from eipkit.i18n import Figure
 from eipkit.symbiosis.network import banner_to_stderr
-from eipkit.symbiosis.problem import ProblemError, Strict, _where
+from eipkit.symbiosis.problem import FieldProblem, Strict, read_json, schema_problems
 
 
 class WaterSource(Strict):
@@ -68,9 +68,13 @@ class WaterProblem(Strict):
             for index, item in enumerate(items):
                 for contaminant, value in getattr(item, attribute).items():
                     if contaminant not in known:
-                        raise ValueError(f"{name}[{index}].{attribute}: unknown contaminant '{contaminant}'")
+                        raise FieldProblem(
+                            f"{name}[{index}].{attribute}", "problem.unknown_contaminant", name=contaminant
+                        )
                     if not value >= 0:
-                        raise ValueError(f"{name}[{index}].{attribute}.{contaminant}: must be 0 or more")
+                        raise FieldProblem(
+                            f"{name}[{index}].{attribute}.{contaminant}", "problem.min", limit=Figure(0.0)
+                        )
         return self
 
 
@@ -78,22 +82,11 @@ def parse(data: Any) -> WaterProblem:
     try:
         return WaterProblem.model_validate(data)
     except ValidationError as exc:
-        messages = [
-            f"{_where(e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
-            if e["loc"]
-            else e["msg"].removeprefix("Value error, ")
-            for e in exc.errors()
-        ]
-        raise ProblemError("; ".join(messages)) from None
+        raise schema_problems(exc) from None
 
 
 def load(path: str | Path) -> WaterProblem:
-    try:
-        return parse(json.loads(Path(path).read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise ProblemError("no such file") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProblemError(f"not a JSON file ({exc})") from None
+    return parse(read_json(path))
 
 
 @dataclass

@@ -939,7 +939,7 @@ async def _calculated(request: Request, user: User, function: Any, *args: Any) -
     try:
         return await apart(request, user.username, function, *args)
     except ProblemError as exc:
-        raise HTTPException(400, str(exc)) from None
+        raise HTTPException(400, exc.text(language(request))) from None
 
 
 @router.get("/audit")
