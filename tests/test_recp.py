@@ -196,3 +196,15 @@ def test_a_parks_recp_share_counts_measured_resource_savings_and_ranks_the_next_
     assert park_share.enterprises_needed(0, 10, 25) == 3
     ranked = park_share.cheapest_measures(opportunities, members, counted, 4)
     assert [(e, o.opportunity_id) for e, o in ranked] == [("E2", "O3"), ("E3", "O5"), ("E5", "O7"), ("E4", "O6")]
+
+
+def test_an_enterprises_page_read_at_once_says_what_each_function_says(demo_copy: Database) -> None:
+    demo_db = demo_copy
+    page = api.enterprise_page(demo_db, "HIEPPHUOC-001")
+    assert page.year == api.latest_year(demo_db, "HIEPPHUOC-001")
+    assert page.accounts == api.enterprise_kpi(demo_db, "HIEPPHUOC-001", page.year)
+    assert page.benchmark == api.enterprise_benchmark(demo_db, "HIEPPHUOC-001", page.year)
+    assert page.options == api.enterprise_options(demo_db, "HIEPPHUOC-001", page.year)
+    assert page.opportunities == api.enterprise_opportunities(demo_db, "HIEPPHUOC-001")
+    assert (page.enterprise, page.park) == api.enterprise_profile(demo_db, "HIEPPHUOC-001")
+    assert api.enterprise_page(demo_db, "HIEPPHUOC-001", 2023).accounts.year == 2023

@@ -39,12 +39,14 @@ from eipkit.api.monitoring import (
 from eipkit.api.provenance import accounts_provenance, provenance, results_provenance, savings_provenance
 from eipkit.api.recp import (
     BenchmarkResult,
+    EnterprisePage,
     checked_task,
     division_indicators,
     enterprise_assessments,
     enterprise_benchmark,
     enterprise_indicators,
     enterprise_options,
+    enterprise_page,
     link_assessment_opportunity,
     start_assessment,
     update_assessment_task,
@@ -82,6 +84,7 @@ from eipkit.api.symbiosis import (
 __all__ = [
     "Attribution",
     "BenchmarkResult",
+    "EnterprisePage",
     "WasteCodeList",
     "accounts_provenance",
     "all_enterprises",
@@ -105,6 +108,7 @@ __all__ = [
     "enterprise_measured_savings",
     "enterprise_opportunities",
     "enterprise_options",
+    "enterprise_page",
     "enterprise_profile",
     "enterprise_records",
     "enterprise_report",

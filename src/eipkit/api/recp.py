@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from eipkit import accounting
-from eipkit.api._lookup import known_enterprise
+from eipkit.api._lookup import known_enterprise, known_park
 from eipkit.errors import NotFound
-from eipkit.model import Assessment
+from eipkit.model import Assessment, Enterprise, Opportunity, Park, Records
 from eipkit.recp import benchmark as peers
 from eipkit.recp.indicators import Indicators, indicators
 from eipkit.recp.options import DEFAULT_RATE, Proposal, propose
@@ -52,6 +52,11 @@ def division_indicators(database: Database, division: str, year: int) -> list[In
     with database.sessions() as session:
         members = [e.enterprise_id for e in repository.all_enterprises(session) if e.division == division]
         records = repository.records(session, members, year)
+    return _peers(records, members, year)
+
+
+def _peers(records: Records, members: Sequence[str], year: int) -> list[Indicators]:
+    """The indicators of each of `members` with energy, water or production records in `records`."""
     result = []
     for enterprise_id in members:
         own = records.of(enterprise_id)
@@ -218,3 +223,61 @@ def enterprise_assessments(database: Database, enterprise_id: str) -> list[Asses
     with database.sessions() as session:
         known_enterprise(session, enterprise_id)
         return repository.assessments(session, enterprise_id)
+
+
+@dataclass(frozen=True)
+class EnterprisePage:
+    """What an enterprise's page and RECP report show for a year, read together."""
+
+    enterprise: Enterprise
+    park: Park
+    year: int
+    records: Records  # of the year
+    accounts: accounting.Accounts
+    benchmark: BenchmarkResult
+    options: list[Proposal]  # the best first
+    opportunities: list[Opportunity]  # those it takes part in
+
+
+def enterprise_page(
+    database: Database, enterprise_id: str, year: int | None = None, rate: float = DEFAULT_RATE
+) -> EnterprisePage:
+    """An enterprise's figures, benchmark, options and opportunities for a year, from one reading of the store: its
+    records and its division's are read once, where the separate functions (`enterprise_kpi`,
+    `enterprise_benchmark`, `enterprise_options`, `enterprise_opportunities`) would each read them again.
+
+    Args:
+        database: the store.
+        enterprise_id: as in the workbook; an unknown one raises NotFound.
+        year: the year shown (the latest with records when None; none at all raises NotFound).
+        rate: the discount rate of the options' business cases.
+
+    Examples:
+        >>> page = api.enterprise_page(database, "HIEPPHUOC-001")
+        >>> page.year, page.accounts.electricity_mwh, page.benchmark.positions, page.options[:3]
+    """
+    with database.sessions() as session:
+        enterprise = known_enterprise(session, enterprise_id)
+        park = known_park(session, enterprise.park_id)
+        if year is None:
+            years = repository.records(session, [enterprise_id]).years()
+            if not years:
+                raise NotFound("nf.records_of", enterprise=enterprise_id)
+            year = years[-1]
+        members = [e.enterprise_id for e in repository.all_enterprises(session) if e.division == enterprise.division]
+        division = repository.records(session, members, year)
+        in_park = repository.opportunities_where(session, [enterprise.park_id])
+    records = division.of(enterprise_id)
+    accounts = accounting.account(records, year, enterprises=1)
+    own = indicators(enterprise_id, accounts, records.production)
+    positions = peers.benchmark(own, _peers(division, members, year))
+    return EnterprisePage(
+        enterprise,
+        park,
+        year,
+        records,
+        accounts,
+        BenchmarkResult(enterprise_id, enterprise.division, year, own, positions),
+        propose(accounts, records, enterprise.division, rate=rate),
+        [o for o in in_park if enterprise_id in o.enterprise_ids],
+    )

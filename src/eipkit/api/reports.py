@@ -8,10 +8,8 @@ from pathlib import Path
 
 from eipkit import accounting, reference
 from eipkit.api._lookup import known_park
-from eipkit.api.accounts import enterprise_kpi
 from eipkit.api.provenance import accounts_provenance
-from eipkit.api.recp import enterprise_assessments, enterprise_benchmark, enterprise_options
-from eipkit.api.registry import enterprise_opportunities, enterprise_profile
+from eipkit.api.recp import enterprise_assessments, enterprise_page
 from eipkit.reports.enterprise_report import TOP_OPTIONS, ReportContent
 from eipkit.reports.park_summary import Exchange, ParkSummary
 from eipkit.store import Database, repository
@@ -31,17 +29,16 @@ def enterprise_report(database: Database, enterprise_id: str, year: int) -> Repo
         >>> content = api.enterprise_report(database, "HIEPPHUOC-001", 2024)
         >>> reports.enterprise_report.write_pdf(content, "hiepphuoc-001.pdf", "vi")
     """
-    enterprise, park = enterprise_profile(database, enterprise_id)
-    opportunities = enterprise_opportunities(database, enterprise_id)
+    page = enterprise_page(database, enterprise_id, year)
     content = ReportContent(
-        enterprise=enterprise,
-        park=park,
+        enterprise=page.enterprise,
+        park=page.park,
         year=year,
-        accounts=enterprise_kpi(database, enterprise_id, year),
-        positions=enterprise_benchmark(database, enterprise_id, year).positions,
-        proposals=enterprise_options(database, enterprise_id, year)[:TOP_OPTIONS],
-        implemented=[o for o in opportunities if o.stage == Stage.IMPLEMENTED],
-        pipeline=[o for o in opportunities if o.stage in OPEN],
+        accounts=page.accounts,
+        positions=page.benchmark.positions,
+        proposals=page.options[:TOP_OPTIONS],
+        implemented=[o for o in page.opportunities if o.stage == Stage.IMPLEMENTED],
+        pipeline=[o for o in page.opportunities if o.stage in OPEN],
         assessments=enterprise_assessments(database, enterprise_id),
     )
     origin = accounts_provenance(database, [content.accounts])

@@ -601,18 +601,16 @@ def enterprise(request: Request, enterprise_id: str, user: Signed, year: int | N
     lang = language(request)
 
     def compute() -> dict[str, Any]:
-        profile, park_of = api.enterprise_profile(database, enterprise_id)
-        chosen = year or api.latest_year(database, enterprise_id)
-        records = registry.enterprise_records(database, enterprise_id, chosen)
+        page = api.enterprise_page(database, enterprise_id, year)
         return {
-            "enterprise": profile,
-            "park": park_of,
-            "year": chosen,
-            "records": records,
-            "kpi": api.enterprise_kpi(database, enterprise_id, chosen).as_dict(),
-            "benchmark": api.enterprise_benchmark(database, enterprise_id, chosen),
-            "options": api.enterprise_options(database, enterprise_id, chosen)[:8],
-            "opportunities": api.enterprise_opportunities(database, enterprise_id),
+            "enterprise": page.enterprise,
+            "park": page.park,
+            "year": page.year,
+            "records": page.records,
+            "kpi": page.accounts.as_dict(),
+            "benchmark": page.benchmark,
+            "options": page.options[:8],
+            "opportunities": page.opportunities,
         }
 
     return render(
