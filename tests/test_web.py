@@ -775,3 +775,15 @@ def test_the_park_maps_sit_on_the_provincial_units_drawn_offline(app) -> None:  
     parks = [p for p in demo.rows()["parks"] if p["province"] == "Hải Phòng"]
     assert len(parks) == 3 and all(low < p["lon"] < high for p in parks)  # two parks and a park-city
     assert high - low < 3  # the province in view, not the country
+
+
+def test_a_park_recorded_outside_its_province_stays_in_the_provinces_map() -> None:
+    import plotly.graph_objects as go
+
+    from eipkit.reports.charts import add_base_map
+
+    fitted, stray = go.Figure(), go.Figure()
+    add_base_map(fitted, "Hải Phòng")
+    add_base_map(stray, "Hải Phòng", [(105.0, 20.0)])  # in Ninh Bình, by a typing error say
+    assert fitted.layout.xaxis.range[0] > 105.0 and fitted.layout.yaxis.range[0] > 20.0
+    assert stray.layout.xaxis.range[0] < 105.0 and stray.layout.yaxis.range[0] < 20.0

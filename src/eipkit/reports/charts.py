@@ -8,6 +8,7 @@ written reports, which ship `plotly.min.js` and `charts.js` beside their pages.
 from __future__ import annotations
 
 import gzip
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -39,10 +40,15 @@ def figure_html(figure: go.Figure, height: int = 340) -> Markup:
     return Markup(f'<figure class="chart-box"><figcaption>{escape(title)}</figcaption>{chart}</figure>')
 
 
-def add_base_map(figure: go.Figure, focus: str | None = None, margin_deg: float = 0.4) -> None:
+def add_base_map(
+    figure: go.Figure,
+    focus: str | None = None,
+    shown: Sequence[tuple[float, float]] = (),
+    margin_deg: float = 0.4,
+) -> None:
     """Draw the provincial units under a map on longitude/latitude axes (no tiles, no internet): the unit `focus`
-    shaded and the view fitted to it, or the whole country with its two archipelagos named. Call it before adding
-    the data, which is then drawn on top."""
+    shaded and the view fitted to it and to the points `shown` (a park recorded outside its unit stays in view), or
+    the whole country with its two archipelagos named. Call it before adding the data, which is then drawn on top."""
     from eipkit import provinces
 
     base = provinces.base_map()
@@ -87,8 +93,8 @@ def add_base_map(figure: go.Figure, focus: str | None = None, margin_deg: float 
         rings = [ring for outline in base.outlines if outline.unit == focus for ring in outline.rings]
         rings = [max(rings, key=len)] if rings else []  # the mainland, not an island far off the coast
     if rings:
-        lon_seen = [x for ring in rings for x, _ in ring]
-        lat_seen = [y for ring in rings for _, y in ring]
+        lon_seen = [x for ring in rings for x, _ in ring] + [x for x, _ in shown]
+        lat_seen = [y for ring in rings for _, y in ring] + [y for _, y in shown]
         figure.update_xaxes(range=[min(lon_seen) - margin_deg, max(lon_seen) + margin_deg])
         figure.update_yaxes(range=[min(lat_seen) - margin_deg, max(lat_seen) + margin_deg])
 

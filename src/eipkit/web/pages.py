@@ -154,8 +154,8 @@ def _park_map(rows: list[dict[str, Any]], lang: str, province: str | None = None
     from eipkit.reports.charts import add_base_map, figure_html
 
     figure = go.Figure()
-    add_base_map(figure, province)
     placed = [r for r in rows if r["lat"] is not None and r["criteria"]]
+    add_base_map(figure, province, [(r["lon"], r["lat"]) for r in placed])
     for passed, total in sorted({(r["criteria_passed"], r["criteria"]) for r in placed}, reverse=True):
         chosen = [r for r in placed if (r["criteria_passed"], r["criteria"]) == (passed, total)]
         colour = _met_colour(passed, total)
