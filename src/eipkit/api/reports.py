@@ -13,7 +13,7 @@ from eipkit.api.recp import enterprise_assessments, enterprise_page
 from eipkit.reports.enterprise_report import TOP_OPTIONS, ReportContent
 from eipkit.reports.park_summary import Exchange, ParkSummary
 from eipkit.store import Database, repository
-from eipkit.vocabulary import OPEN, OpportunityKind, Stage
+from eipkit.vocabulary import OPEN, Fate, OpportunityKind, Stage
 
 
 def enterprise_report(database: Database, enterprise_id: str, year: int) -> ReportContent:
@@ -70,7 +70,7 @@ def park_summary(database: Database, park_id: str) -> ParkSummary:
         if records.years():
             latest = records.years()[-1]
             for flow in records.waste:
-                if flow.year == latest and flow.fate == "exchange" and flow.receiver:
+                if flow.year == latest and flow.fate == Fate.EXCHANGE and flow.receiver:
                     exchanges.append(Exchange(flow.enterprise_id, flow.receiver, flow.mass_t, flow.waste, "existing"))
         for o in opportunities:
             if o.kind == OpportunityKind.SYMBIOSIS and o.stage in OPEN and len(o.enterprise_ids) >= 2:
