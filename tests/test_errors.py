@@ -12,6 +12,7 @@ from eipkit.cli.common import refusal
 from eipkit.monitoring.stages import StageError
 from eipkit.store import Database
 from eipkit.web import create_app
+from eipkit.web.security import LANG_COOKIE
 from eipkit.workbooks.cells import CellError
 from web_client import browser
 
@@ -47,8 +48,11 @@ def test_each_kind_is_answered_on_the_web_with_its_status_in_the_readers_languag
     answer = client.get("/api/refused")
     assert answer.status_code == status
     assert answer.json() == {"detail": "Không có khu công nghiệp 'NOPE' trong cơ sở dữ liệu"}
-    english = client.get("/api/refused", headers={"Accept-Language": "en"}, cookies={"lang": "en"})
-    assert english.status_code == status
+    client.cookies.set(LANG_COOKIE, "en")
+    english = client.get("/api/refused")
+    assert english.status_code == status and english.json()["detail"] == errors.NotFound("nf.park", park="NOPE").text(
+        "en"
+    )
 
 
 def test_the_modules_errors_are_of_the_kinds_that_fit_them() -> None:
