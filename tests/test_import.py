@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from eipkit import api, contract
+from eipkit import api, contract, units
 from eipkit.store import Database, connect, dump, repository
 from eipkit.store.schema import ParkFigures
 from eipkit.workbooks import workbook
@@ -187,3 +187,45 @@ def test_values_the_database_could_not_hold_are_refused_by_the_validator(databas
     reasons = {(p.sheet, p.column): p.reason for p in rejected.value.problems}
     assert "too large" in reasons[("enterprises", "employees")]
     assert "longer than 40" in reasons[("energy", "unit")]
+
+
+def test_rows_built_at_once_equal_rows_built_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sheets of the demo, checked both ways: the fast pass (factors per unit, keys as a set) must give what the
+    row-by-row pass gives, value for value and in the same order."""
+    from eipkit import demo
+    from eipkit.workbooks import importer, validate
+
+    raw = importer._raw_sheets(demo.rows())
+    at_once = validate.validate(raw)
+    monkeypatch.setattr(validate, "_rows_at_once", lambda *_: None)
+    one_by_one = validate.validate(raw)
+    assert at_once.count() == one_by_one.count() and sum(at_once.count().values()) > 9_000
+    for sheet, rows in one_by_one.rows.items():
+        assert [(r.row, r.values) for r in at_once.rows[sheet]] == [(r.row, r.values) for r in rows], sheet
+        assert all(type(r) is validate.Row for r in at_once.rows[sheet])
+    energy = at_once.rows["energy"][0].values
+    assert energy["energy_gj"] == units.carrier_energy(energy["carrier"], energy["quantity"], energy["unit"]).gj
+
+
+def test_the_collector_pauses_during_an_import_and_resumes_after_it_even_when_refused(
+    database: Database, tmp_path: Path
+) -> None:
+    import gc
+
+    seen: list[bool] = []
+    import_path(
+        database, workbook.write(tmp_path / "good.xlsx", small()), progress=lambda _: seen.append(gc.isenabled())
+    )
+    assert seen and not any(seen) and gc.isenabled()
+    rows = small()
+    sheet, index, column, value, *_ = BAD_CASES[0]
+    rows[sheet][index][column] = value
+    with pytest.raises(ImportRejected):
+        import_path(database, workbook.write(tmp_path / "bad.xlsx", rows))
+    assert gc.isenabled()
+    gc.disable()  # a caller that paused it itself finds it paused still
+    try:
+        import_path(database, workbook.write(tmp_path / "again.xlsx", small()))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -154,8 +154,14 @@ def convert(quantity: float, unit: str, to: str) -> float:
 
 def to_canonical(quantity: float, unit: str, allowed: tuple[Dimension, ...]) -> tuple[float, Dimension]:
     """Quantity in its dimension's canonical unit; UnitError if the unit is not of an allowed dimension."""
-    factor, dim = _canonical(unit, allowed)
+    factor, dim = canonical_factor(unit, allowed)
     return quantity * factor, dim
+
+
+def canonical_factor(unit: str, allowed: tuple[Dimension, ...]) -> tuple[float, Dimension]:
+    """The factor `to_canonical` multiplies by, and the dimension: a column of quantities in few units is converted
+    with one factor per unit."""
+    return _canonical(unit, allowed)
 
 
 @cache
@@ -198,6 +204,11 @@ def carrier_energy(carrier: str, quantity: float, unit: str) -> CarrierEnergy:
     """
     gj_per_unit, route = _carrier_factor(carrier, unit)
     return CarrierEnergy(quantity * gj_per_unit, route)
+
+
+def carrier_gj_per_unit(carrier: str, unit: str) -> float:
+    """The factor `carrier_energy` multiplies by (GJ in one `unit` of `carrier`); UnitError as it raises."""
+    return _carrier_factor(carrier, unit)[0]
 
 
 @cache

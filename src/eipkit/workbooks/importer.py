@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
+import contextlib
+import gc
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -36,6 +38,35 @@ class ImportResult:
 Check = Callable[[ValidWorkbook, Session], list[Problem]]
 
 
+class _CollectionPaused(contextlib.ContextDecorator):
+    """Python's cyclic garbage collector paused while an import runs. An import builds rows by the million that
+    live until it ends, and each full collection walks every one of them again: the national load spent 8 of its
+    21 s there (`benchmarks/national_load.py`). Rows, cells and parsed values form no reference cycles, so nothing
+    is left for the collector meanwhile; it resumes, with its usual thresholds, when the last import running in the
+    process ends (imports may overlap in the web application's threads)."""
+
+    _lock = threading.Lock()
+    _running = 0
+    _was_enabled = False
+
+    def __enter__(self) -> None:
+        with _CollectionPaused._lock:
+            if _CollectionPaused._running == 0:
+                _CollectionPaused._was_enabled = gc.isenabled()
+                gc.disable()
+            _CollectionPaused._running += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with _CollectionPaused._lock:
+            _CollectionPaused._running -= 1
+            if _CollectionPaused._running == 0 and _CollectionPaused._was_enabled:
+                gc.enable()
+
+
+_collection_paused = _CollectionPaused()
+
+
+@_collection_paused
 def import_path(
     database: Database,
     path: str | Path,
@@ -60,6 +91,7 @@ def import_path(
     return _store(database, raw, source or str(path), step, check)
 
 
+@_collection_paused
 def import_rows(
     database: Database,
     rows: Mapping[str, Sequence[Mapping[str, Any]]],
@@ -70,6 +102,7 @@ def import_rows(
     return _store(database, _raw_sheets(rows), source, progress or (lambda _message: None))
 
 
+@_collection_paused
 def import_batches(
     database: Database,
     batches: Iterable[Mapping[str, Sequence[Mapping[str, Any]]]],
@@ -176,8 +209,10 @@ def _raw_sheets(
     raw = {}
     for name, sheet_rows in rows.items():
         first = numbered.get(name, workbook.FIRST_DATA_ROW)
-        header = list(dict.fromkeys(itertools.chain.from_iterable(sheet_rows)))
         cells = [row if row.__class__ is dict else dict(row) for row in sheet_rows]
+        header = list(cells[0]) if cells else []
+        # the columns of every row, gathered in C; a column the first row lacks comes after, in name order
+        header += sorted(set().union(*cells) - set(header))
         raw[name] = workbook.RawSheet(name, header, list(enumerate(cells, start=first)))
         numbered[name] = first + len(sheet_rows)
     return raw

@@ -178,7 +178,7 @@ def _validate_sheet(
             else:
                 found.append((index, position, column.name, value.message))
         what = _REFERENCE_KINDS.get(column.kind)
-        if what:
+        if what and _unknown_references(column.kind, parsed, pools[what]):
             pool = pools[what]
             for index, value in enumerate(parsed):
                 for ident in value if value.__class__ is list else () if value is None else (value,):
@@ -186,8 +186,12 @@ def _validate_sheet(
                         found.append((index, position, column.name, Message(f"err.unknown_{what}", ident=ident)))
         parsed_columns.append(parsed)
 
-    refused_rows = {index for index, _, _, message in found if not message.key.startswith("err.unknown_")}
     names = [c.name for c in sheet.columns]
+    if not found:
+        at_once = _rows_at_once(sheet, numbers, names, parsed_columns)
+        if at_once is not None:
+            return at_once
+    refused_rows = {index for index, _, _, message in found if not message.key.startswith("err.unknown_")}
     key_of = operator.itemgetter(*sheet.key)
     single_key = len(sheet.key) == 1
     result: list[Row] = []
@@ -219,14 +223,24 @@ def _validate_sheet(
     return result
 
 
+def _unknown_references(kind: str, parsed: list[Any], pool: set[str]) -> bool:
+    """Whether a reference column may name an id outside `pool`, its distinct values compared at once (a national
+    batch's hundred thousand references to a few thousand ids); a list column (an opportunity's enterprises, few
+    rows) is looked at value by value."""
+    if kind.startswith("list"):
+        return True
+    return any(v is not None and v not in pool and v.__class__ is not _Refused for v in set(parsed))
+
+
 @dataclass(frozen=True)
 class _Refused:
     message: Message
 
 
 _BLANK = object()
-_REPEATED = ("id", "ref", "enum", "list", "unit", "year", "founding_year", "bool", "vsic", "waste_code")
+_REPEATED = ("id", "ref", "enum", "list", "unit", "year", "founding_year", "bool", "vsic", "waste_code", "text")
 _LARGEST = sys.float_info.max
+_TEXT_OR_NONE = frozenset({str, type(None)})
 
 
 def _parse_column(kind: str, cells: Sequence[Any]) -> tuple[list[Any], list[int]]:
@@ -244,12 +258,16 @@ def _parse_column(kind: str, cells: Sequence[Any]) -> tuple[list[Any], list[int]
             return _Refused(exc.message)
 
     if kind.startswith(_REPEATED):
-        keys = list(zip(map(type, cells), cells, strict=True))
-        table = {key: one(key[1]) for key in set(keys)}
+        if set(map(type, cells)) <= _TEXT_OR_NONE:  # read from text: the cell is its own key
+            keys: Sequence[Any] = cells
+            table = {cell: one(cell) for cell in set(cells)}
+        else:
+            keys = list(zip(map(type, cells), cells, strict=True))
+            table = {key: one(key[1]) for key in set(keys)}
         if kind.startswith("list"):
             parsed = [list(v) if (v := table[key]).__class__ is list else v for key in keys]
         else:
-            parsed = [table[key] for key in keys]
+            parsed = list(map(table.__getitem__, keys))
         if not any(v.__class__ is _Refused or v is _BLANK for v in table.values()):
             return parsed, []
         slow: Sequence[int] = range(len(parsed))
@@ -262,6 +280,48 @@ def _parse_column(kind: str, cells: Sequence[Any]) -> tuple[list[Any], list[int]
         parsed = [one(c) for c in cells]
         slow = range(len(parsed))
     return parsed, [i for i in slow if (v := parsed[i]).__class__ is _Refused or v is _BLANK]
+
+
+_CANONICAL_COLUMN: dict[str, tuple[str, tuple[units.Dimension, ...]]] = {
+    "water": ("volume_m3", ("volume",)),
+    "materials": ("mass_t", ("mass",)),
+    "waste": ("mass_t", ("mass",)),
+}
+_PRODUCT_DIMENSIONS: tuple[units.Dimension, ...] = ("mass", "volume", "count", "area", "energy", "length")
+_CHECKED_ACROSS_CELLS = {"production", "waste", "opportunities"}
+
+
+def _rows_at_once(
+    sheet: contract.Sheet, numbers: list[int], names: list[str], columns: list[list[Any]]
+) -> list[Row] | None:
+    """The rows of a sheet whose every cell was read, built together: quantities converted with one factor per
+    distinct unit (the same product `_derive` computes), keys compared as a set. None when some row must be looked
+    at alone (a unit that does not fit, a check across cells, a key twice): the row-by-row pass says which and why."""
+    rows = list(map(dict, map(zip, itertools.repeat(names), zip(*columns, strict=True))))
+    try:
+        if sheet.name == "energy":
+            pairs = list(map(operator.itemgetter("carrier", "unit"), rows))
+            gj = {pair: units.carrier_gj_per_unit(*pair) for pair in set(pairs)}
+            for values, pair in zip(rows, pairs, strict=True):
+                values["energy_gj"] = values["quantity"] * gj[pair]
+        elif sheet.name in _CANONICAL_COLUMN:
+            column, allowed = _CANONICAL_COLUMN[sheet.name]
+            factor = {unit: units.canonical_factor(unit, allowed)[0] for unit in {r["unit"] for r in rows}}
+            for values in rows:
+                values[column] = values["quantity"] * factor[values["unit"]]
+        elif sheet.name == "production":
+            found = {unit: units.canonical_factor(unit, _PRODUCT_DIMENSIONS) for unit in {r["unit"] for r in rows}}
+            for values in rows:
+                multiplier, dimension = found[values["unit"]]
+                values["canonical_quantity"] = values["quantity"] * multiplier
+                values["canonical_unit"] = units.CANONICAL[dimension]
+    except units.UnitError:
+        return None
+    if sheet.name in _CHECKED_ACROSS_CELLS and any(_checks(sheet.name, values) for values in rows):
+        return None
+    if len(set(map(operator.itemgetter(*sheet.key), rows))) != len(rows):
+        return None
+    return list(map(tuple.__new__, itertools.repeat(Row), zip(itertools.repeat(sheet.name), numbers, rows)))
 
 
 def _derive(sheet: str, values: dict[str, Any]) -> list[tuple[str, Message]]:
@@ -282,6 +342,11 @@ def _derive(sheet: str, values: dict[str, Any]) -> list[tuple[str, Message]]:
             values["canonical_unit"] = units.CANONICAL[dimension]
     except units.UnitError as exc:
         return [("unit", exc.message)]
+    return _checks(sheet, values)
+
+
+def _checks(sheet: str, values: dict[str, Any]) -> list[tuple[str, Message]]:
+    """The checks of a row that need more than one of its cells."""
     problems: list[tuple[str, Message]] = []
     if sheet == "production" and (values.get("available_to_others") or 0.0) > values["quantity"]:
         problems.append(("available_to_others", Message("err.available_more", quantity=values["quantity"])))
