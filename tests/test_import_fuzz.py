@@ -4,6 +4,7 @@ the import either succeeds or lists problems, and a refused import leaves the da
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +115,12 @@ def test_random_cells_through_xlsx_files(database: Database, tmp_path_factory: A
     }
     workbook.write(path, rows)
     import_or_refuse(database, lambda: import_path(database, path))
+
+
+@given(st.lists(st.floats() | st.integers(-5, 5) | st.none(), max_size=30))
+def test_a_number_column_flags_exactly_its_cells_that_are_not_non_negative_numbers(cells: list[Any]) -> None:
+    from eipkit.workbooks import validate
+
+    parsed, doubtful = validate._parse_column("number", cells)
+    assert doubtful == [i for i, c in enumerate(cells) if c is None or not 0 <= c <= sys.float_info.max]
+    assert all(parsed[i] == float(c) for i, c in enumerate(cells) if i not in doubtful)
