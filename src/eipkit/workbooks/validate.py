@@ -96,6 +96,9 @@ class KnownIds:
     enterprises: set[str] = field(default_factory=set)
 
 
+_VALUES_OF = operator.itemgetter(2)  # a Row's values
+
+
 @dataclass
 class ValidWorkbook:
     rows: dict[str, list[Row]]
@@ -103,7 +106,7 @@ class ValidWorkbook:
 
     def values(self) -> dict[str, list[dict[str, Any]]]:
         """The rows as the store takes them: column -> typed value, sheet by sheet."""
-        return {name: [r.values for r in rows] for name, rows in self.rows.items()}
+        return {name: list(map(_VALUES_OF, rows)) for name, rows in self.rows.items()}
 
     def count(self) -> dict[str, int]:
         return {name: len(rows) for name, rows in self.rows.items()}
@@ -164,10 +167,9 @@ def _validate_sheet(
     if missing:
         return []
 
-    numbers = [n for n, _ in raw.rows]
+    numbers, rows = map(list, zip(*raw.rows, strict=True)) if raw.rows else ([], [])
     found: list[tuple[int, int, str, Message]] = []  # (row index, column index, column, reason)
     parsed_columns = []
-    rows = [cells for _, cells in raw.rows]
     for position, column in enumerate(sheet.columns):
         parsed, doubtful = _parse_column(column.kind, list(map(dict.get, rows, itertools.repeat(column.name))))
         for index in doubtful:
