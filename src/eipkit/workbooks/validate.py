@@ -346,14 +346,11 @@ def _derive(sheet: str, values: dict[str, Any]) -> list[tuple[str, Message]]:
         if sheet == "energy":
             energy = units.carrier_energy(values["carrier"], values["quantity"], values["unit"])
             values["energy_gj"] = energy.gj
-        elif sheet == "water":
-            values["volume_m3"], _ = units.to_canonical(values["quantity"], values["unit"], ("volume",))
-        elif sheet in {"materials", "waste"}:
-            values["mass_t"], _ = units.to_canonical(values["quantity"], values["unit"], ("mass",))
+        elif sheet in _CANONICAL_COLUMN:
+            column, allowed = _CANONICAL_COLUMN[sheet]
+            values[column], _ = units.to_canonical(values["quantity"], values["unit"], allowed)
         elif sheet == "production":
-            quantity, dimension = units.to_canonical(
-                values["quantity"], values["unit"], ("mass", "volume", "count", "area", "energy", "length")
-            )
+            quantity, dimension = units.to_canonical(values["quantity"], values["unit"], _PRODUCT_DIMENSIONS)
             values["canonical_quantity"] = quantity
             values["canonical_unit"] = units.CANONICAL[dimension]
     except units.UnitError as exc:
