@@ -25,6 +25,14 @@ def known_park(session: Session, park_id: str) -> Park:
     return found
 
 
+def latest_record_year(session: Session, enterprise_id: str) -> int:
+    """The latest year with any record of the enterprise; none at all is not found."""
+    years = repository.records(session, [enterprise_id]).years()
+    if not years:
+        raise NotFound("nf.records_of", enterprise=enterprise_id)
+    return years[-1]
+
+
 def known_enterprise(session: Session, enterprise_id: str) -> Enterprise:
     enterprise = repository.enterprise(session, enterprise_id)
     if enterprise is None:

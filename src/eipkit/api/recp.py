@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from eipkit import accounting
-from eipkit.api._lookup import known_enterprise, known_park
+from eipkit.api._lookup import known_enterprise, known_park, latest_record_year
 from eipkit.errors import NotFound
 from eipkit.model import Assessment, Enterprise, Opportunity, Park, Records
 from eipkit.recp import benchmark as peers
@@ -260,10 +260,7 @@ def enterprise_page(
         enterprise = known_enterprise(session, enterprise_id)
         park = known_park(session, enterprise.park_id)
         if year is None:
-            years = repository.records(session, [enterprise_id]).years()
-            if not years:
-                raise NotFound("nf.records_of", enterprise=enterprise_id)
-            year = years[-1]
+            year = latest_record_year(session, enterprise_id)
         members = [e.enterprise_id for e in repository.all_enterprises(session) if e.division == enterprise.division]
         division = repository.records(session, members, year)
         in_park = repository.opportunities_where(session, [enterprise.park_id])

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from eipkit import reference
-from eipkit.api._lookup import known_enterprise, known_park, park_members
+from eipkit.api._lookup import known_enterprise, known_park, latest_record_year, park_members
 from eipkit.errors import NotFound
 from eipkit.model import Enterprise, Opportunity, Park, Records, StageEvent
 from eipkit.store import Database, connect, repository, resolve_url, schema, state
@@ -196,10 +196,7 @@ def latest_year(database: Database, enterprise_id: str) -> int:
     """
     with database.sessions() as session:
         known_enterprise(session, enterprise_id)
-        years = repository.records(session, [enterprise_id]).years()
-    if not years:
-        raise NotFound("nf.records_of", enterprise=enterprise_id)
-    return years[-1]
+        return latest_record_year(session, enterprise_id)
 
 
 def enterprises(database: Database, enterprise_ids: Sequence[str]) -> list[Enterprise]:

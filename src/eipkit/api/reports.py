@@ -66,9 +66,10 @@ def park_summary(database: Database, park_id: str) -> ParkSummary:
         members = repository.enterprises(session, park_id)
         records = repository.records(session, [e.enterprise_id for e in members])
         opportunities = repository.opportunities(session, park_id)
+        years = records.years()
         exchanges: list[Exchange] = []
-        if records.years():
-            latest = records.years()[-1]
+        if years:
+            latest = years[-1]
             for flow in records.waste:
                 if flow.year == latest and flow.fate == Fate.EXCHANGE and flow.receiver:
                     exchanges.append(Exchange(flow.enterprise_id, flow.receiver, flow.mass_t, flow.waste, "existing"))
@@ -82,7 +83,7 @@ def park_summary(database: Database, park_id: str) -> ParkSummary:
         inside = {e.enterprise_id for e in members}
         outside = sorted({e for x in exchanges for e in (x.source, x.target)} - inside)
         partners = [found for e in outside if (found := repository.enterprise(session, e)) is not None]
-    accounts = [accounting.account(records, year, enterprises=len(members)) for year in records.years()]
+    accounts = [accounting.account(records, year, enterprises=len(members)) for year in years]
     return ParkSummary(park, members, accounts, opportunities, exchanges=exchanges, partners=partners)
 
 

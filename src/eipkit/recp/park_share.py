@@ -16,7 +16,7 @@ from eipkit.vocabulary import OPEN, Basis, OpportunityKind, Stage
 # Decree 35/2022 Art. 37(2)(c): solutions that save raw materials and materials, water, energy, chemicals, waste
 # and scrap. A measured CO2 or money figure alone is not a saving of resources.
 RESOURCE_FIELDS = ("electricity_mwh", "fuel_gj", "water_m3", "materials_t", "chemicals_t", "waste_t")
-NEAREST_FIRST = (Stage.IMPLEMENTED, *reversed(OPEN))  # implemented without a measured saving, then the open stages
+NEAREST_TO_COUNTING = (Stage.IMPLEMENTED, *reversed(OPEN))  # implemented, not yet measured; then open stages
 
 
 def saves_a_resource(opportunity: Opportunity, minimum: float = 0.0) -> bool:
@@ -56,9 +56,12 @@ def cheapest_measures(
     saving first, then the open stages nearest to implementation), then the least investment; the `needed` best."""
     best: dict[str, tuple[tuple[int, float], Opportunity]] = {}
     for o in opportunities:
-        if o.kind != OpportunityKind.RECP or o.stage not in NEAREST_FIRST:
+        if o.kind != OpportunityKind.RECP or o.stage not in NEAREST_TO_COUNTING:
             continue
-        key = (NEAREST_FIRST.index(Stage(o.stage)), o.investment_vnd if o.investment_vnd is not None else math.inf)
+        key = (
+            NEAREST_TO_COUNTING.index(Stage(o.stage)),
+            o.investment_vnd if o.investment_vnd is not None else math.inf,
+        )
         for e in o.enterprise_ids:
             if e in members and e not in counted and (e not in best or key < best[e][0]):
                 best[e] = (key, o)

@@ -96,7 +96,7 @@ class KnownIds:
     enterprises: set[str] = field(default_factory=set)
 
 
-_VALUES_OF = operator.itemgetter(2)  # a Row's values
+_VALUES_OF = operator.attrgetter("values")
 
 
 @dataclass
