@@ -1,15 +1,17 @@
 """Where the data lives: URL resolution and the transaction boundary."""
 
+import contextlib
+import threading
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Boolean, Column, Date, Float, Integer, MetaData, String, Table, Text, delete, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Boolean, Column, Date, Float, Integer, MetaData, String, Table, Text, delete, func, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from eipkit.store import Database, bulk, connect, dump, resolve_url
-from eipkit.store.schema import Park
+from eipkit.store.schema import Enterprise, Park
 
 
 def test_database_url_comes_from_the_option_then_the_environment_then_the_default(
@@ -63,22 +65,77 @@ _ROW = st.fixed_dictionaries(
 )
 
 
+def _written(session, rows: list[dict], aside: bool) -> None:  # type: ignore[no-untyped-def]
+    with bulk.copies_sent_aside(session) if aside else contextlib.nullcontext():
+        bulk.insert_rows(session, _SAMPLES, rows)
+
+
+@pytest.mark.parametrize("aside", [False, True], ids=["in-line", "sent-aside"])
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(_ROW, min_size=1, max_size=20))
-def test_rows_written_in_bulk_read_back_as_they_were_given(postgresql_db: Database, rows: list[dict]) -> None:
-    """COPY in binary where every value has an exact binary form, in text otherwise: the same rows either way."""
+def test_rows_written_in_bulk_read_back_as_they_were_given(
+    postgresql_db: Database, rows: list[dict], aside: bool
+) -> None:
+    """COPY in binary where every value has an exact binary form, in text otherwise: the same rows either way, sent
+    by the caller or from a second thread."""
     for number, row in enumerate(rows):
         row["id"] = number
     _BULK.create_all(postgresql_db.engine)  # once: the database goes with the test
     with postgresql_db.transaction() as session:
-        bulk.insert_rows(session, _SAMPLES, rows)
+        _written(session, rows, aside)
         stored = [dict(r._mapping) for r in session.execute(select(_SAMPLES).order_by(_SAMPLES.c.id))]
         session.execute(delete(_SAMPLES))
     expected = [r | {"note": None if r["note"] is None else str(r["note"])} for r in rows]
     assert stored == expected
 
 
-def test_a_value_the_database_refuses_in_bulk_is_its_error_with_the_reason(postgresql_db: Database) -> None:
+@pytest.mark.parametrize("aside", [False, True], ids=["in-line", "sent-aside"])
+def test_a_value_the_database_refuses_in_bulk_is_its_error_with_the_reason(
+    postgresql_db: Database, aside: bool
+) -> None:
     _BULK.create_all(postgresql_db.engine)
     with pytest.raises(DBAPIError, match="out of range for type integer"), postgresql_db.transaction() as session:
-        bulk.insert_rows(session, _SAMPLES, [{"id": 1, "year": 2**40}])  # too large for the column: said by the server
+        _written(session, [{"id": 1, "year": 2**40}], aside)  # too large for the column: said by the server
+    with postgresql_db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(_SAMPLES)) == 0
+
+
+def test_copies_sent_aside_go_from_another_thread_in_order_and_are_read_back_at_once(
+    postgresql_db: Database,
+) -> None:
+    """Parks then their enterprises, in more COPYs than may wait at once, foreign keys in place: each enterprise's
+    COPY finds its park stored before it; a count read within the block sees every row."""
+    parks = [{"park_id": f"P{i}", "name": f"KCN {i}", "province": "Hải Phòng", "area_ha": 10.0 + i} for i in range(12)]
+    threads = []
+    with postgresql_db.transaction() as session, bulk.copies_sent_aside(session):
+        for park in parks:
+            bulk.insert_rows(session, Park.__table__, [park])
+            enterprises = [
+                {
+                    "enterprise_id": f"{park['park_id']}-E{j}",
+                    "park_id": park["park_id"],
+                    "name": "Công ty",
+                    "vsic": "2410",
+                }
+                for j in range(5)
+            ]
+            bulk.insert_rows(session, Enterprise.__table__, enterprises)
+            threads.append({t.name.split("_")[0] for t in threading.enumerate()})
+        assert session.scalar(select(func.count()).select_from(Enterprise)) == 12 * 5
+        assert session.scalar(select(func.sum(Park.area_ha))) == sum(10.0 + i for i in range(12))
+    assert all("eipkit-copy" in names for names in threads)
+    assert "eipkit-copy" not in {t.name.split("_")[0] for t in threading.enumerate()}  # gone with the block
+
+
+def test_a_copy_refused_on_the_other_thread_refuses_the_transaction(postgresql_db: Database) -> None:
+    park = {"park_id": "P1", "name": "KCN 1", "province": "Hải Phòng", "area_ha": 10.0}
+    stray = {"enterprise_id": "E1", "park_id": "P9", "name": "Công ty", "vsic": "2410"}  # a park never stored
+    with (
+        pytest.raises(IntegrityError, match="fk_enterprises_park_id_parks"),
+        postgresql_db.transaction() as session,
+        bulk.copies_sent_aside(session),
+    ):
+        bulk.insert_rows(session, Park.__table__, [park])
+        bulk.insert_rows(session, Enterprise.__table__, [stray])
+    with postgresql_db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Park)) == 0

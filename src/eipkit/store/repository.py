@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,12 +45,19 @@ def stored_ids(session: Session) -> Stored:
 _LOADED_IN_BULK = ("enterprises", "energy", "water", "materials", "waste", "production", "opportunities")
 
 
-def first_load(session: Session) -> AbstractContextManager[bool]:
+@contextmanager
+def first_load(session: Session) -> Iterator[bool]:
     """Where an import is the first into an empty database (the national dataset), the tables it fills in bulk
-    get their keys built once at the end (`bulk.keys_built_after`); the parks it refers to keep theirs."""
+    get their keys built once at the end (`bulk.keys_built_after`; the parks it refers to keep theirs) and their
+    COPYs are sent from a second thread while the caller checks the next rows (`bulk.copies_sent_aside`). Yields
+    whether it is such a load."""
     tables = [schema.RECORD_TABLES[name].__table__ for name in _LOADED_IN_BULK]
     tables += [schema.opportunity_enterprises, schema.OpportunityEvent.__table__]
-    return bulk.keys_built_after(session, tables)  # type: ignore[arg-type]
+    with (
+        bulk.keys_built_after(session, tables) as set_aside,  # type: ignore[arg-type]
+        bulk.copies_sent_aside(session) if set_aside else contextlib.nullcontext(),
+    ):
+        yield set_aside
 
 
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
