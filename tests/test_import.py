@@ -126,6 +126,32 @@ def test_every_problem_is_listed_with_sheet_row_and_column(database: Database, t
     assert dump(database) == before
 
 
+ACROSS_CELLS = [  # (sheet, row index, changes, spreadsheet row, column, reason): no cell is wrong on its own
+    ("waste", 1, {"receiver": "E2"}, 4, "receiver", "receiver of its own waste"),
+    ("waste", 0, {"receiver": "E2"}, 3, "receiver", "only for fate 'exchange'"),
+    ("production", 0, {"available_to_others": 800}, 3, "available_to_others", "more is offered than was produced"),
+    ("opportunities", 0, {"year_implemented": 2020}, 3, "year_implemented", "implemented in 2020, before identified"),
+    ("opportunities", 1, {"fuel_gj": 5}, 4, "fuel", "a fuel saving needs its fuel carrier"),
+]
+
+
+def test_checks_across_cells_refuse_the_rows_that_break_them(database: Database, tmp_path: Path) -> None:
+    """Sheets whose every cell reads are first built at once; a row that breaks a check across its cells sends its
+    sheet through the row-by-row pass, which names it."""
+    rows = small()
+    for sheet, index, changes, *_ in ACROSS_CELLS:
+        rows[sheet][index].update(changes)
+    with pytest.raises(ImportRejected) as rejected:
+        import_path(database, workbook.write(tmp_path / "across.xlsx", rows))
+    found = {(p.sheet, p.row, p.column): p.reason for p in rejected.value.problems}
+    assert len(found) == len(ACROSS_CELLS)
+    for sheet, _, _, row, column, reason in ACROSS_CELLS:
+        assert reason in found.get((sheet, row, column), ""), (sheet, row, column, found)
+    rows["production"][0]["available_to_others"] = 700  # as much as was produced: accepted
+    assert workbook.write(tmp_path / "fine.xlsx", small() | {"production": rows["production"]})
+    assert import_path(database, tmp_path / "fine.xlsx").counts["production"] == {"inserted": 1, "updated": 0}
+
+
 def test_a_refused_first_import_leaves_an_empty_database_empty(database: Database, tmp_path: Path) -> None:
     rows = small()
     rows["water"][0]["unit"] = "kWh"
