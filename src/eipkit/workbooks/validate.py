@@ -170,8 +170,9 @@ def _validate_sheet(
     numbers, rows = map(list, zip(*raw.rows, strict=True)) if raw.rows else ([], [])
     found: list[tuple[int, int, str, Message]] = []  # (row index, column index, column, reason)
     parsed_columns = []
+    cells_of = _cells_by_column(rows, [c.name for c in sheet.columns if c.name in seen_headers])
     for position, column in enumerate(sheet.columns):
-        parsed, doubtful = _parse_column(column.kind, list(map(dict.get, rows, itertools.repeat(column.name))))
+        parsed, doubtful = _parse_column(column.kind, cells_of.get(column.name) or [None] * len(rows))
         for index in doubtful:
             value = parsed[index]
             if value is _BLANK:
@@ -224,6 +225,18 @@ def _validate_sheet(
     for index, _, column_name, message in sorted(found, key=lambda f: (f[0], f[1])):
         problems.append(Problem(sheet.name, numbers[index], column_name, message))
     return result
+
+
+def _cells_by_column(rows: list[dict[str, Any]], names: list[str]) -> dict[str, list[Any]]:
+    """Each column's cells, every row visited once for all its columns: a national batch's rows do not stay in the
+    processor's caches from one column to the next. Rows that lack a column are read column by column."""
+    if len(names) > 1 and rows:
+        try:
+            columns = zip(*map(operator.itemgetter(*names), rows), strict=True)
+            return dict(zip(names, map(list, columns), strict=True))
+        except KeyError:
+            pass
+    return {name: list(map(dict.get, rows, itertools.repeat(name))) for name in names}
 
 
 def _unknown_references(kind: str, parsed: list[Any], pool: set[str]) -> bool:
