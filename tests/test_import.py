@@ -148,8 +148,8 @@ def test_checks_across_cells_refuse_the_rows_that_break_them(database: Database,
     for sheet, _, _, row, column, reason in ACROSS_CELLS:
         assert reason in found.get((sheet, row, column), ""), (sheet, row, column, found)
     rows["production"][0]["available_to_others"] = 700  # as much as was produced: accepted
-    assert workbook.write(tmp_path / "fine.xlsx", small() | {"production": rows["production"]})
-    assert import_path(database, tmp_path / "fine.xlsx").counts["production"] == {"inserted": 1, "updated": 0}
+    fine = workbook.write(tmp_path / "fine.xlsx", small() | {"production": rows["production"]})
+    assert import_path(database, fine).counts["production"] == {"inserted": 1, "updated": 0}
 
 
 def test_a_refused_first_import_leaves_an_empty_database_empty(database: Database, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Boolean, Column, Date, Float, Integer, MetaData, String, Table, Text, delete, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
 
 from eipkit.store import Database, bulk, connect, dump, resolve_url
 from eipkit.store.schema import Enterprise, Park
@@ -65,7 +66,7 @@ _ROW = st.fixed_dictionaries(
 )
 
 
-def _written(session, rows: list[dict], aside: bool) -> None:  # type: ignore[no-untyped-def]
+def _written(session: Session, rows: list[dict], aside: bool) -> None:
     with bulk.copies_sent_aside(session) if aside else contextlib.nullcontext():
         bulk.insert_rows(session, _SAMPLES, rows)
 
