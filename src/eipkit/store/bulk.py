@@ -96,12 +96,16 @@ def _copy(
             aside.submit(statement, _formatted(driver, rows, binary))
             return
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            if binary:
-                copy.set_types(binary)
-            for values in rows:
-                copy.write_row(values)
+            _write_rows(copy, rows, binary)
     except psycopg.Error as exc:
         raise _as_dbapi_error(driver, statement, exc) from exc
+
+
+def _write_rows(copy: Copy, rows: list[Sequence[Any]], binary: list[str] | None) -> None:
+    if binary:
+        copy.set_types(binary)
+    for values in rows:
+        copy.write_row(values)
 
 
 def _as_dbapi_error(driver: Any, statement: sql.Composable, exc: psycopg.Error) -> StatementError:
@@ -113,10 +117,7 @@ def _formatted(driver: Any, rows: list[Sequence[Any]], binary: list[str] | None)
     """The rows in COPY's own format, ready to send (psycopg's formatter writing to memory, no statement run)."""
     data = io.BytesIO()
     with driver.cursor() as cursor, Copy(cursor, binary=binary is not None, writer=FileWriter(data)) as copy:
-        if binary:
-            copy.set_types(binary)
-        for values in rows:
-            copy.write_row(values)
+        _write_rows(copy, rows, binary)
     return data.getbuffer()
 
 
