@@ -140,3 +140,22 @@ def test_a_copy_refused_on_the_other_thread_refuses_the_transaction(postgresql_d
         bulk.insert_rows(session, Enterprise.__table__, [stray])
     with postgresql_db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Park)) == 0
+
+
+def test_analyze_gives_the_planner_the_rows_just_loaded(database: Database) -> None:
+    parks = [{"park_id": f"P{i}", "name": f"KCN {i}", "province": "Hà Nội", "area_ha": 1.0} for i in range(7)]
+    with database.transaction() as session:
+        bulk.insert_rows(session, Park.__table__, parks)
+    postgres = database.engine.dialect.name == "postgresql"
+    counted = (
+        "SELECT reltuples FROM pg_class WHERE relname = 'parks'"
+        if postgres
+        else "SELECT CAST(stat AS INTEGER) FROM sqlite_stat1 WHERE tbl = 'parks' ORDER BY idx LIMIT 1"
+    )
+    with database.engine.connect() as connection:
+        before = connection.exec_driver_sql(counted).scalar() if postgres else None
+    database.analyze()
+    with database.engine.connect() as connection:
+        after = connection.exec_driver_sql(counted).scalar()
+    assert before in (None, -1)  # never gathered: the planner guesses
+    assert after == len(parks)

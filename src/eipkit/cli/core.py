@@ -170,6 +170,8 @@ def demo(
             loaded: Any = national_data.load(database, progress=show)  # a NationalLoad or a DemoLoad
             from eipkit.api import figures
 
+            progress.update(task, description="ANALYZE")
+            database.analyze()
             figures.park_figures(database, progress=show)  # the dashboards' figures, ready for the first reader
         else:
             loaded = demo_data.load(database, progress=show)

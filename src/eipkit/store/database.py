@@ -83,6 +83,13 @@ class Database:
         with self.sessions() as session:
             return state.data_version(session)
 
+    def analyze(self) -> None:
+        """The query planner's statistics gathered again (ANALYZE, on PostgreSQL and SQLite alike): after a bulk
+        load, as PostgreSQL's manual advises. Autovacuum would gather them later, and never where it is off: the
+        national dataset's first readers then waited three to four times as long as later ones."""
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
+
     def is_current(self) -> bool:
         with self.engine.connect() as connection:
             return inspect(connection).has_table("alembic_version")
