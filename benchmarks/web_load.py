@@ -133,8 +133,7 @@ def _prepare(url: str, national: bool) -> None:
 
         print("loading the national dataset (once) ...", flush=True)
         national_data.load(database)
-        database.analyze()  # as `eipkit demo --national` does
-        figures.park_figures(database)
+        figures.ready_after_bulk_load(database)  # as `eipkit demo --national` does
     elif not national:
         demo.load(database)
     demo.add_users(database, replace=False)

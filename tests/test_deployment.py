@@ -23,6 +23,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from eipkit import demo, jobs, provinces
+from eipkit.api import figures
 from eipkit.demo import national
 from eipkit.store import Database, bulk, connect, repository, schema, state
 from eipkit.web import create_app
@@ -108,6 +109,24 @@ def test_a_first_load_builds_the_keys_it_set_aside_as_they_were(postgresql_db: D
     national.load(postgresql_db, rows=batches, progress=again.append)
     assert "build keys" not in again and "store 2" in again  # rows stored: the keys stay in place
     assert _keys(postgresql_db) == before
+
+
+def test_after_a_bulk_load_the_planner_knows_the_rows_and_every_park_has_its_figures(postgresql_db: Database) -> None:
+    batches = [b for b, _ in zip(national.Generator(national.parks()[6:8], 7).batches(1), range(2), strict=False)]
+    national.load(postgresql_db, rows=batches)
+    steps: list[str] = []
+    figures.ready_after_bulk_load(postgresql_db, progress=steps.append)
+    assert steps == ["ANALYZE", "figures 1/2", "figures 2/2"]  # two parks given, one per batch
+    with postgresql_db.sessions() as session:
+        energy = session.scalar(select(func.count()).select_from(schema.EnergyRecord))
+        planned = session.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'energy'"))
+        kept = select(func.count()).select_from(schema.ParkFigures).where(schema.ParkFigures.figures.is_not(None))
+        stored = session.scalar(kept)
+    assert energy == sum(len(b["energy"]) for b in batches) and planned == energy
+    assert stored == 2
+    again: list[str] = []
+    assert len(figures.park_figures(postgresql_db, progress=again.append)) == 2
+    assert again == []  # stored and current: nothing computed again
 
 
 def test_rows_that_break_a_key_set_aside_refuse_the_whole_load(postgresql_db: Database) -> None:

@@ -94,6 +94,24 @@ def park_figures(
     return result
 
 
+def ready_after_bulk_load(database: Database, progress: Callable[[str], None] | None = None) -> None:
+    """After a bulk load (the national dataset): the planner's statistics gathered first (`Database.analyze`; with
+    autovacuum off or late, the first readers waited three to four times as long), then every park's figures
+    computed and stored, so that no reader pays for either.
+
+    Args:
+        database: the store.
+        progress: called with each step ("ANALYZE", then each park's figures as they are computed).
+
+    Examples:
+        >>> figures.ready_after_bulk_load(database, progress=print)
+    """
+    if progress:
+        progress("ANALYZE")
+    database.analyze()
+    park_figures(database, progress=progress)
+
+
 def _keep(database: Database, park_id: str, version: int | None, epoch: int, figures: dict[str, Any]) -> None:
     """Store figures computed at `version`: a change made meanwhile has bumped it, and they stay stale."""
     text = json.dumps(figures, default=str)

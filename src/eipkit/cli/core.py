@@ -170,9 +170,7 @@ def demo(
             loaded: Any = national_data.load(database, progress=show)  # a NationalLoad or a DemoLoad
             from eipkit.api import figures
 
-            progress.update(task, description="ANALYZE")
-            database.analyze()
-            figures.park_figures(database, progress=show)  # the dashboards' figures, ready for the first reader
+            figures.ready_after_bulk_load(database, progress=show)
         else:
             loaded = demo_data.load(database, progress=show)
         progress.update(task, description="reports")
